@@ -1,0 +1,68 @@
+# Ohjaamo. `make run` and `make test` are all a new machine needs: Go fetches
+# the modules and the pinned tools (buf, protoc-gen-go, protoc-gen-connect-go
+# are `tool` lines in go.mod, run with `go tool`).
+
+GO       ?= go
+# go-sqlite3 is cgo; FTS5 is needed by the full-text search.
+TAGS     := sqlite_fts5
+export CGO_ENABLED := 1
+DATA     ?= ./data
+LISTEN   ?= 127.0.0.1:8080
+BIN      := bin/ohjaamo
+# Which committed protos buf breaking compares against.
+BREAKING_AGAINST ?= .git\#branch=main
+
+.PHONY: all build run test test-short generate check-generated lint breaking bench fuzz clean
+
+all: build
+
+build:
+	$(GO) build -tags '$(TAGS)' -o $(BIN) ./cmd/ohjaamo
+
+## run: build and start the server with an embedded NATS server; demo data on first start
+run: build
+	./$(BIN) serve --data $(DATA) --listen $(LISTEN)
+
+## test: vet, then every test with the race detector (real JetStream, real SQLite)
+test:
+	$(GO) vet -tags '$(TAGS)' ./...
+	$(GO) test -tags '$(TAGS)' -race -count=1 -timeout 12m ./...
+
+test-short:
+	$(GO) test -tags '$(TAGS)' -count=1 ./...
+
+## generate: regenerate internal/gen from proto/ (reproducible; CI checks it)
+generate:
+	$(GO) tool buf generate
+
+## check-generated: fail when internal/gen differs from what `make generate` makes
+check-generated: generate
+	@git add -N internal/gen >/dev/null 2>&1 || true
+	@git diff --exit-code --stat -- internal/gen || { echo "internal/gen is not what 'make generate' produces: run make generate and commit"; exit 1; }
+
+## lint: buf lint, buf breaking against main, go vet, gofmt
+lint:
+	$(GO) tool buf lint
+	$(GO) tool buf format --diff --exit-code
+	$(MAKE) breaking
+	$(GO) vet -tags '$(TAGS)' ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^internal/gen/'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '^internal/gen/'); echo "gofmt needed"; exit 1; }
+
+## breaking: buf breaking against $(BREAKING_AGAINST), when that has protos
+breaking:
+	@if git rev-parse --verify -q main >/dev/null && git ls-tree -r --name-only main -- proto | grep -q '\.proto$$'; then \
+		$(GO) tool buf breaking --against '$(BREAKING_AGAINST)'; \
+	else echo "buf breaking: no committed protos on main yet"; fi
+
+## bench: throughput ratios against raw JetStream and raw SQLite, measured in the same run
+bench:
+	$(GO) run -tags '$(TAGS)' ./cmd/ohjaamo-bench
+
+## fuzz: run each fuzzer for longer than make test does
+FUZZTIME ?= 60s
+fuzz:
+	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzIdentityCode$$' -fuzztime $(FUZZTIME) ./internal/domain
+	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/eventstore
+
+clean:
+	rm -rf bin

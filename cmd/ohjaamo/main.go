@@ -1,0 +1,117 @@
+// Command ohjaamo is the Ohjaamo server and its command-line client.
+//
+//	ohjaamo serve                     start the server (embedded NATS, SQLite read models)
+//	ohjaamo group list|show|create|rename|add-member|change-member|end-member
+//	ohjaamo projections rebuild|status
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `Ohjaamo: governance and meeting cycle of a family-centre network.
+
+Usage:
+  ohjaamo serve [flags]                  start the server
+  ohjaamo group list                     the network as a tree
+  ohjaamo group show GROUP_ID            one group with its members and balance
+  ohjaamo group create [flags]           found a group
+  ohjaamo group rename GROUP_ID [flags]
+  ohjaamo group add-member GROUP_ID [flags]
+  ohjaamo group change-member GROUP_ID MEMBERSHIP_ID [flags]
+  ohjaamo group end-member GROUP_ID MEMBERSHIP_ID [flags]
+  ohjaamo projections rebuild            rebuild the read models from the stream
+  ohjaamo projections status             stream and read-model positions
+
+Every flag can also be set with an environment variable OHJAAMO_<FLAG>,
+e.g. OHJAAMO_LISTEN=127.0.0.1:9090 or OHJAAMO_SERVER=http://host:8080.
+Run "ohjaamo COMMAND -h" for a command's flags.
+`
+
+// exitUsage is the exit code of a command given wrong arguments.
+const exitUsage = 2
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stdout, stderr)
+	case "group":
+		err = groupCommand(ctx, args[1:], stdout, stderr)
+	case "projections":
+		err = projectionsCommand(ctx, args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "ohjaamo: unknown command %q\n\n%s", args[0], usage)
+		return exitUsage
+	}
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "ohjaamo: %v\n", err)
+		return exitUsage
+	default:
+		fmt.Fprintf(stderr, "ohjaamo: %v\n", err)
+		return 1
+	}
+}
+
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// newFlags makes a flag set whose defaults can come from OHJAAMO_* variables.
+func newFlags(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("ohjaamo "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parse parses args, letting OHJAAMO_<NAME> set any flag not given on the
+// command line.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		env := "OHJAAMO_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(env); ok {
+			if serr := fs.Set(f.Name, v); serr != nil {
+				err = usagef("%s=%q: %v", env, v, serr)
+			}
+		}
+	})
+	return err
+}

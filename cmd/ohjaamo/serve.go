@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/ohjaamo/ohjaamo/internal/api"
+)
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", stderr)
+	cfg := api.Config{}
+	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "address of the API (Connect, gRPC and gRPC-Web on one port)")
+	fs.StringVar(&cfg.DataDir, "data", "./data", "data directory: embedded NATS files and SQLite read models")
+	fs.StringVar(&cfg.NATSURL, "nats-url", "", "URL of an existing NATS server or cluster; empty starts an embedded server")
+	fs.StringVar(&cfg.NATSListen, "nats-listen", "", "also expose the embedded NATS server on this loopback address (e.g. 127.0.0.1:4222)")
+	fs.DurationVar(&cfg.SyncInterval, "sync-interval", 0, "embedded JetStream fsync interval; 0 = fsync every write (no acknowledged write lost on power loss)")
+	fs.IntVar(&cfg.Replicas, "replicas", 1, "stream replicas (3 on a NATS cluster)")
+	fs.StringVar(&cfg.Stream, "stream", "OHJAAMO", "JetStream stream name")
+	fs.BoolVar(&cfg.Demo, "demo", true, "load the demo network (Pirkanmaa) when the stream is empty")
+	fs.DurationVar(&cfg.ReadWait, "read-wait", 5*time.Second, "how long a read waits for its min_position before answering Unavailable")
+	shutdownTimeout := fs.Duration("shutdown-timeout", 15*time.Second, "how long shutdown waits for in-flight requests")
+	logFormat := fs.String("log-format", "text", "log format: text or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var h slog.Handler = slog.NewTextHandler(stderr, nil)
+	if *logFormat == "json" {
+		h = slog.NewJSONHandler(stderr, nil)
+	}
+	log := slog.New(h)
+	cfg.Logger = log
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return err
+	}
+	app, err := api.Start(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	nats := "embedded, data in " + cfg.DataDir
+	if cfg.NATSURL != "" {
+		nats = cfg.NATSURL
+	}
+	log.Info("ohjaamo serving", "url", app.URL(), "nats", nats)
+	fmt.Fprintf(stdout, `Ohjaamo is running.
+  API (Connect, gRPC, gRPC-Web): %[1]s
+  Health:     %[1]s/grpc.health.v1.Health/Check
+  Try:        go run ./cmd/ohjaamo group list --server %[1]s
+              go tool buf curl --protocol grpc --http2-prior-knowledge --list-methods %[1]s
+  NATS:       %[2]s
+Stop with Ctrl-C.
+`, app.URL(), nats)
+	select {
+	case <-ctx.Done():
+	case err := <-app.Done():
+		return fmt.Errorf("http server stopped: %w", err)
+	}
+	log.Info("shutting down", "timeout", *shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), *shutdownTimeout)
+	defer cancel()
+	if err := app.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}

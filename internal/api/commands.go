@@ -1,0 +1,75 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/ohjaamo/ohjaamo/internal/domain"
+	"github.com/ohjaamo/ohjaamo/internal/eventstore"
+	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
+)
+
+// Headers a caller may send with any request.
+const (
+	headerActor       = "Ohjaamo-Actor"
+	headerCorrelation = "Ohjaamo-Correlation-Id"
+)
+
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// idNamespace derives the ids of things a command creates from its request
+// id, so a retried create answers the same id.
+var idNamespace = uuid.MustParse("6f68a1a0-7a1f-4c52-9a36-0a6a6f68616d")
+
+func derivedID(kind, requestID string) string {
+	return uuid.NewSHA1(idNamespace, []byte(kind+"/"+requestID)).String()
+}
+
+// commandMeta checks the request id (making one when the caller sent none:
+// such a request cannot be retried safely) and collects who asked.
+func commandMeta(requestID string, h http.Header) (eventstore.Meta, error) {
+	if requestID == "" {
+		requestID = uuid.Must(uuid.NewV7()).String()
+	} else if !requestIDPattern.MatchString(requestID) {
+		return eventstore.Meta{}, domain.Invalid("request_id", "must be 1-128 characters of letters, digits and . _ : -",
+			"pitää olla 1–128 merkkiä: kirjaimia, numeroita tai . _ : -")
+	}
+	actor := h.Get(headerActor)
+	if actor == "" {
+		actor = "anonymous"
+	}
+	if len(actor) > 128 {
+		return eventstore.Meta{}, domain.Invalid("Ohjaamo-Actor", "header is too long", "otsake on liian pitkä")
+	}
+	corr := h.Get(headerCorrelation)
+	if corr == "" || len(corr) > 128 {
+		corr = requestID
+	}
+	return eventstore.Meta{RequestID: requestID, Actor: actor, CorrelationID: corr}, nil
+}
+
+func writeResult(res eventstore.AppendResult) *v1.WriteResult {
+	pos := res.LastSeq
+	if pos == 0 {
+		pos = res.Head.Seq
+	}
+	return &v1.WriteResult{Position: pos, Version: res.Head.Version, Replayed: res.Replayed}
+}
+
+// today is the service's idea of the current date, in Finland.
+func today() string {
+	loc, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		loc = time.UTC
+	}
+	return time.Now().In(loc).Format(domain.DateLayout)
+}
+
+// waitRead makes a read see at least minPosition.
+func (s *Server) waitRead(ctx context.Context, minPosition uint64) error {
+	return s.rt.WaitFor(ctx, minPosition, s.readWait)
+}

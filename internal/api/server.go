@@ -1,0 +1,147 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"connectrpc.com/connect"
+	"connectrpc.com/grpchealth"
+	"connectrpc.com/grpcreflect"
+
+	"github.com/ohjaamo/ohjaamo/internal/domain"
+	"github.com/ohjaamo/ohjaamo/internal/eventstore"
+	"github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1/ohjaamov1connect"
+	"github.com/ohjaamo/ohjaamo/projections"
+)
+
+// Config is everything `ohjaamo serve` can be told.
+type Config struct {
+	Listen       string        // host:port of the API; port 0 picks a free one
+	DataDir      string        // embedded NATS files and the read models
+	NATSURL      string        // empty: embedded NATS server
+	NATSListen   string        // expose the embedded NATS on this loopback address
+	SyncInterval time.Duration // 0: fsync every write
+	Replicas     int           // stream replicas (3 on a cluster)
+	Stream       string        // stream name
+	Demo         bool          // load the demo network into an empty stream
+	ReadWait     time.Duration // how long a read waits for min_position
+	Logger       *slog.Logger
+}
+
+// Server holds the parts the handlers use.
+type Server struct {
+	store    *eventstore.Store
+	rt       *projections.Runtime
+	groups   *eventstore.Repo[*domain.Group]
+	log      *slog.Logger
+	readWait time.Duration
+}
+
+// App is a running Ohjaamo: event store, read models and the HTTP server.
+type App struct {
+	*Server
+	http *http.Server
+	ln   net.Listener
+	done chan error
+}
+
+// maxRequestBytes bounds every request message.
+const maxRequestBytes = 1 << 20
+
+// Start opens the event store and read models, loads the demo network into
+// an empty stream if asked, and starts serving. Stop it with Shutdown.
+func Start(ctx context.Context, cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.ReadWait <= 0 {
+		cfg.ReadWait = 5 * time.Second
+	}
+	log := cfg.Logger
+	store, err := eventstore.Open(ctx, eventstore.Config{
+		URL: cfg.NATSURL, DataDir: cfg.DataDir, NATSListen: cfg.NATSListen, SyncInterval: cfg.SyncInterval,
+		Stream: cfg.Stream, Replicas: cfg.Replicas, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	rt, err := projections.Open(ctx, store, filepath.Join(cfg.DataDir, "projections"), projections.Options{Logger: log})
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("read models: %w", err)
+	}
+	s := &Server{store: store, rt: rt, log: log, readWait: cfg.ReadWait,
+		groups: eventstore.NewRepo(store, domain.AggregateGroup, domain.NewGroup, 10_000)}
+	a := &App{Server: s, done: make(chan error, 1)}
+	if cfg.Demo {
+		if err := s.loadDemoIfEmpty(ctx); err != nil {
+			a.closeParts()
+			return nil, fmt.Errorf("demo data: %w", err)
+		}
+	}
+	a.ln, err = net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		a.closeParts()
+		return nil, fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true) // h2c: gRPC without TLS
+	a.http = &http.Server{
+		Handler:           s.Handler(),
+		Protocols:         protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() { a.done <- a.http.Serve(a.ln) }()
+	return a, nil
+}
+
+// Handler serves every service, gRPC health and server reflection on one mux.
+func (s *Server) Handler() http.Handler {
+	opts := []connect.HandlerOption{
+		connect.WithInterceptors(errorInterceptor(s.log)),
+		connect.WithReadMaxBytes(maxRequestBytes),
+	}
+	mux := http.NewServeMux()
+	mux.Handle(ohjaamov1connect.NewGroupServiceHandler(groupService{s}, opts...))
+	mux.Handle(ohjaamov1connect.NewAdminServiceHandler(adminService{s}, opts...))
+	services := []string{ohjaamov1connect.GroupServiceName, ohjaamov1connect.AdminServiceName}
+	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(services...)))
+	reflector := grpcreflect.NewStaticReflector(services...)
+	mux.Handle(grpcreflect.NewHandlerV1(reflector))
+	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
+	return mux
+}
+
+// Addr is the address the API listens on.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// URL is the base URL of the API.
+func (a *App) URL() string { return "http://" + a.Addr() }
+
+// Done reports when the HTTP server stopped on its own.
+func (a *App) Done() <-chan error { return a.done }
+
+// Shutdown stops accepting, drains in-flight requests (until ctx ends),
+// stops the projector after its current batch and stops NATS.
+func (a *App) Shutdown(ctx context.Context) error {
+	err := a.http.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		a.log.Warn("requests still running at the shutdown deadline; closing them")
+		err = a.http.Close()
+	}
+	return errors.Join(err, a.closeParts())
+}
+
+func (a *App) closeParts() error {
+	err := a.rt.Close()
+	a.store.Close()
+	return err
+}

@@ -1,0 +1,118 @@
+package projections
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+
+	_ "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
+)
+
+// DB is one read-model file: one writer connection and a pool of read-only ones.
+type DB struct {
+	Path string
+	w    *sql.DB
+	r    *sql.DB
+}
+
+const metaSchema = `
+CREATE TABLE IF NOT EXISTS ohjaamo_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;`
+
+// openDB opens (creating if needed) the file at path and applies the schema
+// when the file is new.
+func openDB(ctx context.Context, path string, projs []Projection) (*DB, error) {
+	_, statErr := os.Stat(path)
+	fresh := errors.Is(statErr, os.ErrNotExist)
+	// synchronous=NORMAL in WAL mode may lose the last transactions on power
+	// loss but never corrupts; rows and checkpoint are committed together, so
+	// the projector simply resumes from an earlier position.
+	w, err := sql.Open("sqlite3", "file:"+path+"?_journal_mode=WAL&_synchronous=NORMAL&_busy_timeout=5000&_foreign_keys=on&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	db := &DB{Path: path, w: w}
+	if _, err := w.ExecContext(ctx, metaSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("meta schema %s: %w", path, err)
+	}
+	if fresh {
+		if err := db.migrate(ctx, projs); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	r, err := sql.Open("sqlite3", "file:"+path+"?mode=ro&_busy_timeout=5000&_query_only=1")
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s read-only: %w", path, err)
+	}
+	r.SetMaxOpenConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	r.SetMaxIdleConns(max(4, 2*runtime.GOMAXPROCS(0)))
+	db.r = r
+	return db, nil
+}
+
+func (db *DB) migrate(ctx context.Context, projs []Projection) error {
+	names, bodies, err := migrations()
+	if err != nil {
+		return err
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	for i, body := range bodies {
+		if _, err := tx.ExecContext(ctx, body); err != nil {
+			return fmt.Errorf("migration %s: %w", names[i], err)
+		}
+	}
+	for k, v := range map[string]string{"fingerprint": fingerprint(projs), "position": "0"} {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ohjaamo_meta (key, value) VALUES (?, ?)`, k, v); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func (db *DB) meta(ctx context.Context, key string) (string, error) {
+	var v string
+	err := db.w.QueryRowContext(ctx, `SELECT value FROM ohjaamo_meta WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// checkpoint is the stream position the file has applied.
+func (db *DB) checkpoint(ctx context.Context) (uint64, error) {
+	v, err := db.meta(ctx, "position")
+	if err != nil || v == "" {
+		return 0, err
+	}
+	var n uint64
+	_, err = fmt.Sscan(v, &n)
+	return n, err
+}
+
+// Close checkpoints the WAL into the main file and closes both pools.
+func (db *DB) Close() error {
+	var errs []error
+	if db.r != nil {
+		errs = append(errs, db.r.Close())
+	}
+	if db.w != nil {
+		_, _ = db.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		errs = append(errs, db.w.Close())
+	}
+	return errors.Join(errs...)
+}
