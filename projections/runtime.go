@@ -43,8 +43,8 @@ type Runtime struct {
 	projs []Projection
 	log   *slog.Logger
 
-	swap   sync.RWMutex // readers hold it shared; Rebuild's swap holds it exclusively
-	active atomic.Pointer[projector]
+	swap       sync.RWMutex // readers hold it shared; Rebuild's swap holds it exclusively
+	active     atomic.Pointer[projector]
 	rebuilding sync.Mutex
 
 	// fault, when set (tests only), is called before each event is applied;

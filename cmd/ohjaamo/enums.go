@@ -12,7 +12,7 @@ var (
 	levelNames = map[string]int32{
 		"local": 1, "paikallinen": 1, "regional": 2, "alueellinen": 2, "provincial": 3, "maakunnallinen": 3,
 	}
-	modeNames = map[string]int32{"minutes": 1, "pöytäkirja": 1, "memo": 2, "muistio": 2}
+	modeNames  = map[string]int32{"minutes": 1, "pöytäkirja": 1, "memo": 2, "muistio": 2}
 	actorNames = map[string]int32{
 		"wellbeing-county": 1, "hyvinvointialue": 1, "municipality": 2, "kunta": 2, "ngo": 3, "järjestö": 3,
 		"parish": 4, "seurakunta": 4, "kela": 5, "private": 6, "yksityinen": 6,

@@ -18,7 +18,7 @@ type demoMunicipality struct {
 }
 
 var demoRegions = []struct {
-	fi, sv, en string
+	fi, sv, en     string
 	municipalities []demoMunicipality
 }{
 	{"Läntisen Pirkanmaan perhekeskusten koordinaatioryhmä", "Västra Birkalands koordinationsgrupp för familjecentraler", "Western Pirkanmaa family-centre coordination group", []demoMunicipality{
@@ -69,14 +69,30 @@ func (s *Server) loadDemoIfEmpty(ctx context.Context) error {
 		return err
 	}
 	steps := []func() error{
-		func() error { return d.member(province, "Hyvinvointialueen perhekeskuspalvelut", v1.ActorType_ACTOR_TYPE_WELLBEING_COUNTY, v1.Role_ROLE_CHAIR, "") },
-		func() error { return d.member(province, "Hyvinvointialueen perhekeskuspalvelut", v1.ActorType_ACTOR_TYPE_WELLBEING_COUNTY, v1.Role_ROLE_SECRETARY, "") },
-		func() error { return d.member(province, "Tampereen kaupunki", v1.ActorType_ACTOR_TYPE_MUNICIPALITY, v1.Role_ROLE_VICE_CHAIR, "") },
-		func() error { return d.member(province, "Pirkanmaan järjestöjen perhekeskusverkosto", v1.ActorType_ACTOR_TYPE_NGO, v1.Role_ROLE_MEMBER, "") },
-		func() error { return d.member(province, "Tampereen ev.-lut. seurakuntayhtymä", v1.ActorType_ACTOR_TYPE_PARISH, v1.Role_ROLE_MEMBER, "") },
-		func() error { return d.member(province, "Kela, Länsi-Suomen vakuutuspiiri", v1.ActorType_ACTOR_TYPE_KELA, v1.Role_ROLE_MEMBER, "") },
-		func() error { return d.member(province, "Perheiden edustajat", v1.ActorType_ACTOR_TYPE_FAMILY_REPRESENTATIVE, v1.Role_ROLE_FAMILY_REPRESENTATIVE, "") },
-		func() error { return d.member(province, "Kokemusasiantuntijat", v1.ActorType_ACTOR_TYPE_EXPERT_BY_EXPERIENCE, v1.Role_ROLE_EXPERT, "") },
+		func() error {
+			return d.member(province, "Hyvinvointialueen perhekeskuspalvelut", v1.ActorType_ACTOR_TYPE_WELLBEING_COUNTY, v1.Role_ROLE_CHAIR, "")
+		},
+		func() error {
+			return d.member(province, "Hyvinvointialueen perhekeskuspalvelut", v1.ActorType_ACTOR_TYPE_WELLBEING_COUNTY, v1.Role_ROLE_SECRETARY, "")
+		},
+		func() error {
+			return d.member(province, "Tampereen kaupunki", v1.ActorType_ACTOR_TYPE_MUNICIPALITY, v1.Role_ROLE_VICE_CHAIR, "")
+		},
+		func() error {
+			return d.member(province, "Pirkanmaan järjestöjen perhekeskusverkosto", v1.ActorType_ACTOR_TYPE_NGO, v1.Role_ROLE_MEMBER, "")
+		},
+		func() error {
+			return d.member(province, "Tampereen ev.-lut. seurakuntayhtymä", v1.ActorType_ACTOR_TYPE_PARISH, v1.Role_ROLE_MEMBER, "")
+		},
+		func() error {
+			return d.member(province, "Kela, Länsi-Suomen vakuutuspiiri", v1.ActorType_ACTOR_TYPE_KELA, v1.Role_ROLE_MEMBER, "")
+		},
+		func() error {
+			return d.member(province, "Perheiden edustajat", v1.ActorType_ACTOR_TYPE_FAMILY_REPRESENTATIVE, v1.Role_ROLE_FAMILY_REPRESENTATIVE, "")
+		},
+		func() error {
+			return d.member(province, "Kokemusasiantuntijat", v1.ActorType_ACTOR_TYPE_EXPERT_BY_EXPERIENCE, v1.Role_ROLE_EXPERT, "")
+		},
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {

@@ -58,10 +58,10 @@ func (e *ConflictError) Unwrap() error { return domain.ErrConflict }
 
 // JetStream error codes the store handles.
 const (
-	errWrongLastSeq       = 10071
-	errWrongLastSeqR3     = 10164 // the same, on replicated streams
-	errBatchDuplicateMsg  = 10201
-	maxEventsPerAppend    = 1000 // JetStream's atomic batch limit
+	errWrongLastSeq      = 10071
+	errWrongLastSeqR3    = 10164 // the same, on replicated streams
+	errBatchDuplicateMsg = 10201
+	maxEventsPerAppend   = 1000 // JetStream's atomic batch limit
 )
 
 // Append writes events to one aggregate, all or nothing, if the aggregate is
