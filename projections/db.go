@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sync"
 
 	_ "github.com/mattn/go-sqlite3" // registers the sqlite3 driver
 )
@@ -16,6 +17,44 @@ type DB struct {
 	Path string
 	w    *sql.DB
 	r    *sql.DB
+
+	mu    sync.Mutex
+	stmts map[string]*sql.Stmt // prepared on the writer
+}
+
+// prepare prepares every named query on the writer connection. It runs
+// before the projector starts: the writer has one connection, which a
+// transaction holds, so nothing can be prepared from inside one.
+func (db *DB) prepare(ctx context.Context) error {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.stmts != nil {
+		return nil
+	}
+	stmts := map[string]*sql.Stmt{}
+	for name, query := range queries {
+		s, err := db.w.PrepareContext(ctx, query)
+		if err != nil {
+			for _, p := range stmts {
+				p.Close()
+			}
+			return fmt.Errorf("prepare %s: %w", name, err)
+		}
+		stmts[name] = s
+	}
+	db.stmts = stmts
+	return nil
+}
+
+// stmt returns the named query prepared on the writer connection.
+func (db *DB) stmt(name string) (*sql.Stmt, error) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	s, ok := db.stmts[name]
+	if !ok {
+		return nil, fmt.Errorf("projections: no prepared query named %s", name)
+	}
+	return s, nil
 }
 
 const metaSchema = `
@@ -110,6 +149,12 @@ func (db *DB) Close() error {
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}
+	db.mu.Lock()
+	for _, s := range db.stmts {
+		errs = append(errs, s.Close())
+	}
+	db.stmts = nil
+	db.mu.Unlock()
 	if db.w != nil {
 		_, _ = db.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 		errs = append(errs, db.w.Close())

@@ -17,17 +17,14 @@ type groupsProjection struct{}
 func (groupsProjection) Name() string { return "groups" }
 func (groupsProjection) Version() int { return 1 }
 
-func (groupsProjection) Apply(ctx context.Context, tx *sql.Tx, ev *eventstore.Event) error {
+func (groupsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 	env := ev.Envelope
 	if env.GetAggregateType() != domain.AggregateGroup {
 		return nil
 	}
 	id := env.GetAggregateId()
 	at := env.GetTime().AsTime().UTC().Format(time.RFC3339Nano)
-	exec := func(query string, args ...any) error {
-		_, err := tx.ExecContext(ctx, q(query), args...)
-		return err
-	}
+	exec := tx.Exec
 	var err error
 	switch e := ev.Payload.(type) {
 	case *v1.GroupCreated:
@@ -43,7 +40,7 @@ func (groupsProjection) Apply(ctx context.Context, tx *sql.Tx, ev *eventstore.Ev
 		n := e.GetName()
 		err = exec("group_rename", n.GetFi(), n.GetSv(), n.GetEn(), id)
 	case *v1.MemberAdded:
-		err = exec("member_insert", e.GetMembershipId(), id, id, e.GetPersonId(), e.GetPersonName(), e.GetEmail(),
+		err = exec("member_insert", e.GetMembershipId(), id, env.GetAggregateVersion(), e.GetPersonId(), e.GetPersonName(), e.GetEmail(),
 			e.GetOrganisation(), int32(e.GetActorType()), int32(e.GetRole()), e.GetTermStart(), e.GetTermEnd(), e.GetRepresentsGroupId())
 	case *v1.MemberChanged:
 		err = exec("member_change", e.GetOrganisation(), int32(e.GetActorType()), int32(e.GetRole()), e.GetTermEnd(),

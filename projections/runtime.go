@@ -27,7 +27,27 @@ type Projection interface {
 	// Version is bumped when Apply changes meaning; with the schema files it
 	// makes the fingerprint whose change triggers a rebuild.
 	Version() int
-	Apply(ctx context.Context, tx *sql.Tx, ev *eventstore.Event) error
+	Apply(tx *Tx, ev *eventstore.Event) error
+}
+
+// Tx is the projector's transaction. Named queries are prepared once per
+// file and reused, and statements run without a cancellable context, which
+// would make the SQLite driver start a goroutine per statement; the
+// projector stops between batches, not inside one.
+type Tx struct {
+	ctx context.Context
+	tx  *sql.Tx
+	db  *DB
+}
+
+// Exec runs the named query from sql/queries.
+func (t *Tx) Exec(name string, args ...any) error {
+	stmt, err := t.db.stmt(name)
+	if err != nil {
+		return err
+	}
+	_, err = t.tx.StmtContext(t.ctx, stmt).ExecContext(t.ctx, args...)
+	return err
 }
 
 // All is every read model Ohjaamo keeps.
@@ -47,8 +67,6 @@ type Runtime struct {
 	active     atomic.Pointer[projector]
 	rebuilding sync.Mutex
 
-	// fault, when set (tests only), is called before each event is applied;
-	// an error aborts the batch as a crash would.
 	fault func(seq uint64) error
 }
 
@@ -57,6 +75,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Projections to keep; default All().
 	Projections []Projection
+	// Fault, for tests, is called before each event is applied; an error
+	// aborts the batch as a crash would.
+	Fault func(seq uint64) error
 }
 
 // Open opens the read models in dir (creating or rebuilding them when new or
@@ -71,7 +92,7 @@ func Open(ctx context.Context, store *eventstore.Store, dir string, opts Options
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
-	rt := &Runtime{store: store, dir: dir, projs: opts.Projections, log: opts.Logger}
+	rt := &Runtime{store: store, dir: dir, projs: opts.Projections, log: opts.Logger, fault: opts.Fault}
 	name, err := rt.currentName()
 	if err != nil {
 		return nil, err
@@ -96,14 +117,31 @@ func Open(ctx context.Context, store *eventstore.Store, dir string, opts Options
 		rt.log.Info("read-model schema changed: rebuilding from the stream", "file", name, "had", fp, "want", fingerprint(rt.projs))
 		db.Close()
 	}
-	if _, err := rt.Rebuild(ctx); err != nil {
+	if name != "" {
+		// The schema changed: build the new file up to the head of the
+		// stream before anything reads from it.
+		if _, err := rt.Rebuild(ctx); err != nil {
+			return nil, err
+		}
+		return rt, nil
+	}
+	// A first start: project in the background; reads wait for their
+	// min_position as always.
+	name = fmt.Sprintf("read-%d.db", time.Now().UnixNano())
+	db, err := openDB(ctx, filepath.Join(dir, name), rt.projs)
+	if err != nil {
+		return nil, err
+	}
+	if err := rt.setCurrentName(name); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := rt.start(ctx, db); err != nil {
+		db.Close()
 		return nil, err
 	}
 	return rt, nil
 }
-
-// SetFault installs a fault injector (tests only).
-func (rt *Runtime) SetFault(f func(seq uint64) error) { rt.fault = f }
 
 func (rt *Runtime) start(ctx context.Context, db *DB) error {
 	p, err := rt.newProjector(ctx, db)
@@ -268,6 +306,9 @@ func (rt *Runtime) newProjector(ctx context.Context, db *DB) (*projector, error)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint of %s: %w", db.Path, err)
 	}
+	if err := db.prepare(ctx); err != nil {
+		return nil, err
+	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	p := &projector{rt: rt, db: db, notify: make(chan struct{}), cancel: cancel, done: make(chan struct{})}
 	p.pos.Store(pos)
@@ -389,12 +430,14 @@ func (p *projector) consume(ctx context.Context) error {
 
 // apply commits one batch: every projection's rows and the checkpoint in one transaction.
 func (p *projector) apply(ctx context.Context, batch []jetstream.Msg) error {
+	ctx = context.WithoutCancel(ctx)
 	tx, err := p.db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	var last uint64
+	ptx := &Tx{ctx: ctx, tx: tx, db: p.db}
+	var last, applied uint64
 	for _, m := range batch {
 		md, err := m.Metadata()
 		if err != nil {
@@ -414,11 +457,12 @@ func (p *projector) apply(ctx context.Context, batch []jetstream.Msg) error {
 			return err
 		}
 		for _, proj := range p.rt.projs {
-			if err := proj.Apply(ctx, tx, ev); err != nil {
+			if err := proj.Apply(ptx, ev); err != nil {
 				return fmt.Errorf("%s: event %d (%s): %w", proj.Name(), seq, ev.Envelope.GetType(), err)
 			}
 		}
 		last = seq
+		applied++
 	}
 	if last == 0 {
 		return nil
@@ -429,7 +473,7 @@ func (p *projector) apply(ctx context.Context, batch []jetstream.Msg) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	p.applied.Add(uint64(len(batch)))
+	p.applied.Add(applied)
 	p.pos.Store(last)
 	p.wake()
 	return nil

@@ -60,14 +60,17 @@ func writeResult(res eventstore.AppendResult) *v1.WriteResult {
 	return &v1.WriteResult{Position: pos, Version: res.Head.Version, Replayed: res.Replayed}
 }
 
-// today is the service's idea of the current date, in Finland.
-func today() string {
+// finland is the time zone dates default in; UTC if the zone database is missing.
+var finland = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Helsinki")
 	if err != nil {
-		loc = time.UTC
+		return time.UTC
 	}
-	return time.Now().In(loc).Format(domain.DateLayout)
-}
+	return loc
+}()
+
+// today is the service's idea of the current date, in Finland.
+func today() string { return time.Now().In(finland).Format(domain.DateLayout) }
 
 // waitRead makes a read see at least minPosition.
 func (s *Server) waitRead(ctx context.Context, minPosition uint64) error {

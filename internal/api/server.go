@@ -108,6 +108,8 @@ func (s *Server) Handler() http.Handler {
 	opts := []connect.HandlerOption{
 		connect.WithInterceptors(errorInterceptor(s.log)),
 		connect.WithReadMaxBytes(maxRequestBytes),
+		// Most answers are small: gzip only what is worth it.
+		connect.WithCompressMinBytes(4096),
 	}
 	mux := http.NewServeMux()
 	mux.Handle(ohjaamov1connect.NewGroupServiceHandler(groupService{s}, opts...))

@@ -58,7 +58,8 @@ func NewRepo[S Aggregate[S]](store *Store, typ string, newState func(id string) 
 const maxAttempts = 8
 
 // Execute decides a command on the current state of aggregate id and appends
-// its events. decide gets a private copy of the state. With expectedVersion
+// its events. decide must not modify the state it is given: it is the
+// shared snapshot readers see. With expectedVersion
 // set, the command fails with a conflict unless the aggregate is at exactly
 // that version. A command that decides no events writes nothing and answers
 // the current head.
@@ -66,8 +67,13 @@ func (r *Repo[S]) Execute(ctx context.Context, id string, meta Meta, expectedVer
 	e := r.entry(id)
 	e.cmd.Lock()
 	defer e.cmd.Unlock()
-	if err := r.catchUp(ctx, e); err != nil {
-		return AppendResult{}, err
+	// A cached snapshot is not re-read from the stream: if another
+	// instance moved the aggregate on, the append's expected sequence
+	// fails, and then we catch up and decide again.
+	if e.snap.Load() == nil {
+		if err := r.catchUp(ctx, e); err != nil {
+			return AppendResult{}, err
+		}
 	}
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		snap := e.snap.Load()
@@ -81,7 +87,7 @@ func (r *Repo[S]) Execute(ctx context.Context, id string, meta Meta, expectedVer
 				Message:   fmt.Sprintf("the %s is at version %d, not %d; reload and retry", r.typ, snap.head.Version, *expectedVersion),
 				MessageFI: fmt.Sprintf("tieto on versiossa %d, ei %d; lataa uudelleen ja yritä uudestaan", snap.head.Version, *expectedVersion)}
 		}
-		events, err := decide(snap.state.Clone())
+		events, err := decide(snap.state)
 		if err != nil {
 			return AppendResult{}, err
 		}

@@ -83,7 +83,16 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
-	if s.stream, err = s.js.CreateOrUpdateStream(ctx, s.streamConfig()); err != nil {
+	cfgStream := s.streamConfig()
+	if existing, err := s.js.Stream(ctx, cfg.Stream); err == nil {
+		// Never scale an existing stream down by accident: an instance
+		// started without --replicas must not take the stream from R3 to R1.
+		if have := existing.CachedInfo().Config.Replicas; have > cfgStream.Replicas {
+			s.log.Warn("stream has more replicas than configured; keeping them", "stream", cfg.Stream, "replicas", have, "configured", cfgStream.Replicas)
+			cfgStream.Replicas = have
+		}
+	}
+	if s.stream, err = s.js.CreateOrUpdateStream(ctx, cfgStream); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("create or update stream %s: %w", cfg.Stream, err)
 	}

@@ -13,7 +13,8 @@ INSERT INTO group_municipalities (group_id, code, ord) VALUES (?, ?, ?);
 
 -- name: member_insert
 INSERT INTO memberships (id, group_id, ord, person_id, person_name, email, organisation, actor_type, role, term_start, term_end, represents_group_id)
-VALUES (?, ?, (SELECT count(*) FROM memberships WHERE group_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?);
+-- ord is the aggregate version of the MemberAdded event: the order added.
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: member_change
 UPDATE memberships SET organisation = ?, actor_type = ?, role = ?, term_end = ?, represents_group_id = ? WHERE id = ? AND group_id = ?;
