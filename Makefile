@@ -9,8 +9,11 @@ export CGO_ENABLED := 1
 DATA     ?= ./data
 LISTEN   ?= 127.0.0.1:8080
 BIN      := bin/ohjaamo
-# Which committed protos buf breaking compares against.
-BREAKING_AGAINST ?= .git\#branch=main
+# buf breaking compares the protos with the commit that first added them:
+# stored events must stay readable forever, so nothing may break since then.
+# Override to compare with a branch: make breaking BREAKING_AGAINST='.git#branch=main'
+PROTO_BASE := $(shell git log --diff-filter=A --format=%H -- proto 2>/dev/null | tail -1)
+BREAKING_AGAINST ?= .git\#ref=$(PROTO_BASE)
 
 .PHONY: all build run test test-short generate check-generated lint breaking bench fuzz clean
 
@@ -48,11 +51,10 @@ lint:
 	$(GO) vet -tags '$(TAGS)' ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '^internal/gen/'))" || { gofmt -l $$(git ls-files '*.go' | grep -v '^internal/gen/'); echo "gofmt needed"; exit 1; }
 
-## breaking: buf breaking against $(BREAKING_AGAINST), when that has protos
+## breaking: buf breaking against $(BREAKING_AGAINST)
 breaking:
-	@if git rev-parse --verify -q main >/dev/null && git ls-tree -r --name-only main -- proto | grep -q '\.proto$$'; then \
-		$(GO) tool buf breaking --against '$(BREAKING_AGAINST)'; \
-	else echo "buf breaking: no committed protos on main yet"; fi
+	@if [ -n "$(PROTO_BASE)" ]; then $(GO) tool buf breaking --against '$(BREAKING_AGAINST)' && echo "buf breaking: no breaking change since $(PROTO_BASE)"; \
+	else echo "buf breaking: no committed protos yet"; fi
 
 ## bench: throughput ratios against raw JetStream and raw SQLite, measured in the same run
 bench:

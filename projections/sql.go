@@ -100,3 +100,14 @@ func fingerprint(projs []Projection) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }
+
+// Schema is the SQL that creates an empty read-model file (the bookkeeping
+// table and every migration), for tools that build the same tables by hand,
+// such as the benchmark's raw baseline.
+func Schema() (string, error) {
+	_, bodies, err := migrations()
+	if err != nil {
+		return "", err
+	}
+	return metaSchema + "\n" + strings.Join(bodies, "\n"), nil
+}

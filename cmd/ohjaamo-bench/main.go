@@ -726,8 +726,17 @@ func measureReplay(ctx context.Context, store *eventstore.Store, dir string, o o
 // how long that took and the file it wrote (closed, so it can be read).
 func projectionReplay(ctx context.Context, store *eventstore.Store, dir string, log *slog.Logger) (time.Duration, string, error) {
 	t0 := time.Now()
+	last, err := store.LastSequence(ctx)
+	if err != nil {
+		return 0, "", err
+	}
 	rt, err := projections.Open(ctx, store, dir, projections.Options{Logger: log})
 	if err != nil {
+		return 0, "", err
+	}
+	// A first start projects in the background: wait until it has caught up.
+	if err := rt.WaitFor(ctx, last, 10*time.Minute); err != nil {
+		rt.Close()
 		return 0, "", err
 	}
 	took := time.Since(t0)
@@ -741,59 +750,6 @@ func projectionReplay(ctx context.Context, store *eventstore.Store, dir string, 
 	return took, filepath.Join(dir, strings.TrimSpace(string(name))), nil
 }
 
-// rawSchema is projections/sql/migrations/001_groups.sql with the
-// projections' bookkeeping table; sameRows checks that it stays the same.
-const rawSchema = `
-CREATE TABLE IF NOT EXISTS ohjaamo_meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-) STRICT;
-CREATE TABLE groups (
-    id               TEXT PRIMARY KEY,
-    level            INTEGER NOT NULL,
-    parent_id        TEXT NOT NULL DEFAULT '',
-    name_fi          TEXT NOT NULL,
-    name_sv          TEXT NOT NULL DEFAULT '',
-    name_en          TEXT NOT NULL DEFAULT '',
-    wellbeing_county TEXT NOT NULL,
-    mode             INTEGER NOT NULL,
-    version          INTEGER NOT NULL,
-    position         INTEGER NOT NULL,
-    created_at       TEXT NOT NULL,
-    updated_at       TEXT NOT NULL
-) STRICT;
-CREATE INDEX groups_parent ON groups (parent_id);
-
-CREATE TABLE group_municipalities (
-    group_id TEXT NOT NULL REFERENCES groups (id),
-    code     TEXT NOT NULL,
-    ord      INTEGER NOT NULL,
-    PRIMARY KEY (group_id, code)
-) STRICT;
-CREATE INDEX group_municipalities_code ON group_municipalities (code);
-
-CREATE TABLE memberships (
-    id                  TEXT PRIMARY KEY,
-    group_id            TEXT NOT NULL REFERENCES groups (id),
-    ord                 INTEGER NOT NULL,
-    person_id           TEXT NOT NULL,
-    person_name         TEXT NOT NULL,
-    email               TEXT NOT NULL,
-    organisation        TEXT NOT NULL,
-    actor_type          INTEGER NOT NULL,
-    role                INTEGER NOT NULL,
-    term_start          TEXT NOT NULL,
-    term_end            TEXT NOT NULL,
-    represents_group_id TEXT NOT NULL,
-    active              INTEGER NOT NULL DEFAULT 1,
-    ended_on            TEXT NOT NULL DEFAULT '',
-    end_reason          TEXT NOT NULL DEFAULT ''
-) STRICT;
-CREATE INDEX memberships_group ON memberships (group_id, ord);
-CREATE INDEX memberships_represents ON memberships (represents_group_id) WHERE represents_group_id <> '';
-CREATE INDEX memberships_person ON memberships (person_id);
-INSERT INTO ohjaamo_meta (key, value) VALUES ('position', '0');
-`
 
 // The raw loop's statements: prepared once, the membership order kept in
 // memory instead of counted per insert.
@@ -826,7 +782,11 @@ func rawReplay(ctx context.Context, store *eventstore.Store, dir string, last ui
 	db.SetMaxOpenConns(1)
 	db.SetMaxIdleConns(1)
 	defer db.Close()
-	if _, err := db.ExecContext(ctx, rawSchema); err != nil {
+	schema, err := projections.Schema()
+	if err != nil {
+		return 0, "", err
+	}
+	if _, err := db.ExecContext(ctx, schema+"\nINSERT INTO ohjaamo_meta (key, value) VALUES ('position', '0');"); err != nil {
 		return 0, "", fmt.Errorf("schema: %w", err)
 	}
 	prepared := map[string]*sql.Stmt{}
@@ -848,7 +808,6 @@ func rawReplay(ctx context.Context, store *eventstore.Store, dir string, last ui
 	}
 	defer it.Stop()
 
-	ord := map[string]int{} // memberships per group so far
 	var tx *sql.Tx
 	var st map[string]*sql.Stmt
 	exec := func(k string, args ...any) error {
@@ -879,7 +838,7 @@ func rawReplay(ctx context.Context, store *eventstore.Store, dir string, last ui
 		if err != nil {
 			return 0, "", err
 		}
-		if err := rawApply(ev, exec, ord); err != nil {
+		if err := rawApply(ev, exec); err != nil {
 			return 0, "", fmt.Errorf("event %d: %w", seq, err)
 		}
 		inTx++
@@ -897,7 +856,7 @@ func rawReplay(ctx context.Context, store *eventstore.Store, dir string, last ui
 }
 
 // rawApply writes one event's rows, as the groups projection does.
-func rawApply(ev *eventstore.Event, exec func(string, ...any) error, ord map[string]int) error {
+func rawApply(ev *eventstore.Event, exec func(string, ...any) error) error {
 	env := ev.Envelope
 	if env.GetAggregateType() != domain.AggregateGroup {
 		return nil
@@ -919,9 +878,8 @@ func rawApply(ev *eventstore.Event, exec func(string, ...any) error, ord map[str
 		n := e.GetName()
 		err = exec("rename", n.GetFi(), n.GetSv(), n.GetEn(), id)
 	case *v1.MemberAdded:
-		err = exec("member", e.GetMembershipId(), id, ord[id], e.GetPersonId(), e.GetPersonName(), e.GetEmail(),
+		err = exec("member", e.GetMembershipId(), id, env.GetAggregateVersion(), e.GetPersonId(), e.GetPersonName(), e.GetEmail(),
 			e.GetOrganisation(), int32(e.GetActorType()), int32(e.GetRole()), e.GetTermStart(), e.GetTermEnd(), e.GetRepresentsGroupId())
-		ord[id]++
 	case *v1.MemberChanged:
 		err = exec("change", e.GetOrganisation(), int32(e.GetActorType()), int32(e.GetRole()), e.GetTermEnd(),
 			e.GetRepresentsGroupId(), e.GetMembershipId(), id)

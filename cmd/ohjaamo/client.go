@@ -20,6 +20,9 @@ import (
 	"github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1/ohjaamov1connect"
 )
 
+// defaultServer is where `ohjaamo serve` listens by default.
+const defaultServer = "http://127.0.0.1:8080"
+
 // clientFlags are the flags every client command has.
 type clientFlags struct {
 	server, actor, lang, requestID string
@@ -29,7 +32,7 @@ type clientFlags struct {
 
 func addClientFlags(fs *flag.FlagSet, write bool) *clientFlags {
 	c := &clientFlags{}
-	fs.StringVar(&c.server, "server", "http://127.0.0.1:8080", "URL of a running Ohjaamo server")
+	fs.StringVar(&c.server, "server", defaultServer, "URL of a running Ohjaamo server")
 	fs.StringVar(&c.actor, "as", "", "who is acting (recorded in the events)")
 	fs.StringVar(&c.lang, "lang", "", "language of error messages: fi or en (default from LANG)")
 	fs.BoolVar(&c.json, "json", false, "print the response as JSON")

@@ -46,14 +46,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		nats = cfg.NATSURL
 	}
 	log.Info("ohjaamo serving", "url", app.URL(), "nats", nats)
+	server := ""
+	if app.URL() != defaultServer {
+		server = " --server " + app.URL()
+	}
 	fmt.Fprintf(stdout, `Ohjaamo is running.
   API (Connect, gRPC, gRPC-Web): %[1]s
-  Health:     %[1]s/grpc.health.v1.Health/Check
-  Try:        go run ./cmd/ohjaamo group list --server %[1]s
-              go tool buf curl --protocol grpc --http2-prior-knowledge --list-methods %[1]s
-  NATS:       %[2]s
+  Network:  %[3]s group list%[4]s
+  Health:   curl -s -H 'Content-Type: application/json' -d '{}' %[1]s/grpc.health.v1.Health/Check
+  Methods:  go tool buf curl --protocol grpc --http2-prior-knowledge --list-methods %[1]s
+  NATS:     %[2]s
 Stop with Ctrl-C.
-`, app.URL(), nats)
+`, app.URL(), nats, os.Args[0], server)
 	select {
 	case <-ctx.Done():
 	case err := <-app.Done():

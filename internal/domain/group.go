@@ -43,17 +43,17 @@ type Membership struct {
 // NewGroup is the empty state of group id, before its first event.
 func NewGroup(id string) *Group { return &Group{ID: id, Members: map[string]*Membership{}} }
 
-// Clone returns a deep copy, so commands can be decided on a snapshot while
-// others read it.
+// Clone returns a copy that Apply can change without changing g, so a
+// snapshot stays valid for readers while the next one is made. Memberships
+// are shared: Apply never modifies one in place but replaces it, which keeps
+// Clone cheap for large groups.
 func (g *Group) Clone() *Group {
 	c := *g
-	c.Name = proto.CloneOf(g.Name)
 	c.Municipalities = slices.Clone(g.Municipalities)
 	c.Order = slices.Clone(g.Order)
 	c.Members = make(map[string]*Membership, len(g.Members))
 	for k, m := range g.Members {
-		mm := *m
-		c.Members[k] = &mm
+		c.Members[k] = m
 	}
 	return &c
 }
@@ -80,18 +80,22 @@ func (g *Group) Apply(ev proto.Message) error {
 		}
 		g.Order = append(g.Order, e.GetMembershipId())
 	case *v1.MemberChanged:
-		m, ok := g.Members[e.GetMembershipId()]
+		old, ok := g.Members[e.GetMembershipId()]
 		if !ok {
 			return fmt.Errorf("member changed: unknown membership %s", e.GetMembershipId())
 		}
+		m := *old // replace, never modify: snapshots share memberships
 		m.Organisation, m.ActorType, m.Role = e.GetOrganisation(), e.GetActorType(), e.GetRole()
 		m.TermEnd, m.Represents = e.GetTermEnd(), e.GetRepresentsGroupId()
+		g.Members[m.ID] = &m
 	case *v1.MemberEnded:
-		m, ok := g.Members[e.GetMembershipId()]
+		old, ok := g.Members[e.GetMembershipId()]
 		if !ok {
 			return fmt.Errorf("member ended: unknown membership %s", e.GetMembershipId())
 		}
+		m := *old
 		m.Ended, m.EndedOn, m.EndReason = true, e.GetEndedOn(), e.GetReason()
+		g.Members[m.ID] = &m
 	default:
 		return fmt.Errorf("group: unknown event %T", ev)
 	}

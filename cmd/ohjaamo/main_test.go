@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+
+	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
+	"github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1/ohjaamov1connect"
+	"github.com/ohjaamo/ohjaamo/internal/testenv"
+)
+
+// cli runs one client command of the binary in-process.
+func cli(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, &out, &errOut)
+	return out.String(), errOut.String(), code
+}
+
+// TestServeEndToEnd starts `ohjaamo serve` on port 0 with a fresh data
+// directory (so the demo network loads), then drives it with the generated
+// Connect client and with the CLI, then stops it as a signal would.
+func TestServeEndToEnd(t *testing.T) {
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	pr, pw := io.Pipe()
+	done := make(chan int, 1)
+	go func() {
+		code := run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--data", t.TempDir()}, pw, io.Discard)
+		pw.Close()
+		done <- code
+	}()
+	urlLine := regexp.MustCompile(`API \(Connect, gRPC, gRPC-Web\): (http://\S+)`)
+	var url string
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if m := urlLine.FindStringSubmatch(sc.Text()); m != nil {
+			url = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, pr) //nolint:errcheck // drain the rest of serve's output
+	if url == "" {
+		t.Fatal("serve printed no API URL")
+	}
+
+	// The generated client: the demo network is there once projected.
+	groups := ohjaamov1connect.NewGroupServiceClient(http.DefaultClient, url)
+	var network *v1.ListGroupsResponse
+	testenv.Eventually(t, 20*time.Second, func() error {
+		res, err := groups.ListGroups(ctx, connect.NewRequest(&v1.ListGroupsRequest{}))
+		if err != nil {
+			return err
+		}
+		if n := len(res.Msg.GetLinks()); n != 26 {
+			return errors.New("demo network not projected yet")
+		}
+		network = res.Msg
+		return nil
+	})
+	if len(network.GetRoots()) != 1 || len(network.GetRoots()[0].GetChildren()) != 3 {
+		t.Fatalf("demo network: %d roots", len(network.GetRoots()))
+	}
+	locals := 0
+	for _, r := range network.GetRoots()[0].GetChildren() {
+		locals += len(r.GetChildren())
+	}
+	if locals != 23 {
+		t.Fatalf("demo network has %d local groups, want Pirkanmaa's 23", locals)
+	}
+	province := network.GetRoots()[0].GetGroup().GetId()
+
+	// The CLI, as a secretary would use it.
+	out, errOut, code := cli(t, "group", "list", "--server", url)
+	if code != 0 || !strings.Contains(out, "Tampereen perhekeskuksen ohjausryhmä") || !strings.Contains(out, "26 representation links") {
+		t.Fatalf("group list: %d %s %s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, "group", "create", "--server", url, "--name-fi", "Uusi koordinaatioryhmä", "--level", "alueellinen", "--parent", province, "--request-id", "e2e-create")
+	m := regexp.MustCompile(`group (\S+)\nposition (\d+)`).FindStringSubmatch(out)
+	if code != 0 || m == nil {
+		t.Fatalf("group create: %d %q %s", code, out, errOut)
+	}
+	regional, position := m[1], m[2]
+	addArgs := []string{"group", "add-member", regional, "--server", url, "--name", "Testi Henkilö", "--org", "Ylöjärven kaupunki",
+		"--actor", "kunta", "--role", "puheenjohtaja", "--term-start", "2026-01-01", "--request-id", "e2e-member", "--as", "sihteeri"}
+	out, errOut, code = cli(t, addArgs...)
+	if code != 0 || !strings.Contains(out, "membership ") {
+		t.Fatalf("add-member: %d %s %s", code, out, errOut)
+	}
+	out, _, code = cli(t, addArgs...)
+	if code != 0 || !strings.Contains(out, "request already applied") {
+		t.Fatalf("repeated add-member: %d %s", code, out)
+	}
+	pos := regexp.MustCompile(`position (\d+)`).FindStringSubmatch(out)[1]
+	out, errOut, code = cli(t, "group", "show", regional, "--server", url, "--min-position", pos)
+	if code != 0 || !strings.Contains(out, "Uusi koordinaatioryhmä") || !strings.Contains(out, "Testi Henkilö") || strings.Count(out, "Testi Henkilö") != 1 {
+		t.Fatalf("group show: %d %s %s", code, out, errOut)
+	}
+	if position == pos {
+		t.Fatalf("add-member answered the create's position %s", pos)
+	}
+
+	// Bad input: a clear error naming the field, in the user's language, exit 1.
+	_, errOut, code = cli(t, "group", "create", "--server", url, "--name-fi", "Ilman yläryhmää", "--level", "local", "--municipality", "837", "--lang", "fi")
+	if code != 1 || !strings.Contains(errOut, "invalid_argument") || !strings.Contains(errOut, "[field parent_id]") || !strings.Contains(errOut, "on pakollinen") {
+		t.Fatalf("bad create: %d %s", code, errOut)
+	}
+	_, errOut, code = cli(t, "group", "create", "--server", url, "--level", "kunnallinen")
+	if code != exitUsage || !strings.Contains(errOut, "--level") {
+		t.Fatalf("unknown level: %d %s", code, errOut)
+	}
+
+	out, errOut, code = cli(t, "projections", "rebuild", "--server", url)
+	if code != 0 || !strings.Contains(out, "rebuilt:") {
+		t.Fatalf("projections rebuild: %d %s %s", code, out, errOut)
+	}
+	out, _, code = cli(t, "projections", "status", "--server", url)
+	if code != 0 || !strings.Contains(out, "read-model position") {
+		t.Fatalf("projections status: %d %s", code, out)
+	}
+
+	// Stopping (SIGINT/SIGTERM cancel this context in main) shuts down cleanly.
+	stop()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("serve exited %d", code)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop within 20s")
+	}
+}
+
+func TestEnvironmentSetsFlags(t *testing.T) {
+	t.Setenv("OHJAAMO_SERVER", "http://127.0.0.1:1")
+	_, errOut, code := cli(t, "group", "list")
+	if code != 1 || !strings.Contains(errOut, "127.0.0.1:1") {
+		t.Fatalf("OHJAAMO_SERVER was not used: %d %s", code, errOut)
+	}
+}
