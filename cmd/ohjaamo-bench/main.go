@@ -750,7 +750,6 @@ func projectionReplay(ctx context.Context, store *eventstore.Store, dir string, 
 	return took, filepath.Join(dir, strings.TrimSpace(string(name))), nil
 }
 
-
 // The raw loop's statements: prepared once, the membership order kept in
 // memory instead of counted per insert.
 var rawStatements = map[string]string{
