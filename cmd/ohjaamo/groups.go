@@ -300,8 +300,8 @@ func printNetwork(w io.Writer, res *v1.ListGroupsResponse) error {
 				branch, next = "", ""
 			}
 			b := g.GetBalance()
-			lines = append(lines, fmt.Sprintf("%s%s  [%s] %d members, coverage %.0f%%  %s",
-				prefix+branch, g.GetName().GetFi(), levelLabel(g.GetLevel()), len(g.GetMembers()), 100*b.GetCoverage(), g.GetId()))
+			lines = append(lines, fmt.Sprintf("%s%s  [%s] %s, coverage %.0f%%  %s",
+				prefix+branch, g.GetName().GetFi(), levelLabel(g.GetLevel()), plural(len(g.GetMembers()), "member"), 100*b.GetCoverage(), g.GetId()))
 			walk(n.GetChildren(), prefix+next)
 		}
 	}
@@ -309,9 +309,9 @@ func printNetwork(w io.Writer, res *v1.ListGroupsResponse) error {
 	for _, l := range lines {
 		fmt.Fprintln(w, l)
 	}
-	fmt.Fprintf(w, "\n%d representation links", len(res.GetLinks()))
+	fmt.Fprintf(w, "\n%s", plural(len(res.GetLinks()), "representation link"))
 	if n := len(res.GetUnrepresentedGroupIds()); n > 0 {
-		fmt.Fprintf(w, "; %d child groups with nobody speaking for them in their parent group:\n", n)
+		fmt.Fprintf(w, "; %s with nobody speaking for them in their parent group:\n", plural(n, "child group"))
 		for _, id := range res.GetUnrepresentedGroupIds() {
 			fmt.Fprintf(w, "  %s  %s\n", names[id], id)
 		}
@@ -367,4 +367,11 @@ func printGroup(w io.Writer, g *v1.Group) error {
 	}
 	_, err := fmt.Fprintln(w)
 	return err
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

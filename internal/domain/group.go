@@ -231,6 +231,9 @@ func (g *Group) AddMember(cmd AddMember, represented *Group) ([]proto.Message, e
 	if err := g.mustExist(); err != nil {
 		return nil, err
 	}
+	if cmd.MembershipID == "" { // made by the caller (the API derives it from the request id)
+		return nil, invalid("membership_id", "is required", "on pakollinen")
+	}
 	if _, dup := g.Members[cmd.MembershipID]; dup {
 		return nil, &Error{Code: CodeAlreadyExists, Field: "membership_id", Message: "membership already exists", MessageFI: "jäsenyys on jo olemassa"}
 	}
@@ -352,7 +355,10 @@ func (g *Group) checkSeat(m *Membership, represented *Group, checkRepresented bo
 		return invalid("term_end", "is before term_start", "on ennen kauden alkua")
 	}
 	if m.Role == v1.Role_ROLE_CHAIR || m.Role == v1.Role_ROLE_SECRETARY {
-		for _, o := range g.ActiveMembers() {
+		// Ended memberships count too, up to the day they ended: a chair
+		// whose end is recorded ahead of time still serves until then.
+		for _, id := range g.Order {
+			o := g.Members[id]
 			if o.ID != m.ID && o.Role == m.Role && termsOverlap(o, m) {
 				return precondition("role", fmt.Sprintf("the group already has a %s (%s) for an overlapping term", roleWord(m.Role), o.PersonName),
 					fmt.Sprintf("ryhmällä on jo %s (%s) päällekkäisellä kaudella", roleWordFI(m.Role), o.PersonName))
@@ -376,9 +382,19 @@ func (g *Group) checkSeat(m *Membership, represented *Group, checkRepresented bo
 
 func termsOverlap(a, b *Membership) bool {
 	// ISO dates compare as strings; an empty end is open-ended.
-	aEndsBeforeB := a.TermEnd != "" && a.TermEnd < b.TermStart
-	bEndsBeforeA := b.TermEnd != "" && b.TermEnd < a.TermStart
+	aEnd, bEnd := a.lastDay(), b.lastDay()
+	aEndsBeforeB := aEnd != "" && aEnd < b.TermStart
+	bEndsBeforeA := bEnd != "" && bEnd < a.TermStart
 	return !aEndsBeforeB && !bEndsBeforeA
+}
+
+// lastDay is the last day of the seat: the end of its term, or the day it
+// ended if that came first ("" = open-ended).
+func (m *Membership) lastDay() string {
+	if m.Ended && (m.TermEnd == "" || m.EndedOn < m.TermEnd) {
+		return m.EndedOn
+	}
+	return m.TermEnd
 }
 
 func (g *Group) mustExist() *Error {

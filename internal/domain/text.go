@@ -8,31 +8,62 @@ import (
 	"unicode/utf8"
 )
 
-// hetuPattern finds a Finnish personal identity code (henkilötunnus):
-// DDMMYY, a century sign, a three-digit individual number and a check
-// character. Century signs per the 2023 reform: + (1800s), - Y X W V U
-// (1900s), A B C D E F (2000s).
-var hetuPattern = regexp.MustCompile(`(?i)(?:^|[^0-9A-Za-z])(\d{6})([-+A-FU-Y])(\d{3})([0-9A-Y])(?:$|[^0-9A-Za-z])`)
+// hetuPattern finds candidates for a Finnish personal identity code
+// (henkilötunnus): DDMMYY, a century sign, a three-digit individual number
+// and a check character. Century signs per the 2023 reform: + (1800s),
+// - Y X W V U (1900s), A B C D E F (2000s). The boundaries around a
+// candidate are checked by hand, so that candidates may touch.
+var hetuPattern = regexp.MustCompile(`(?i)[0-9]{6}[-+A-FU-Y][0-9]{3}[0-9A-Y]`)
 
 const hetuCheckChars = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 
-// ContainsIdentityCode reports whether s contains something that is a valid
-// Finnish personal identity code (the check character must match, so ordinary
-// numbers are not refused by accident).
+// ContainsIdentityCode reports whether s contains a valid Finnish personal
+// identity code: a real calendar date in the century its sign names and a
+// matching check character, so ordinary numbers are not refused by accident.
 func ContainsIdentityCode(s string) bool {
-	for _, m := range hetuPattern.FindAllStringSubmatch(s, -1) {
-		date, ind, check := m[1], m[3], strings.ToUpper(m[4])
-		day := atoi(date[0:2])
-		month := atoi(date[2:4])
-		if day < 1 || day > 31 || month < 1 || month > 12 {
+	for pos := 0; pos < len(s); {
+		m := hetuPattern.FindStringIndex(s[pos:])
+		if m == nil {
+			return false
+		}
+		start, end := pos+m[0], pos+m[1]
+		pos = start + 1
+		if start > 0 && isAlnum(s[start-1]) || end < len(s) && isAlnum(s[end]) {
 			continue
 		}
-		n := atoi(date + ind)
-		if string(hetuCheckChars[n%31]) == check {
+		code := s[start:end] // always 11 ASCII characters
+		date, sign, ind, check := code[0:6], code[6], code[7:10], strings.ToUpper(code[10:11])
+		if !realDate(date, sign) {
+			continue
+		}
+		if string(hetuCheckChars[atoi(date+ind)%31]) == check {
 			return true
 		}
 	}
 	return false
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// realDate reports whether DDMMYY is a date in the century of sign.
+func realDate(ddmmyy string, sign byte) bool {
+	century := 0
+	switch sign {
+	case '+':
+		century = 1800
+	case '-', 'Y', 'X', 'W', 'V', 'U', 'y', 'x', 'w', 'v', 'u':
+		century = 1900
+	default: // A-F
+		century = 2000
+	}
+	day, month, year := atoi(ddmmyy[0:2]), atoi(ddmmyy[2:4]), century+atoi(ddmmyy[4:6])
+	if month < 1 || month > 12 || day < 1 {
+		return false
+	}
+	t := time.Date(year, time.Month(month), day, 12, 0, 0, 0, time.UTC)
+	return t.Day() == day && int(t.Month()) == month
 }
 
 func atoi(s string) int {
@@ -103,6 +134,10 @@ func checkEmail(field, value string) *Error {
 	a, err := mail.ParseAddress(value)
 	if err != nil || a.Address != value || len(value) > 254 {
 		return invalid(field, "must be a plain e-mail address", "pitää olla sähköpostiosoite")
+	}
+	if ContainsIdentityCode(value) {
+		return invalid(field, "contains a Finnish personal identity code; Ohjaamo never stores one",
+			"sisältää henkilötunnuksen; Ohjaamo ei tallenna henkilötunnuksia")
 	}
 	return nil
 }
