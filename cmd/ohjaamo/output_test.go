@@ -59,8 +59,8 @@ func TestNetworkAndGroupOutput(t *testing.T) {
 	ended.Active, ended.EndedOn = false, "2026-06-30"
 	l1.Members = append(l1.Members, ended)
 	net := &v1.ListGroupsResponse{
-		Roots: []*v1.GroupNode{{Group: p, Children: []*v1.GroupNode{{Group: r1, Children: []*v1.GroupNode{{Group: l1}}}, {Group: r2}}}},
-		Links: []*v1.RepresentationLink{{MembershipId: "m2", ChildGroupId: "r1", ParentGroupId: "p1"}},
+		Roots:                 []*v1.GroupNode{{Group: p, Children: []*v1.GroupNode{{Group: r1, Children: []*v1.GroupNode{{Group: l1}}}, {Group: r2}}}},
+		Links:                 []*v1.RepresentationLink{{MembershipId: "m2", ChildGroupId: "r1", ParentGroupId: "p1"}},
 		UnrepresentedGroupIds: []string{"r2", "l1"},
 	}
 	var b bytes.Buffer
