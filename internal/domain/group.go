@@ -25,8 +25,7 @@ type Group struct {
 	County         string
 	Municipalities []string
 	Mode           v1.GroupMode
-	Members        map[string]*Membership
-	Order          []string // membership ids in the order they were added
+	members        memberList
 }
 
 // Membership is one person's seat in a group.
@@ -41,20 +40,15 @@ type Membership struct {
 }
 
 // NewGroup is the empty state of group id, before its first event.
-func NewGroup(id string) *Group { return &Group{ID: id, Members: map[string]*Membership{}} }
+func NewGroup(id string) *Group { return &Group{ID: id} }
 
 // Clone returns a copy that Apply can change without changing g, so a
-// snapshot stays valid for readers while the next one is made. Memberships
-// are shared: Apply never modifies one in place but replaces it, which keeps
-// Clone cheap for large groups.
+// snapshot stays valid for readers while the next one is made. It costs a
+// copy of one slice of pointers, whatever the size of the group.
 func (g *Group) Clone() *Group {
 	c := *g
 	c.Municipalities = slices.Clone(g.Municipalities)
-	c.Order = slices.Clone(g.Order)
-	c.Members = make(map[string]*Membership, len(g.Members))
-	for k, m := range g.Members {
-		c.Members[k] = m
-	}
+	c.members = g.members.clone()
 	return &c
 }
 
@@ -72,30 +66,29 @@ func (g *Group) Apply(ev proto.Message) error {
 	case *v1.GroupRenamed:
 		g.Name = e.GetName()
 	case *v1.MemberAdded:
-		g.Members[e.GetMembershipId()] = &Membership{
+		g.members.add(&Membership{
 			ID: e.GetMembershipId(), PersonID: e.GetPersonId(), PersonName: e.GetPersonName(),
 			Email: e.GetEmail(), Organisation: e.GetOrganisation(), ActorType: e.GetActorType(),
 			Role: e.GetRole(), TermStart: e.GetTermStart(), TermEnd: e.GetTermEnd(),
 			Represents: e.GetRepresentsGroupId(),
-		}
-		g.Order = append(g.Order, e.GetMembershipId())
+		})
 	case *v1.MemberChanged:
-		old, ok := g.Members[e.GetMembershipId()]
+		old, ok := g.Member(e.GetMembershipId())
 		if !ok {
 			return fmt.Errorf("member changed: unknown membership %s", e.GetMembershipId())
 		}
 		m := *old // replace, never modify: snapshots share memberships
 		m.Organisation, m.ActorType, m.Role = e.GetOrganisation(), e.GetActorType(), e.GetRole()
 		m.TermEnd, m.Represents = e.GetTermEnd(), e.GetRepresentsGroupId()
-		g.Members[m.ID] = &m
+		g.members.replace(&m)
 	case *v1.MemberEnded:
-		old, ok := g.Members[e.GetMembershipId()]
+		old, ok := g.Member(e.GetMembershipId())
 		if !ok {
 			return fmt.Errorf("member ended: unknown membership %s", e.GetMembershipId())
 		}
 		m := *old
 		m.Ended, m.EndedOn, m.EndReason = true, e.GetEndedOn(), e.GetReason()
-		g.Members[m.ID] = &m
+		g.members.replace(&m)
 	default:
 		return fmt.Errorf("group: unknown event %T", ev)
 	}
@@ -105,13 +98,20 @@ func (g *Group) Apply(ev proto.Message) error {
 // ActiveMembers returns the memberships not ended, in the order added.
 func (g *Group) ActiveMembers() []*Membership {
 	var out []*Membership
-	for _, id := range g.Order {
-		if m := g.Members[id]; !m.Ended {
+	for _, m := range g.members.list {
+		if !m.Ended {
 			out = append(out, m)
 		}
 	}
 	return out
 }
+
+// Memberships returns every membership, ended ones included, in the order
+// added. The slice and its memberships must not be modified.
+func (g *Group) Memberships() []*Membership { return g.members.list }
+
+// Member finds a membership by id.
+func (g *Group) Member(id string) (*Membership, bool) { return g.members.get(id) }
 
 var municipalityCode = regexp.MustCompile(`^\d{3}$`)
 
@@ -234,7 +234,7 @@ func (g *Group) AddMember(cmd AddMember, represented *Group) ([]proto.Message, e
 	if cmd.MembershipID == "" { // made by the caller (the API derives it from the request id)
 		return nil, invalid("membership_id", "is required", "on pakollinen")
 	}
-	if _, dup := g.Members[cmd.MembershipID]; dup {
+	if _, dup := g.Member(cmd.MembershipID); dup {
 		return nil, &Error{Code: CodeAlreadyExists, Field: "membership_id", Message: "membership already exists", MessageFI: "jäsenyys on jo olemassa"}
 	}
 	if err := checkID("person_id", cmd.PersonID, true); err != nil {
@@ -357,8 +357,7 @@ func (g *Group) checkSeat(m *Membership, represented *Group, checkRepresented bo
 	if m.Role == v1.Role_ROLE_CHAIR || m.Role == v1.Role_ROLE_SECRETARY {
 		// Ended memberships count too, up to the day they ended: a chair
 		// whose end is recorded ahead of time still serves until then.
-		for _, id := range g.Order {
-			o := g.Members[id]
+		for _, o := range g.members.list {
 			if o.ID != m.ID && o.Role == m.Role && termsOverlap(o, m) {
 				return precondition("role", fmt.Sprintf("the group already has a %s (%s) for an overlapping term", roleWord(m.Role), o.PersonName),
 					fmt.Sprintf("ryhmällä on jo %s (%s) päällekkäisellä kaudella", roleWordFI(m.Role), o.PersonName))
@@ -408,7 +407,7 @@ func (g *Group) activeMember(id string) (*Membership, *Error) {
 	if err := g.mustExist(); err != nil {
 		return nil, err
 	}
-	m, ok := g.Members[id]
+	m, ok := g.Member(id)
 	if !ok {
 		return nil, notFound("membership_id", "no such membership in this group", "ryhmässä ei ole tätä jäsenyyttä")
 	}
