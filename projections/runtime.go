@@ -40,6 +40,17 @@ type Tx struct {
 	db  *DB
 }
 
+// queryString runs a named query that answers one string.
+func (t *Tx) queryString(name string, args ...any) (string, error) {
+	stmt, err := t.db.stmt(name)
+	if err != nil {
+		return "", err
+	}
+	var out string
+	err = t.tx.StmtContext(t.ctx, stmt).QueryRowContext(t.ctx, args...).Scan(&out)
+	return out, err
+}
+
 // Exec runs the named query from sql/queries.
 func (t *Tx) Exec(name string, args ...any) error {
 	stmt, err := t.db.stmt(name)
@@ -51,7 +62,7 @@ func (t *Tx) Exec(name string, args ...any) error {
 }
 
 // All is every read model Ohjaamo keeps.
-func All() []Projection { return []Projection{groupsProjection{}} }
+func All() []Projection { return []Projection{groupsProjection{}, meetingsProjection{}} }
 
 // batchSize bounds how many events one transaction applies.
 const batchSize = 1000

@@ -63,12 +63,15 @@ func (c *clientFlags) reqID() string {
 	return uuid.Must(uuid.NewV7()).String()
 }
 
+// httpClient is shared by every client command.
+var httpClient = http.DefaultClient
+
 func (c *clientFlags) groups() ohjaamov1connect.GroupServiceClient {
-	return ohjaamov1connect.NewGroupServiceClient(http.DefaultClient, strings.TrimRight(c.server, "/"))
+	return ohjaamov1connect.NewGroupServiceClient(httpClient, strings.TrimRight(c.server, "/"))
 }
 
 func (c *clientFlags) admin() ohjaamov1connect.AdminServiceClient {
-	return ohjaamov1connect.NewAdminServiceClient(http.DefaultClient, strings.TrimRight(c.server, "/"))
+	return ohjaamov1connect.NewAdminServiceClient(httpClient, strings.TrimRight(c.server, "/"))
 }
 
 func request[T any](c *clientFlags, msg *T) *connect.Request[T] {

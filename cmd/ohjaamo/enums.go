@@ -58,3 +58,20 @@ func roleLabel(r v1.Role) string {
 func actorLabel(a v1.ActorType) string {
 	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(a.String(), "ACTOR_TYPE_")), "_", "-")
 }
+
+var (
+	opennessNames = map[string]int32{"public": 1, "julkinen": 1, "internal": 2, "sisäinen": 2, "secret": 3, "salainen": 3}
+	originNames   = map[string]int32{"secretary": 1, "sihteeri": 1, "member": 2, "jäsen": 2, "family-voice": 3, "perheiden-ääni": 3,
+		"indicator": 4, "indikaattori": 4, "escalated": 5, "referred": 6}
+	outcomeNames = map[string]int32{"approved": 1, "hyväksytty": 1, "amended": 2, "muutettuna": 2, "noted": 3, "tiedoksi": 3,
+		"tabled": 4, "pöydälle": 4, "returned": 5, "palautettu": 5, "rejected": 6, "hylätty": 6}
+	taskNames = map[string]int32{"t1": 1, "t2": 2, "t3": 3, "t4": 4, "t5": 5, "t6": 6, "t7": 7}
+)
+
+func stateLabel(s v1.MeetingState) string {
+	return strings.ToLower(strings.TrimPrefix(s.String(), "MEETING_STATE_"))
+}
+
+func outcomeLabel(o v1.Outcome) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimPrefix(o.String(), "OUTCOME_")), "_", " ")
+}

@@ -2,6 +2,7 @@
 //
 //	ohjaamo serve                     start the server (embedded NATS, SQLite read models)
 //	ohjaamo group list|show|create|rename|add-member|change-member|end-member
+//	ohjaamo meeting list|show|schedule|cancel|add-item|withdraw-item|open|approve-agenda|decide|close
 //	ohjaamo projections rebuild|status
 package main
 
@@ -34,6 +35,14 @@ Usage:
   ohjaamo group add-member GROUP_ID [flags]
   ohjaamo group change-member GROUP_ID MEMBERSHIP_ID [flags]
   ohjaamo group end-member GROUP_ID MEMBERSHIP_ID [flags]
+  ohjaamo meeting list GROUP_ID          the group's meetings
+  ohjaamo meeting show GROUP_ID MEETING_ID
+  ohjaamo meeting schedule GROUP_ID --at TIME --place PLACE
+  ohjaamo meeting add-item GROUP_ID MEETING_ID --title ... --proposal ...
+  ohjaamo meeting open GROUP_ID MEETING_ID --lawful --quorate --present ID ...
+  ohjaamo meeting approve-agenda|close|cancel GROUP_ID MEETING_ID
+  ohjaamo meeting decide GROUP_ID ITEM_ID --outcome approved --text ...
+  ohjaamo meeting withdraw-item GROUP_ID ITEM_ID
   ohjaamo projections rebuild            rebuild the read models from the stream
   ohjaamo projections status             stream and read-model positions
 
@@ -56,6 +65,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = serve(ctx, args[1:], stdout, stderr)
 	case "group":
 		err = groupCommand(ctx, args[1:], stdout, stderr)
+	case "meeting":
+		err = meetingCommand(ctx, args[1:], stdout, stderr)
 	case "projections":
 		err = projectionsCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

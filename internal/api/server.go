@@ -39,6 +39,7 @@ type Server struct {
 	store    *eventstore.Store
 	rt       *projections.Runtime
 	groups   *eventstore.Repo[*domain.Group]
+	meetings *eventstore.Repo[*domain.Meetings]
 	log      *slog.Logger
 	readWait time.Duration
 }
@@ -77,7 +78,8 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("read models: %w", err)
 	}
 	s := &Server{store: store, rt: rt, log: log, readWait: cfg.ReadWait,
-		groups: eventstore.NewRepo(store, domain.AggregateGroup, domain.NewGroup, 10_000)}
+		groups:   eventstore.NewRepo(store, domain.AggregateGroup, domain.NewGroup, 10_000),
+		meetings: eventstore.NewRepo(store, domain.AggregateMeetings, domain.NewMeetings, 1_000)}
 	a := &App{Server: s, done: make(chan error, 1)}
 	if cfg.Demo {
 		if err := s.loadDemoIfEmpty(ctx); err != nil {
@@ -113,8 +115,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(ohjaamov1connect.NewGroupServiceHandler(groupService{s}, opts...))
+	mux.Handle(ohjaamov1connect.NewMeetingServiceHandler(meetingService{s}, opts...))
 	mux.Handle(ohjaamov1connect.NewAdminServiceHandler(adminService{s}, opts...))
-	services := []string{ohjaamov1connect.GroupServiceName, ohjaamov1connect.AdminServiceName}
+	services := []string{ohjaamov1connect.GroupServiceName, ohjaamov1connect.MeetingServiceName, ohjaamov1connect.AdminServiceName}
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(services...)))
 	reflector := grpcreflect.NewStaticReflector(services...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
+	"github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1/ohjaamov1connect"
+)
+
+func (c *clientFlags) meetings() ohjaamov1connect.MeetingServiceClient {
+	return ohjaamov1connect.NewMeetingServiceClient(httpClient, strings.TrimRight(c.server, "/"))
+}
+
+// meetingCommand is what a secretary uses before and during a meeting.
+func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usagef("meeting: want list, show, schedule, cancel, add-item, withdraw-item, open, approve-agenda, decide or close")
+	}
+	sub, args := args[0], args[1:]
+	fs := newFlags("meeting "+sub, stderr)
+	write := sub != "list" && sub != "show"
+	c := addClientFlags(fs, write)
+	var expect *optionalUint
+	if write {
+		expect = expectFlag(fs)
+	}
+	switch sub {
+	case "list":
+		year := fs.Uint("year", 0, "only this calendar year")
+		ids, err := parseWithArgs(fs, args, "GROUP_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().ListMeetings(ctx, request(c, &v1.ListMeetingsRequest{GroupId: ids[0], Year: uint32(*year), MinPosition: c.minPosition}))
+		if err != nil {
+			return explain(err)
+		}
+		if c.json {
+			return printJSON(stdout, res.Msg)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
+		fmt.Fprintln(tw, "STARTS\tSTATE\tITEMS\tDECIDED\tPLACE\tMEETING")
+		for _, m := range res.Msg.GetMeetings() {
+			decided := 0
+			for _, it := range m.GetItems() {
+				if it.GetSection() > 0 {
+					decided++
+				}
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", m.GetStartsAt(), stateLabel(m.GetState()), len(m.GetItems()), decided, m.GetPlace()+m.GetVideoLink(), m.GetId())
+		}
+		return tw.Flush()
+	case "show":
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().GetMeeting(ctx, request(c, &v1.GetMeetingRequest{GroupId: ids[0], MeetingId: ids[1], MinPosition: c.minPosition}))
+		if err != nil {
+			return explain(err)
+		}
+		if c.json {
+			return printJSON(stdout, res.Msg)
+		}
+		return printMeeting(stdout, res.Msg.GetMeeting())
+	case "schedule":
+		at := fs.String("at", "", "start time with its offset, e.g. 2026-03-12T13:00:00+02:00")
+		place := fs.String("place", "", "where")
+		link := fs.String("video", "", "video link")
+		days := fs.Uint("deadline-days", 7, "items close this many days before the meeting")
+		ids, err := parseWithArgs(fs, args, "GROUP_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().ScheduleMeeting(ctx, request(c, &v1.ScheduleMeetingRequest{RequestId: c.reqID(), GroupId: ids[0], ExpectedVersion: expect.get(),
+			StartsAt: *at, Place: *place, VideoLink: *link, AgendaDeadlineDays: uint32(*days)}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "meeting "+res.Msg.GetMeetingId(), res.Msg.GetResult())
+	case "cancel":
+		reason := fs.String("reason", "", "why")
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().CancelMeeting(ctx, request(c, &v1.CancelMeetingRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], Reason: *reason, ExpectedVersion: expect.get()}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "cancelled "+ids[1], res.Msg.GetResult())
+	case "add-item":
+		title := fs.String("title", "", "title of the item")
+		preparer := fs.String("preparer", "", "who prepared it")
+		grounds := fs.String("grounds", "", "grounds (perustelut)")
+		proposal := fs.String("proposal", "", "proposal (päätösehdotus)")
+		openness := fs.String("openness", "public", "public | internal | secret (julkinen | sisäinen | salainen)")
+		legal := fs.String("legal-ground", "", "legal ground of a secret item")
+		origin := fs.String("origin", "secretary", "secretary | member | family-voice | indicator | escalated | referred")
+		urgent := fs.Bool("urgent", false, "an urgent item the open meeting decided to take up after approving its agenda")
+		var tasks, munis, themes, attachments listFlag
+		fs.Var(&tasks, "task", "family-centre task T1..T7; repeat or separate with commas")
+		fs.Var(&munis, "municipality", "municipality code; repeatable")
+		fs.Var(&themes, "theme", "free theme; repeatable")
+		fs.Var(&attachments, "attachment", "attachment URL; repeatable")
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
+		if err != nil {
+			return err
+		}
+		op, err := parseEnum("openness", *openness, opennessNames)
+		if err != nil {
+			return err
+		}
+		or, err := parseEnum("origin", *origin, originNames)
+		if err != nil {
+			return err
+		}
+		taskValues, err := parseTasks(tasks)
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().AddItem(ctx, request(c, &v1.AddItemRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], ExpectedVersion: expect.get(), Urgent: *urgent,
+			Item: &v1.AgendaItem{Title: *title, Preparer: *preparer, Grounds: *grounds, Proposal: *proposal, Openness: v1.Openness(op),
+				LegalGround: *legal, Origin: v1.ItemOrigin(or), AttachmentUrls: attachments,
+				Tags: &v1.Tags{Tasks: taskValues, Municipalities: munis, Themes: themes}}}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "item "+res.Msg.GetItemId(), res.Msg.GetResult())
+	case "withdraw-item":
+		reason := fs.String("reason", "", "why")
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "ITEM_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().WithdrawItem(ctx, request(c, &v1.WithdrawItemRequest{RequestId: c.reqID(), GroupId: ids[0], ItemId: ids[1], Reason: *reason, ExpectedVersion: expect.get()}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "withdrawn "+ids[1], res.Msg.GetResult())
+	case "open":
+		var present, absent listFlag
+		fs.Var(&present, "present", "membership id of a member present; repeatable")
+		fs.Var(&absent, "absent", "membership id of a member absent; repeatable")
+		var deputies listFlag
+		fs.Var(&deputies, "deputy", "MEMBERSHIP_ID=Deputy's name for a deputy standing in; repeatable")
+		lawful := fs.Bool("lawful", false, "the meeting was lawfully convened")
+		quorate := fs.Bool("quorate", false, "the meeting has a quorum")
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
+		if err != nil {
+			return err
+		}
+		var att []*v1.Attendance
+		for _, id := range present {
+			att = append(att, &v1.Attendance{MembershipId: id, Status: v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT})
+		}
+		for _, id := range absent {
+			att = append(att, &v1.Attendance{MembershipId: id, Status: v1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT})
+		}
+		for _, d := range deputies {
+			id, name, _ := strings.Cut(d, "=")
+			att = append(att, &v1.Attendance{MembershipId: id, Status: v1.AttendanceStatus_ATTENDANCE_STATUS_DEPUTY, DeputyName: name})
+		}
+		res, err := c.meetings().OpenMeeting(ctx, request(c, &v1.OpenMeetingRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], ExpectedVersion: expect.get(),
+			Attendance: att, Lawful: *lawful, Quorate: *quorate}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "opened "+ids[1], res.Msg.GetResult())
+	case "approve-agenda":
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().ApproveAgenda(ctx, request(c, &v1.ApproveAgendaRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], ExpectedVersion: expect.get()}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "agenda approved", res.Msg.GetResult())
+	case "decide":
+		outcome := fs.String("outcome", "approved", "approved | amended | noted | tabled | returned | rejected (hyväksytty | muutettuna | tiedoksi | pöydälle | palautettu | hylätty)")
+		text := fs.String("text", "", "the decision text")
+		var dissents, affectsGroups, affectsOrgs, affectsMunis, affectsTasks, affectsThemes listFlag
+		fs.Var(&dissents, "dissent", "MEMBERSHIP_ID=text of a dissent; repeatable")
+		fs.Var(&affectsGroups, "affects-group", "group id the decision affects; repeatable")
+		fs.Var(&affectsOrgs, "affects-org", "organisation the decision affects; repeatable")
+		fs.Var(&affectsMunis, "affects-municipality", "municipality code; repeatable")
+		fs.Var(&affectsTasks, "affects-task", "family-centre task T1..T7; repeatable")
+		fs.Var(&affectsThemes, "affects-theme", "theme; repeatable")
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "ITEM_ID")
+		if err != nil {
+			return err
+		}
+		oc, err := parseEnum("outcome", *outcome, outcomeNames)
+		if err != nil {
+			return err
+		}
+		taskValues, err := parseTasks(affectsTasks)
+		if err != nil {
+			return err
+		}
+		d := &v1.Decision{Outcome: v1.Outcome(oc), Text: *text, Affects: &v1.Affects{GroupIds: affectsGroups, Organisations: affectsOrgs,
+			Municipalities: affectsMunis, Tasks: taskValues, Themes: affectsThemes}}
+		for _, ds := range dissents {
+			id, t, _ := strings.Cut(ds, "=")
+			d.Dissents = append(d.Dissents, &v1.Dissent{MembershipId: id, Text: t})
+		}
+		res, err := c.meetings().RecordDecision(ctx, request(c, &v1.RecordDecisionRequest{RequestId: c.reqID(), GroupId: ids[0], ItemId: ids[1], ExpectedVersion: expect.get(), Decision: d}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, fmt.Sprintf("§ %d", res.Msg.GetSection()), res.Msg.GetResult())
+	case "close":
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().CloseMeeting(ctx, request(c, &v1.CloseMeetingRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], ExpectedVersion: expect.get()}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "closed "+ids[1], res.Msg.GetResult())
+	default:
+		return usagef("meeting: unknown command %q", sub)
+	}
+}
+
+func parseTasks(values []string) ([]v1.FamilyCentreTask, error) {
+	var out []v1.FamilyCentreTask
+	for _, v := range values {
+		n, err := parseEnum("task", v, taskNames)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v1.FamilyCentreTask(n))
+	}
+	return out, nil
+}
+
+func printMeeting(w io.Writer, m *v1.MeetingView) error {
+	fmt.Fprintf(w, "%s: meeting %s\n", m.GetGroupName(), m.GetStartsAt())
+	where := strings.TrimSpace(m.GetPlace() + " " + m.GetVideoLink())
+	fmt.Fprintf(w, "%s, %s; items close %s\n", stateLabel(m.GetState()), where, m.GetAgendaDeadline())
+	if m.GetState() == v1.MeetingState_MEETING_STATE_CANCELLED {
+		fmt.Fprintf(w, "cancelled: %s\n", m.GetCancelReason())
+	}
+	if len(m.GetAttendance()) > 0 {
+		fmt.Fprintf(w, "lawful %v, quorate %v, agenda approved %v, %d on the attendance list\n", m.GetLawful(), m.GetQuorate(), m.GetAgendaApproved(), len(m.GetAttendance()))
+	}
+	fmt.Fprintln(w)
+	for _, it := range m.GetItems() {
+		sec := "   "
+		if it.GetSection() > 0 {
+			sec = fmt.Sprintf("§ %d", it.GetSection())
+		}
+		flags := ""
+		if it.GetUrgent() {
+			flags += " (urgent)"
+		}
+		if it.GetWithdrawn() {
+			flags += " (withdrawn)"
+		}
+		if it.GetItem().GetOpenness() == v1.Openness_OPENNESS_SECRET {
+			flags += " (secret: " + it.GetItem().GetLegalGround() + ")"
+		}
+		fmt.Fprintf(w, "%2d. %-5s %s%s  %s\n", it.GetPosition(), sec, it.GetItem().GetTitle(), flags, it.GetId())
+		if p := it.GetItem().GetProposal(); p != "" {
+			fmt.Fprintf(w, "          proposal: %s\n", p)
+		}
+		if d := it.GetDecision(); d != nil {
+			fmt.Fprintf(w, "          decision (%s): %s\n", outcomeLabel(d.GetOutcome()), d.GetText())
+			for _, ds := range d.GetDissents() {
+				fmt.Fprintf(w, "          dissent %s: %s\n", ds.GetMembershipId(), ds.GetText())
+			}
+		}
+	}
+	return nil
+}

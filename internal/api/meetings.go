@@ -1,0 +1,176 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ohjaamo/ohjaamo/internal/domain"
+	"github.com/ohjaamo/ohjaamo/internal/eventstore"
+	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
+)
+
+// meetingService implements ohjaamov1connect.MeetingServiceHandler. A
+// group's meetings are one aggregate, so every write names the group.
+type meetingService struct{ *Server }
+
+// write runs one command on group's meetings.
+func (s meetingService) write(ctx context.Context, req connect.AnyRequest, requestID, groupID string, expected *uint64,
+	decide func(m *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error)) (eventstore.AppendResult, eventstore.Meta, error) {
+	if !domain.ValidID(groupID) {
+		return eventstore.AppendResult{}, eventstore.Meta{}, domain.Invalid("group_id", "must be an id (a UUID)", "pitää olla tunniste (UUID)")
+	}
+	meta, err := commandMeta(requestID, req.Header())
+	if err != nil {
+		return eventstore.AppendResult{}, meta, err
+	}
+	group, _, err := s.groups.Get(ctx, groupID)
+	if err != nil {
+		return eventstore.AppendResult{}, meta, err
+	}
+	if !group.Created {
+		return eventstore.AppendResult{}, meta, &domain.Error{Code: domain.CodeNotFound, Field: "group_id", Message: "no such group", MessageFI: "ryhmää ei ole"}
+	}
+	res, err := s.meetings.Execute(ctx, groupID, meta, expected, func(m *domain.Meetings) ([]proto.Message, error) {
+		return decide(m, group, meta)
+	})
+	return res, meta, err
+}
+
+func now() string { return time.Now().In(finland).Format(time.RFC3339) }
+
+func (s meetingService) ScheduleMeeting(ctx context.Context, req *connect.Request[v1.ScheduleMeetingRequest]) (*connect.Response[v1.ScheduleMeetingResponse], error) {
+	m := req.Msg
+	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
+		return ms.Schedule(domain.ScheduleMeeting{MeetingID: derivedID("meeting", meta.RequestID), StartsAt: m.GetStartsAt(), Place: m.GetPlace(),
+			VideoLink: m.GetVideoLink(), DeadlineDays: m.GetAgendaDeadlineDays()}, g)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.ScheduleMeetingResponse{MeetingId: derivedID("meeting", meta.RequestID), Result: writeResult(res)}), nil
+}
+
+func (s meetingService) CancelMeeting(ctx context.Context, req *connect.Request[v1.CancelMeetingRequest]) (*connect.Response[v1.CancelMeetingResponse], error) {
+	m := req.Msg
+	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
+		return ms.Cancel(m.GetMeetingId(), m.GetReason())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.CancelMeetingResponse{Result: writeResult(res)}), nil
+}
+
+func (s meetingService) AddItem(ctx context.Context, req *connect.Request[v1.AddItemRequest]) (*connect.Response[v1.AddItemResponse], error) {
+	m := req.Msg
+	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
+		return ms.AddItem(derivedID("item", meta.RequestID), m.GetMeetingId(), m.GetItem(), m.GetUrgent())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.AddItemResponse{ItemId: derivedID("item", meta.RequestID), Result: writeResult(res)}), nil
+}
+
+func (s meetingService) WithdrawItem(ctx context.Context, req *connect.Request[v1.WithdrawItemRequest]) (*connect.Response[v1.WithdrawItemResponse], error) {
+	m := req.Msg
+	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
+		return ms.WithdrawItem(m.GetItemId(), m.GetReason())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.WithdrawItemResponse{Result: writeResult(res)}), nil
+}
+
+func (s meetingService) OpenMeeting(ctx context.Context, req *connect.Request[v1.OpenMeetingRequest]) (*connect.Response[v1.OpenMeetingResponse], error) {
+	m := req.Msg
+	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
+		return ms.Open(m.GetMeetingId(), now(), m.GetAttendance(), m.GetLawful(), m.GetQuorate(), g)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.OpenMeetingResponse{Result: writeResult(res)}), nil
+}
+
+func (s meetingService) ApproveAgenda(ctx context.Context, req *connect.Request[v1.ApproveAgendaRequest]) (*connect.Response[v1.ApproveAgendaResponse], error) {
+	m := req.Msg
+	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
+		return ms.ApproveAgenda(m.GetMeetingId())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.ApproveAgendaResponse{Result: writeResult(res)}), nil
+}
+
+func (s meetingService) RecordDecision(ctx context.Context, req *connect.Request[v1.RecordDecisionRequest]) (*connect.Response[v1.RecordDecisionResponse], error) {
+	m := req.Msg
+	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
+		return ms.Decide(m.GetItemId(), m.GetDecision(), g)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The § number is the item's, whether this request decided it or a
+	// retry answers the first result.
+	state, _, err := s.meetings.Get(ctx, m.GetGroupId())
+	if err != nil {
+		return nil, err
+	}
+	it, _ := state.Item(m.GetItemId())
+	return connect.NewResponse(&v1.RecordDecisionResponse{Section: it.Section, Result: writeResult(res)}), nil
+}
+
+func (s meetingService) CloseMeeting(ctx context.Context, req *connect.Request[v1.CloseMeetingRequest]) (*connect.Response[v1.CloseMeetingResponse], error) {
+	m := req.Msg
+	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
+		return ms.Close(m.GetMeetingId(), now())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.CloseMeetingResponse{Result: writeResult(res)}), nil
+}
+
+func (s meetingService) GetMeeting(ctx context.Context, req *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error) {
+	m := req.Msg
+	for field, id := range map[string]string{"group_id": m.GetGroupId(), "meeting_id": m.GetMeetingId()} {
+		if !domain.ValidID(id) {
+			return nil, domain.Invalid(field, "must be an id (a UUID)", "pitää olla tunniste (UUID)")
+		}
+	}
+	if err := s.waitRead(ctx, m.GetMinPosition()); err != nil {
+		return nil, err
+	}
+	list, err := s.rt.Meetings(ctx, m.GetGroupId(), m.GetMeetingId(), 0)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "meeting_id", Message: "no such meeting in this group", MessageFI: "ryhmällä ei ole tätä kokousta"}
+	}
+	return connect.NewResponse(&v1.GetMeetingResponse{Meeting: list[0]}), nil
+}
+
+func (s meetingService) ListMeetings(ctx context.Context, req *connect.Request[v1.ListMeetingsRequest]) (*connect.Response[v1.ListMeetingsResponse], error) {
+	m := req.Msg
+	if !domain.ValidID(m.GetGroupId()) {
+		return nil, domain.Invalid("group_id", "must be an id (a UUID)", "pitää olla tunniste (UUID)")
+	}
+	if y := m.GetYear(); y != 0 && (y < 2000 || y > 2100) {
+		return nil, domain.Invalid("year", "must be a year between 2000 and 2100, or 0 for all", "pitää olla vuosi 2000–2100 tai 0 (kaikki)")
+	}
+	if err := s.waitRead(ctx, m.GetMinPosition()); err != nil {
+		return nil, err
+	}
+	list, err := s.rt.Meetings(ctx, m.GetGroupId(), "", int(m.GetYear()))
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.ListMeetingsResponse{Meetings: list}), nil
+}

@@ -1,0 +1,251 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"sync"
+	"testing"
+
+	"connectrpc.com/connect"
+
+	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
+	"github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1/ohjaamov1connect"
+)
+
+func item(title string) *v1.AgendaItem {
+	return &v1.AgendaItem{Title: title, Proposal: "Ehdotus: " + title, Openness: v1.Openness_OPENNESS_PUBLIC,
+		Tags: &v1.Tags{Tasks: []v1.FamilyCentreTask{v1.FamilyCentreTask_FAMILY_CENTRE_TASK_T2_PARENTING}, Municipalities: []string{"837"}}}
+}
+
+func decision(text string) *v1.Decision {
+	return &v1.Decision{Outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, Text: text}
+}
+
+type meetingFixture struct {
+	c        clients
+	meetings ohjaamov1connect.MeetingServiceClient
+	f        fixture
+}
+
+func (m meetingFixture) schedule(t *testing.T, rid, startsAt string) string {
+	t.Helper()
+	res, err := m.meetings.ScheduleMeeting(context.Background(), connect.NewRequest(&v1.ScheduleMeetingRequest{RequestId: rid,
+		GroupId: m.f.p, StartsAt: startsAt, Place: "Tampere-talo, sali 3", AgendaDeadlineDays: 7}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Msg.GetMeetingId()
+}
+
+func (m meetingFixture) addItem(t *testing.T, meeting, title string, urgent bool) (string, error) {
+	t.Helper()
+	res, err := m.meetings.AddItem(context.Background(), connect.NewRequest(&v1.AddItemRequest{GroupId: m.f.p, MeetingId: meeting, Item: item(title), Urgent: urgent}))
+	if err != nil {
+		return "", err
+	}
+	return res.Msg.GetItemId(), nil
+}
+
+func (m meetingFixture) open(t *testing.T, meeting string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := m.meetings.OpenMeeting(ctx, connect.NewRequest(&v1.OpenMeetingRequest{GroupId: m.f.p, MeetingId: meeting, Lawful: true, Quorate: true,
+		Attendance: []*v1.Attendance{{MembershipId: m.f.chair, Status: v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT}}})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.meetings.ApproveAgenda(ctx, connect.NewRequest(&v1.ApproveAgendaRequest{GroupId: m.f.p, MeetingId: meeting})); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func startMeetings(t *testing.T) meetingFixture {
+	c := start(t, false)
+	return meetingFixture{c: c, f: setup(t, c), meetings: ohjaamov1connect.NewMeetingServiceClient(http.DefaultClient, c.url)}
+}
+
+func TestSectionNumbersAreGapFreeUnderConcurrentSecretaries(t *testing.T) {
+	m := startMeetings(t)
+	ctx := context.Background()
+	meeting := m.schedule(t, "spring", "2026-03-12T13:00:00+02:00")
+	const n = 24
+	var items []string
+	for i := range n {
+		id, err := m.addItem(t, meeting, fmt.Sprintf("Asia %d", i), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, id)
+	}
+	m.open(t, meeting)
+
+	sections := make([]uint32, n)
+	var wg sync.WaitGroup
+	for i, id := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{
+				RequestId: "decide-" + id, GroupId: m.f.p, ItemId: id, Decision: decision(fmt.Sprintf("Päätös %d", i))}))
+			if err != nil {
+				t.Errorf("decide %d: %v", i, err)
+				return
+			}
+			sections[i] = res.Msg.GetSection()
+		}()
+	}
+	wg.Wait()
+	got := append([]uint32(nil), sections...)
+	sort.Slice(got, func(a, b int) bool { return got[a] < got[b] })
+	for i, s := range got {
+		if s != uint32(i+1) {
+			t.Fatalf("§ numbers %v are not 1..%d without gaps or repeats", got, n)
+		}
+	}
+	// A retried decision answers its own § and writes nothing.
+	pos := m.c.streamPosition(t)
+	again, err := m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{
+		RequestId: "decide-" + items[5], GroupId: m.f.p, ItemId: items[5], Decision: decision("Päätös 5")}))
+	if err != nil || again.Msg.GetSection() != sections[5] || !again.Msg.GetResult().GetReplayed() {
+		t.Fatalf("retried decision: %v %v, want § %d replayed", again, err, sections[5])
+	}
+	if m.c.streamPosition(t) != pos {
+		t.Fatal("the retried decision wrote an event")
+	}
+	// Deciding the same item again under a new request is refused.
+	_, err = m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{GroupId: m.f.p, ItemId: items[5], Decision: decision("Uudestaan")}))
+	if connect.CodeOf(err) != connect.CodeFailedPrecondition || errField(err) != "item_id" {
+		t.Fatalf("second decision on one item: %v", err)
+	}
+
+	// The read model shows every decision with its §, in agenda order.
+	if _, err := m.meetings.CloseMeeting(ctx, connect.NewRequest(&v1.CloseMeetingRequest{GroupId: m.f.p, MeetingId: meeting})); err != nil {
+		t.Fatal(err)
+	}
+	view, err := m.meetings.GetMeeting(ctx, connect.NewRequest(&v1.GetMeetingRequest{GroupId: m.f.p, MeetingId: meeting, MinPosition: m.c.streamPosition(t)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mv := view.Msg.GetMeeting()
+	if mv.GetState() != v1.MeetingState_MEETING_STATE_CLOSED || len(mv.GetItems()) != n || mv.GetAgendaDeadline() != "2026-03-05" {
+		t.Fatalf("meeting view: state %v, %d items, deadline %s", mv.GetState(), len(mv.GetItems()), mv.GetAgendaDeadline())
+	}
+	for i, it := range mv.GetItems() {
+		if it.GetPosition() != uint32(i+1) || it.GetSection() != sections[i] || it.GetDecision().GetText() != fmt.Sprintf("Päätös %d", i) {
+			t.Fatalf("item %d: position %d § %d %q; want § %d", i, it.GetPosition(), it.GetSection(), it.GetDecision().GetText(), sections[i])
+		}
+	}
+
+	// § numbers go on in the next meeting of the same year and start again in the next year.
+	autumn := m.schedule(t, "autumn", "2026-10-01T13:00:00+03:00")
+	next := m.schedule(t, "next-year", "2027-02-01T13:00:00+02:00")
+	for _, tc := range []struct {
+		meeting string
+		want    uint32
+	}{{autumn, n + 1}, {next, 1}} {
+		id, err := m.addItem(t, tc.meeting, "Seuraava asia", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.open(t, tc.meeting)
+		res, err := m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{GroupId: m.f.p, ItemId: id, Decision: decision("Päätös")}))
+		if err != nil || res.Msg.GetSection() != tc.want {
+			t.Fatalf("first decision of meeting %s: %v %v, want § %d", tc.meeting, res, err, tc.want)
+		}
+	}
+}
+
+func TestMeetingProcedureRules(t *testing.T) {
+	m := startMeetings(t)
+	ctx := context.Background()
+	meeting := m.schedule(t, "m", "2026-05-20T09:00:00+03:00")
+	early, err := m.addItem(t, meeting, "Ennen kokousta", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		call  func() error
+		code  connect.Code
+		field string
+	}{
+		{"decision before the meeting is opened", func() error {
+			_, err := m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{GroupId: m.f.p, ItemId: early, Decision: decision("x")}))
+			return err
+		}, connect.CodeFailedPrecondition, "item_id"},
+		{"an urgent item before the agenda is approved", func() error { _, err := m.addItem(t, meeting, "Kiire", true); return err }, connect.CodeFailedPrecondition, "urgent"},
+		{"opening without a quorum", func() error {
+			_, err := m.meetings.OpenMeeting(ctx, connect.NewRequest(&v1.OpenMeetingRequest{GroupId: m.f.p, MeetingId: meeting, Lawful: true}))
+			return err
+		}, connect.CodeFailedPrecondition, "quorate"},
+		{"attendance of someone not in the group", func() error {
+			_, err := m.meetings.OpenMeeting(ctx, connect.NewRequest(&v1.OpenMeetingRequest{GroupId: m.f.p, MeetingId: meeting, Lawful: true, Quorate: true,
+				Attendance: []*v1.Attendance{{MembershipId: "00000000-0000-4000-8000-000000000999", Status: v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT}}}))
+			return err
+		}, connect.CodeNotFound, "attendance[0].membership_id"},
+		{"a secret item without its legal ground", func() error {
+			_, err := m.meetings.AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: m.f.p, MeetingId: meeting,
+				Item: &v1.AgendaItem{Title: "Salainen", Openness: v1.Openness_OPENNESS_SECRET}}))
+			return err
+		}, connect.CodeInvalidArgument, "item.legal_ground"},
+		{"an identity code in the grounds", func() error {
+			_, err := m.meetings.AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: m.f.p, MeetingId: meeting,
+				Item: &v1.AgendaItem{Title: "Asia", Grounds: "Perhe 131052-308T kertoi", Openness: v1.Openness_OPENNESS_PUBLIC}}))
+			return err
+		}, connect.CodeInvalidArgument, "item.grounds"},
+		{"a task that is not T1-T7", func() error {
+			_, err := m.meetings.AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: m.f.p, MeetingId: meeting,
+				Item: &v1.AgendaItem{Title: "Asia", Openness: v1.Openness_OPENNESS_PUBLIC, Tags: &v1.Tags{Tasks: []v1.FamilyCentreTask{9}}}}))
+			return err
+		}, connect.CodeInvalidArgument, "item.tags.tasks[0]"},
+		{"a meeting time without its offset", func() error {
+			_, err := m.meetings.ScheduleMeeting(ctx, connect.NewRequest(&v1.ScheduleMeetingRequest{GroupId: m.f.p, StartsAt: "2026-05-20 09:00", Place: "Sali"}))
+			return err
+		}, connect.CodeInvalidArgument, "starts_at"},
+		{"a meeting of a group that does not exist", func() error {
+			_, err := m.meetings.ScheduleMeeting(ctx, connect.NewRequest(&v1.ScheduleMeetingRequest{GroupId: "00000000-0000-4000-8000-000000000999", StartsAt: "2026-05-20T09:00:00+03:00", Place: "Sali"}))
+			return err
+		}, connect.CodeNotFound, "group_id"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := m.c.streamPosition(t)
+			err := tc.call()
+			if connect.CodeOf(err) != tc.code || errField(err) != tc.field {
+				t.Fatalf("got %v (field %q), want %v on %s", err, errField(err), tc.code, tc.field)
+			}
+			if m.c.streamPosition(t) != before {
+				t.Fatal("a refused request wrote an event")
+			}
+		})
+	}
+
+	// After the agenda is approved, a new item is only an urgent one.
+	m.open(t, meeting)
+	if _, err := m.addItem(t, meeting, "Myöhässä", false); connect.CodeOf(err) != connect.CodeFailedPrecondition || errField(err) != "urgent" {
+		t.Fatalf("a late item that is not urgent: %v", err)
+	}
+	urgent, err := m.addItem(t, meeting, "Kiireellinen asia", true)
+	if err != nil {
+		t.Fatalf("an urgent item: %v", err)
+	}
+	if _, err := m.meetings.WithdrawItem(ctx, connect.NewRequest(&v1.WithdrawItemRequest{GroupId: m.f.p, ItemId: early, Reason: "siirretään"})); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{GroupId: m.f.p, ItemId: early, Decision: decision("x")}))
+	if connect.CodeOf(err) != connect.CodeFailedPrecondition {
+		t.Fatalf("deciding a withdrawn item: %v", err)
+	}
+	res, err := m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{GroupId: m.f.p, ItemId: urgent, Decision: decision("Hyväksyttiin")}))
+	if err != nil || res.Msg.GetSection() != 1 {
+		t.Fatalf("the urgent item's decision: %v %v, want § 1 (the withdrawn item took none)", res, err)
+	}
+	if _, err := m.meetings.CloseMeeting(ctx, connect.NewRequest(&v1.CloseMeetingRequest{GroupId: m.f.p, MeetingId: meeting})); err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{GroupId: m.f.p, ItemId: urgent, Decision: decision("x")}))
+	if connect.CodeOf(err) != connect.CodeFailedPrecondition {
+		t.Fatalf("a decision after closing: %v", err)
+	}
+}

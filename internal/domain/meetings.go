@@ -1,0 +1,484 @@
+package domain
+
+import (
+	"fmt"
+	"maps"
+	"net/url"
+	"regexp"
+	"slices"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
+)
+
+// AggregateMeetings is the aggregate type of one group's meetings; its events
+// go to ohjaamo.meetings.<group id>.
+const AggregateMeetings = "meetings"
+
+// Meetings is the state of one group's meetings with their agenda items and
+// decisions. Meetings and items are replaced, never modified, when an event
+// changes them, so Clone copies maps of pointers only.
+type Meetings struct {
+	GroupID  string
+	meetings map[string]*Meeting
+	items    map[string]*Item
+	// sections is the last § number used per calendar year.
+	sections map[int]uint32
+}
+
+// Meeting is one meeting of the group.
+type Meeting struct {
+	ID, StartsAt, Place, VideoLink string
+	DeadlineDays                   uint32
+	State                          v1.MeetingState
+	AgendaApproved                 bool
+	Lawful, Quorate                bool
+	Attendance                     []*v1.Attendance
+	Items                          []string // item ids in agenda order
+	CancelReason                   string
+}
+
+// Year is the calendar year of the meeting, which its § numbers run in.
+func (m *Meeting) Year() int {
+	t, _ := time.Parse(time.RFC3339, m.StartsAt)
+	return t.Year()
+}
+
+// Item is an agenda item and, once decided, its decision.
+type Item struct {
+	ID, MeetingID string
+	Item          *v1.AgendaItem
+	Urgent        bool
+	Withdrawn     bool
+	Section       uint32
+	Decision      *v1.Decision
+}
+
+// NewMeetings is the empty state of group id's meetings.
+func NewMeetings(groupID string) *Meetings {
+	return &Meetings{GroupID: groupID, meetings: map[string]*Meeting{}, items: map[string]*Item{}, sections: map[int]uint32{}}
+}
+
+// Clone copies the state for the next snapshot.
+func (s *Meetings) Clone() *Meetings {
+	return &Meetings{GroupID: s.GroupID, meetings: maps.Clone(s.meetings), items: maps.Clone(s.items), sections: maps.Clone(s.sections)}
+}
+
+// Meeting finds a meeting by id.
+func (s *Meetings) Meeting(id string) (*Meeting, bool) { m, ok := s.meetings[id]; return m, ok }
+
+// Item finds an agenda item by id.
+func (s *Meetings) Item(id string) (*Item, bool) { it, ok := s.items[id]; return it, ok }
+
+// LastSection is the last § number used in year (0 = none yet).
+func (s *Meetings) LastSection(year int) uint32 { return s.sections[year] }
+
+// Apply folds one event into the state.
+func (s *Meetings) Apply(ev proto.Message) error {
+	switch e := ev.(type) {
+	case *v1.MeetingScheduled:
+		s.meetings[e.GetMeetingId()] = &Meeting{ID: e.GetMeetingId(), StartsAt: e.GetStartsAt(), Place: e.GetPlace(),
+			VideoLink: e.GetVideoLink(), DeadlineDays: e.GetAgendaDeadlineDays(), State: v1.MeetingState_MEETING_STATE_SCHEDULED}
+		return nil
+	case *v1.ItemAdded:
+		m, err := s.meetingFor(e.GetMeetingId())
+		if err != nil {
+			return err
+		}
+		s.items[e.GetItemId()] = &Item{ID: e.GetItemId(), MeetingID: e.GetMeetingId(), Item: e.GetItem(), Urgent: e.GetUrgent()}
+		m.Items = append(slices.Clip(m.Items), e.GetItemId())
+		return nil
+	case *v1.ItemWithdrawn:
+		it, ok := s.items[e.GetItemId()]
+		if !ok {
+			return fmt.Errorf("item withdrawn: unknown item %s", e.GetItemId())
+		}
+		c := *it
+		c.Withdrawn = true
+		s.items[c.ID] = &c
+		return nil
+	case *v1.DecisionRecorded:
+		it, ok := s.items[e.GetItemId()]
+		if !ok {
+			return fmt.Errorf("decision: unknown item %s", e.GetItemId())
+		}
+		c := *it
+		c.Section, c.Decision = e.GetSection(), e.GetDecision()
+		s.items[c.ID] = &c
+		year := s.meetings[c.MeetingID].Year()
+		s.sections[year] = max(s.sections[year], e.GetSection())
+		return nil
+	}
+	var id string
+	switch e := ev.(type) {
+	case *v1.MeetingRescheduled:
+		id = e.GetMeetingId()
+	case *v1.MeetingCancelled:
+		id = e.GetMeetingId()
+	case *v1.MeetingOpened:
+		id = e.GetMeetingId()
+	case *v1.AgendaApproved:
+		id = e.GetMeetingId()
+	case *v1.MeetingClosed:
+		id = e.GetMeetingId()
+	default:
+		return fmt.Errorf("meetings: unknown event %T", ev)
+	}
+	m, err := s.meetingFor(id)
+	if err != nil {
+		return err
+	}
+	switch e := ev.(type) {
+	case *v1.MeetingRescheduled:
+		m.StartsAt, m.Place, m.VideoLink = e.GetStartsAt(), e.GetPlace(), e.GetVideoLink()
+	case *v1.MeetingCancelled:
+		m.State, m.CancelReason = v1.MeetingState_MEETING_STATE_CANCELLED, e.GetReason()
+	case *v1.MeetingOpened:
+		m.State, m.Attendance, m.Lawful, m.Quorate = v1.MeetingState_MEETING_STATE_OPEN, e.GetAttendance(), e.GetLawful(), e.GetQuorate()
+	case *v1.AgendaApproved:
+		m.AgendaApproved = true
+	case *v1.MeetingClosed:
+		m.State = v1.MeetingState_MEETING_STATE_CLOSED
+	}
+	return nil
+}
+
+// meetingFor replaces meeting id with a copy the caller may change.
+func (s *Meetings) meetingFor(id string) (*Meeting, error) {
+	m, ok := s.meetings[id]
+	if !ok {
+		return nil, fmt.Errorf("unknown meeting %s", id)
+	}
+	c := *m
+	s.meetings[id] = &c
+	return &c, nil
+}
+
+// ScheduleMeeting is the command to put a meeting on the group's cycle.
+type ScheduleMeeting struct {
+	MeetingID, StartsAt, Place, VideoLink string
+	DeadlineDays                          uint32
+}
+
+// Schedule decides a new meeting. group is the group's state.
+func (s *Meetings) Schedule(cmd ScheduleMeeting, group *Group) ([]proto.Message, error) {
+	if group == nil || !group.Created {
+		return nil, notFound("group_id", "no such group", "ryhmää ei ole")
+	}
+	if _, dup := s.meetings[cmd.MeetingID]; dup || cmd.MeetingID == "" {
+		return nil, &Error{Code: CodeAlreadyExists, Field: "meeting_id", Message: "meeting already exists", MessageFI: "kokous on jo olemassa"}
+	}
+	if err := checkMeetingPlace(cmd.StartsAt, cmd.Place, cmd.VideoLink); err != nil {
+		return nil, err
+	}
+	if cmd.DeadlineDays > 60 {
+		return nil, invalid("agenda_deadline_days", "is at most 60 days", "on enintään 60 päivää")
+	}
+	return []proto.Message{&v1.MeetingScheduled{MeetingId: cmd.MeetingID, StartsAt: cmd.StartsAt, Place: cmd.Place,
+		VideoLink: cmd.VideoLink, AgendaDeadlineDays: cmd.DeadlineDays}}, nil
+}
+
+func checkMeetingPlace(startsAt, place, link string) *Error {
+	if startsAt == "" {
+		return invalid("starts_at", "is required (e.g. 2026-03-12T13:00:00+02:00)", "on pakollinen (esim. 2026-03-12T13:00:00+02:00)")
+	}
+	if _, err := time.Parse(time.RFC3339, startsAt); err != nil {
+		return invalid("starts_at", "must be a time with its offset, e.g. 2026-03-12T13:00:00+02:00", "pitää olla aika ja aikavyöhyke, esim. 2026-03-12T13:00:00+02:00")
+	}
+	if place == "" && link == "" {
+		return invalid("place", "a place or a video link is required", "kokouspaikka tai videolinkki on pakollinen")
+	}
+	if err := checkText("place", place, false, 300); err != nil {
+		return err
+	}
+	return checkURL("video_link", link)
+}
+
+func checkURL(field, value string) *Error {
+	if value == "" {
+		return nil
+	}
+	u, err := url.Parse(value)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(value) > 2000 {
+		return invalid(field, "must be an http(s) address", "pitää olla http(s)-osoite")
+	}
+	return nil
+}
+
+// Cancel decides the cancellation of a meeting that has not been opened.
+func (s *Meetings) Cancel(meetingID, reason string) ([]proto.Message, error) {
+	m, err := s.scheduled(meetingID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkText("reason", reason, false, 500); err != nil {
+		return nil, err
+	}
+	return []proto.Message{&v1.MeetingCancelled{MeetingId: m.ID, Reason: reason}}, nil
+}
+
+// AddItem decides a new agenda item. Before the agenda is approved any item
+// may be added; after it, only an urgent one the open meeting decided to take up.
+func (s *Meetings) AddItem(itemID, meetingID string, item *v1.AgendaItem, urgent bool) ([]proto.Message, error) {
+	m, ok := s.meetings[meetingID]
+	if !ok {
+		return nil, notFound("meeting_id", "no such meeting in this group", "ryhmällä ei ole tätä kokousta")
+	}
+	if _, dup := s.items[itemID]; dup || itemID == "" {
+		return nil, &Error{Code: CodeAlreadyExists, Field: "item_id", Message: "item already exists", MessageFI: "asia on jo olemassa"}
+	}
+	switch {
+	case m.State == v1.MeetingState_MEETING_STATE_CLOSED || m.State == v1.MeetingState_MEETING_STATE_CANCELLED:
+		return nil, precondition("meeting_id", "the meeting is "+meetingStateWord(m.State)+"; items go on another meeting's agenda",
+			"kokous on "+meetingStateWordFI(m.State)+"; asia kuuluu toisen kokouksen esityslistalle")
+	case m.AgendaApproved && !urgent:
+		return nil, precondition("urgent", "the agenda is approved: a new item needs the meeting's decision to take it up as urgent",
+			"esityslista on hyväksytty: uusi asia voidaan käsitellä vain kiireellisenä kokouksen päätöksellä")
+	case urgent && !(m.State == v1.MeetingState_MEETING_STATE_OPEN && m.AgendaApproved):
+		return nil, precondition("urgent", "an urgent item is added in an open meeting after its agenda is approved",
+			"kiireellinen asia lisätään avattuun kokoukseen esityslistan hyväksymisen jälkeen")
+	}
+	item = proto.CloneOf(item)
+	if item.GetOrigin() == v1.ItemOrigin_ITEM_ORIGIN_UNSPECIFIED {
+		item.Origin = v1.ItemOrigin_ITEM_ORIGIN_SECRETARY
+	}
+	if err := checkItem(item); err != nil {
+		return nil, err
+	}
+	return []proto.Message{&v1.ItemAdded{ItemId: itemID, MeetingId: meetingID, Item: item, Urgent: urgent}}, nil
+}
+
+var themePattern = regexp.MustCompile(`^\p{L}[\p{L}\p{N} -]{0,59}$`)
+
+func checkItem(it *v1.AgendaItem) *Error {
+	for _, c := range []struct {
+		field, value string
+		required     bool
+		max          int
+	}{
+		{"item.title", it.GetTitle(), true, 300}, {"item.preparer", it.GetPreparer(), false, 200},
+		{"item.grounds", it.GetGrounds(), false, 20000}, {"item.proposal", it.GetProposal(), false, 20000},
+		{"item.legal_ground", it.GetLegalGround(), false, 300},
+	} {
+		if err := checkText(c.field, c.value, c.required, c.max); err != nil {
+			return err
+		}
+	}
+	switch it.GetOpenness() {
+	case v1.Openness_OPENNESS_PUBLIC, v1.Openness_OPENNESS_INTERNAL:
+	case v1.Openness_OPENNESS_SECRET:
+		if it.GetLegalGround() == "" {
+			return invalid("item.legal_ground", "a secret item names its legal ground (e.g. JulkL 24 § 1 mom. 25 k)",
+				"salaiselle asialle on annettava salassapitoperuste (esim. JulkL 24 § 1 mom. 25 k)")
+		}
+	default:
+		return invalid("item.openness", "must be public, internal or secret", "pitää olla julkinen, sisäinen tai salainen")
+	}
+	if _, ok := v1.ItemOrigin_name[int32(it.GetOrigin())]; !ok {
+		return invalid("item.origin", "is not a known origin", "ei ole tunnettu alkuperä")
+	}
+	if err := checkTags("item.tags", it.GetTags().GetTasks(), it.GetTags().GetMunicipalities(), it.GetTags().GetThemes()); err != nil {
+		return err
+	}
+	if len(it.GetAttachmentUrls()) > 50 {
+		return invalid("item.attachment_urls", "at most 50 attachments", "enintään 50 liitettä")
+	}
+	for i, u := range it.GetAttachmentUrls() {
+		if err := checkURL(fmt.Sprintf("item.attachment_urls[%d]", i), u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkTags(field string, tasks []v1.FamilyCentreTask, municipalities, themes []string) *Error {
+	for i, t := range tasks {
+		if t <= v1.FamilyCentreTask_FAMILY_CENTRE_TASK_UNSPECIFIED || t > v1.FamilyCentreTask_FAMILY_CENTRE_TASK_T7_MEETING_PLACE {
+			return invalid(fmt.Sprintf("%s.tasks[%d]", field, i), "must be one of the family-centre tasks T1-T7", "pitää olla jokin perhekeskuksen tehtävistä T1–T7")
+		}
+	}
+	for i, m := range municipalities {
+		if !municipalityCode.MatchString(m) {
+			return invalid(fmt.Sprintf("%s.municipalities[%d]", field, i), "must be an official three-digit municipality code", "pitää olla virallinen kolminumeroinen kuntanumero")
+		}
+	}
+	for i, th := range themes {
+		if !themePattern.MatchString(th) {
+			return invalid(fmt.Sprintf("%s.themes[%d]", field, i), "must be a word or a few (letters, digits, spaces, hyphens; at most 60)",
+				"pitää olla sana tai muutama (kirjaimia, numeroita, välilyöntejä, väliviivoja; enintään 60)")
+		}
+	}
+	return nil
+}
+
+// WithdrawItem decides the withdrawal of an undecided item.
+func (s *Meetings) WithdrawItem(itemID, reason string) ([]proto.Message, error) {
+	it, ok := s.items[itemID]
+	if !ok {
+		return nil, notFound("item_id", "no such item in this group", "ryhmällä ei ole tätä asiaa")
+	}
+	switch {
+	case it.Withdrawn:
+		return nil, precondition("item_id", "the item is already withdrawn", "asia on jo poistettu")
+	case it.Section != 0:
+		return nil, precondition("item_id", "the item is decided; a decision is corrected, not withdrawn", "asiasta on päätetty; päätöstä ei voi poistaa")
+	}
+	if err := checkText("reason", reason, false, 500); err != nil {
+		return nil, err
+	}
+	return []proto.Message{&v1.ItemWithdrawn{ItemId: itemID, Reason: reason}}, nil
+}
+
+// Open decides the opening of a scheduled meeting. members are the group's
+// active memberships by id.
+func (s *Meetings) Open(meetingID, openedAt string, attendance []*v1.Attendance, lawful, quorate bool, group *Group) ([]proto.Message, error) {
+	m, err := s.scheduled(meetingID)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for i, a := range attendance {
+		field := fmt.Sprintf("attendance[%d]", i)
+		mem, ok := group.Member(a.GetMembershipId())
+		if !ok || mem.Ended {
+			return nil, notFound(field+".membership_id", "is not an active member of this group", "ei ole ryhmän jäsen")
+		}
+		if seen[mem.ID] {
+			return nil, invalid(field+".membership_id", "is listed twice", "on listattu kahdesti")
+		}
+		seen[mem.ID] = true
+		switch a.GetStatus() {
+		case v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT, v1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT:
+		case v1.AttendanceStatus_ATTENDANCE_STATUS_DEPUTY:
+			if err := checkText(field+".deputy_name", a.GetDeputyName(), true, 200); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, invalid(field+".status", "must be present, absent or deputy", "pitää olla läsnä, poissa tai varajäsen")
+		}
+	}
+	if !lawful || !quorate {
+		return nil, precondition("quorate", "a meeting is opened only when it is lawfully convened and has a quorum",
+			"kokous voidaan avata vain, kun se on laillisesti koolle kutsuttu ja päätösvaltainen")
+	}
+	return []proto.Message{&v1.MeetingOpened{MeetingId: m.ID, OpenedAt: openedAt, Attendance: attendance, Lawful: lawful, Quorate: quorate}}, nil
+}
+
+// ApproveAgenda decides the approval of an open meeting's agenda.
+func (s *Meetings) ApproveAgenda(meetingID string) ([]proto.Message, error) {
+	m, err := s.open(meetingID)
+	if err != nil {
+		return nil, err
+	}
+	if m.AgendaApproved {
+		return nil, nil
+	}
+	return []proto.Message{&v1.AgendaApproved{MeetingId: m.ID}}, nil
+}
+
+// Decide records the decision on an item of an open meeting and gives it
+// the next § number of the meeting's calendar year.
+func (s *Meetings) Decide(itemID string, d *v1.Decision, group *Group) ([]proto.Message, error) {
+	it, ok := s.items[itemID]
+	if !ok {
+		return nil, notFound("item_id", "no such item in this group", "ryhmällä ei ole tätä asiaa")
+	}
+	m := s.meetings[it.MeetingID]
+	if m.State != v1.MeetingState_MEETING_STATE_OPEN {
+		return nil, precondition("item_id", "decisions are made in an open meeting; this meeting is "+meetingStateWord(m.State),
+			"päätökset tehdään avatussa kokouksessa; tämä kokous on "+meetingStateWordFI(m.State))
+	}
+	switch {
+	case it.Withdrawn:
+		return nil, precondition("item_id", "the item was withdrawn", "asia on poistettu esityslistalta")
+	case it.Section != 0:
+		return nil, precondition("item_id", fmt.Sprintf("the item is already decided (§ %d)", it.Section), fmt.Sprintf("asiasta on jo päätetty (§ %d)", it.Section))
+	}
+	if _, ok := v1.Outcome_name[int32(d.GetOutcome())]; !ok || d.GetOutcome() == v1.Outcome_OUTCOME_UNSPECIFIED {
+		return nil, invalid("decision.outcome", "must be approved as proposed, approved as amended, noted, tabled, returned or rejected",
+			"pitää olla hyväksytty ehdotuksen mukaisesti, hyväksytty muutettuna, merkitty tiedoksi, jätetty pöydälle, palautettu tai hylätty")
+	}
+	if err := checkText("decision.text", d.GetText(), true, 20000); err != nil {
+		return nil, err
+	}
+	present := map[string]bool{}
+	for _, a := range m.Attendance {
+		if a.GetStatus() != v1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT {
+			present[a.GetMembershipId()] = true
+		}
+	}
+	for i, ds := range d.GetDissents() {
+		field := fmt.Sprintf("decision.dissents[%d]", i)
+		if !present[ds.GetMembershipId()] {
+			return nil, precondition(field+".membership_id", "only a member present at the meeting can dissent", "eriävän mielipiteen voi jättää vain kokouksessa läsnä ollut jäsen")
+		}
+		if err := checkText(field+".text", ds.GetText(), false, 5000); err != nil {
+			return nil, err
+		}
+	}
+	for i, id := range d.GetDisqualifiedMembershipIds() {
+		if _, ok := group.Member(id); !ok {
+			return nil, notFound(fmt.Sprintf("decision.disqualified_membership_ids[%d]", i), "is not a member of this group", "ei ole ryhmän jäsen")
+		}
+	}
+	af := d.GetAffects()
+	for i, g := range af.GetGroupIds() {
+		if err := checkID(fmt.Sprintf("decision.affects.group_ids[%d]", i), g, true); err != nil {
+			return nil, err
+		}
+	}
+	for i, o := range af.GetOrganisations() {
+		if err := checkText(fmt.Sprintf("decision.affects.organisations[%d]", i), o, true, 200); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkTags("decision.affects", af.GetTasks(), af.GetMunicipalities(), af.GetThemes()); err != nil {
+		return nil, err
+	}
+	return []proto.Message{&v1.DecisionRecorded{ItemId: itemID, Section: s.sections[m.Year()] + 1, Decision: d}}, nil
+}
+
+// Close decides the closing of an open meeting.
+func (s *Meetings) Close(meetingID, closedAt string) ([]proto.Message, error) {
+	m, err := s.open(meetingID)
+	if err != nil {
+		return nil, err
+	}
+	return []proto.Message{&v1.MeetingClosed{MeetingId: m.ID, ClosedAt: closedAt}}, nil
+}
+
+func (s *Meetings) scheduled(id string) (*Meeting, *Error) {
+	m, ok := s.meetings[id]
+	if !ok {
+		return nil, notFound("meeting_id", "no such meeting in this group", "ryhmällä ei ole tätä kokousta")
+	}
+	if m.State != v1.MeetingState_MEETING_STATE_SCHEDULED {
+		return nil, precondition("meeting_id", "the meeting is "+meetingStateWord(m.State), "kokous on "+meetingStateWordFI(m.State))
+	}
+	return m, nil
+}
+
+func (s *Meetings) open(id string) (*Meeting, *Error) {
+	m, ok := s.meetings[id]
+	if !ok {
+		return nil, notFound("meeting_id", "no such meeting in this group", "ryhmällä ei ole tätä kokousta")
+	}
+	if m.State != v1.MeetingState_MEETING_STATE_OPEN {
+		return nil, precondition("meeting_id", "the meeting is not open; it is "+meetingStateWord(m.State), "kokous ei ole auki; se on "+meetingStateWordFI(m.State))
+	}
+	return m, nil
+}
+
+func meetingStateWord(s v1.MeetingState) string {
+	return map[v1.MeetingState]string{v1.MeetingState_MEETING_STATE_SCHEDULED: "scheduled, not yet opened",
+		v1.MeetingState_MEETING_STATE_OPEN: "open", v1.MeetingState_MEETING_STATE_CLOSED: "closed",
+		v1.MeetingState_MEETING_STATE_CANCELLED: "cancelled"}[s]
+}
+
+func meetingStateWordFI(s v1.MeetingState) string {
+	return map[v1.MeetingState]string{v1.MeetingState_MEETING_STATE_SCHEDULED: "vasta suunniteltu, ei avattu",
+		v1.MeetingState_MEETING_STATE_OPEN: "auki", v1.MeetingState_MEETING_STATE_CLOSED: "päättynyt",
+		v1.MeetingState_MEETING_STATE_CANCELLED: "peruttu"}[s]
+}

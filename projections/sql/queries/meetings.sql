@@ -1,0 +1,57 @@
+-- name: meeting_insert
+INSERT INTO meetings (id, group_id, year, starts_at, place, video_link, deadline_days, state, version, position)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: meeting_reschedule
+UPDATE meetings SET starts_at = ?, year = ?, place = ?, video_link = ? WHERE id = ?;
+
+-- name: meeting_state
+UPDATE meetings SET state = ? WHERE id = ?;
+
+-- name: meeting_cancel
+UPDATE meetings SET state = ?, cancel_reason = ? WHERE id = ?;
+
+-- name: meeting_open
+UPDATE meetings SET state = ?, lawful = ?, quorate = ? WHERE id = ?;
+
+-- name: meeting_agenda_approved
+UPDATE meetings SET agenda_approved = 1 WHERE id = ?;
+
+-- name: meeting_touch
+UPDATE meetings SET version = ?, position = ? WHERE id = ?;
+
+-- name: attendance_insert
+INSERT INTO attendance (meeting_id, ord, membership_id, status, deputy_name) VALUES (?, ?, ?, ?, ?);
+
+-- name: item_insert
+INSERT INTO items (id, meeting_id, group_id, position, title, openness, urgent, item, year)
+SELECT ?1, ?2, ?3, (SELECT count(*) + 1 FROM items WHERE meeting_id = ?2), ?4, ?5, ?6, ?7, m.year
+FROM meetings m WHERE m.id = ?2;
+
+-- name: item_withdraw
+UPDATE items SET withdrawn = 1 WHERE id = ?;
+
+-- name: item_decide
+UPDATE items SET section = ?, outcome = ?, decision = ? WHERE id = ?;
+
+-- name: item_meeting
+SELECT meeting_id FROM items WHERE id = ?;
+
+-- name: meetings_select
+SELECT m.id, m.group_id, coalesce(g.name_fi, ''), m.starts_at, m.place, m.video_link, m.deadline_days, m.state,
+       m.agenda_approved, m.lawful, m.quorate, m.cancel_reason, m.version
+FROM meetings m LEFT JOIN groups g ON g.id = m.group_id
+WHERE m.group_id = ?1 AND (?2 = '' OR m.id = ?2) AND (?3 = 0 OR m.year = ?3)
+ORDER BY m.starts_at, m.id;
+
+-- name: attendance_select
+SELECT a.meeting_id, a.membership_id, a.status, a.deputy_name
+FROM attendance a JOIN meetings m ON m.id = a.meeting_id
+WHERE m.group_id = ?1 AND (?2 = '' OR m.id = ?2) AND (?3 = 0 OR m.year = ?3)
+ORDER BY a.meeting_id, a.ord;
+
+-- name: items_select
+SELECT i.id, i.meeting_id, i.position, i.urgent, i.withdrawn, i.item, i.section, i.decision
+FROM items i JOIN meetings m ON m.id = i.meeting_id
+WHERE m.group_id = ?1 AND (?2 = '' OR m.id = ?2) AND (?3 = 0 OR m.year = ?3)
+ORDER BY i.meeting_id, i.position;
