@@ -120,6 +120,42 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("unknown level: %d %s", code, errOut)
 	}
 
+	// A meeting, as a secretary runs it: schedule, agenda, open, decide, close.
+	out, errOut, code = cli(t, "group", "show", regional, "--server", url)
+	chair := regexp.MustCompile(`chair\s+Testi Henkilö.*\s(\S+)\n`).FindStringSubmatch(out)
+	if code != 0 || chair == nil {
+		t.Fatalf("chair's membership id: %s %s", out, errOut)
+	}
+	out, errOut, code = cli(t, "meeting", "schedule", regional, "--server", url, "--at", "2026-12-10T14:00:00+02:00", "--place", "Sali 3")
+	meeting := regexp.MustCompile(`meeting (\S+)`).FindStringSubmatch(out)
+	if code != 0 || meeting == nil {
+		t.Fatalf("meeting schedule: %d %s %s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, "meeting", "add-item", regional, meeting[1], "--server", url, "--title", "Toimintasuunnitelma", "--task", "T1,t3", "--proposal", "Hyväksytään.")
+	itemID := regexp.MustCompile(`item (\S+)`).FindStringSubmatch(out)
+	if code != 0 || itemID == nil {
+		t.Fatalf("add-item: %d %s %s", code, out, errOut)
+	}
+	_, errOut, code = cli(t, "meeting", "decide", regional, itemID[1], "--server", url, "--text", "Hyväksyttiin.", "--lang", "fi")
+	if code != 1 || !strings.Contains(errOut, "failed_precondition") || !strings.Contains(errOut, "avatussa kokouksessa") {
+		t.Fatalf("decide before opening: %d %s", code, errOut)
+	}
+	for _, args := range [][]string{
+		{"meeting", "open", regional, meeting[1], "--lawful", "--quorate", "--present", chair[1]},
+		{"meeting", "approve-agenda", regional, meeting[1]},
+		{"meeting", "decide", regional, itemID[1], "--outcome", "hyväksytty", "--text", "Hyväksyttiin."},
+		{"meeting", "close", regional, meeting[1]},
+	} {
+		if out, errOut, code = cli(t, append(args, "--server", url)...); code != 0 {
+			t.Fatalf("%v: %d %s %s", args, code, out, errOut)
+		}
+	}
+	pos = regexp.MustCompile(`position (\d+)`).FindStringSubmatch(out)[1]
+	out, errOut, code = cli(t, "meeting", "show", regional, meeting[1], "--server", url, "--min-position", pos)
+	if code != 0 || !strings.Contains(out, "closed,") || !strings.Contains(out, "§ 1   Toimintasuunnitelma") || !strings.Contains(out, "decision (approved as proposed): Hyväksyttiin.") {
+		t.Fatalf("meeting show: %d %s %s", code, out, errOut)
+	}
+
 	out, errOut, code = cli(t, "projections", "rebuild", "--server", url)
 	if code != 0 || !strings.Contains(out, "rebuilt:") {
 		t.Fatalf("projections rebuild: %d %s %s", code, out, errOut)
