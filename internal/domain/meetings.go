@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -187,7 +188,7 @@ func checkMeetingPlace(startsAt, place, link string) *Error {
 	if _, err := time.Parse(time.RFC3339, startsAt); err != nil {
 		return invalid("starts_at", "must be a time with its offset, e.g. 2026-03-12T13:00:00+02:00", "pitää olla aika ja aikavyöhyke, esim. 2026-03-12T13:00:00+02:00")
 	}
-	if place == "" && link == "" {
+	if strings.TrimSpace(place) == "" && link == "" {
 		return invalid("place", "a place or a video link is required", "kokouspaikka tai videolinkki on pakollinen")
 	}
 	if err := checkText("place", place, false, 300); err != nil {
@@ -240,6 +241,9 @@ func (s *Meetings) AddItem(itemID, meetingID string, item *v1.AgendaItem, urgent
 		return nil, precondition("urgent", "an urgent item is added in an open meeting after its agenda is approved",
 			"kiireellinen asia lisätään avattuun kokoukseen esityslistan hyväksymisen jälkeen")
 	}
+	if item == nil {
+		return nil, invalid("item", "is required", "on pakollinen")
+	}
 	item = proto.CloneOf(item)
 	if item.GetOrigin() == v1.ItemOrigin_ITEM_ORIGIN_UNSPECIFIED {
 		item.Origin = v1.ItemOrigin_ITEM_ORIGIN_SECRETARY
@@ -269,7 +273,7 @@ func checkItem(it *v1.AgendaItem) *Error {
 	switch it.GetOpenness() {
 	case v1.Openness_OPENNESS_PUBLIC, v1.Openness_OPENNESS_INTERNAL:
 	case v1.Openness_OPENNESS_SECRET:
-		if it.GetLegalGround() == "" {
+		if strings.TrimSpace(it.GetLegalGround()) == "" {
 			return invalid("item.legal_ground", "a secret item names its legal ground (e.g. JulkL 24 § 1 mom. 25 k)",
 				"salaiselle asialle on annettava salassapitoperuste (esim. JulkL 24 § 1 mom. 25 k)")
 		}
@@ -286,7 +290,11 @@ func checkItem(it *v1.AgendaItem) *Error {
 		return invalid("item.attachment_urls", "at most 50 attachments", "enintään 50 liitettä")
 	}
 	for i, u := range it.GetAttachmentUrls() {
-		if err := checkURL(fmt.Sprintf("item.attachment_urls[%d]", i), u); err != nil {
+		field := fmt.Sprintf("item.attachment_urls[%d]", i)
+		if u == "" {
+			return invalid(field, "is empty", "on tyhjä")
+		}
+		if err := checkURL(field, u); err != nil {
 			return err
 		}
 	}
@@ -437,7 +445,7 @@ func (s *Meetings) Decide(itemID string, d *v1.Decision, group *Group) ([]proto.
 	if err := checkTags("decision.affects", af.GetTasks(), af.GetMunicipalities(), af.GetThemes()); err != nil {
 		return nil, err
 	}
-	return []proto.Message{&v1.DecisionRecorded{ItemId: itemID, Section: s.sections[m.Year()] + 1, Decision: d}}, nil
+	return []proto.Message{&v1.DecisionRecorded{ItemId: itemID, Section: s.sections[m.Year()] + 1, Decision: proto.CloneOf(d)}}, nil
 }
 
 // Close decides the closing of an open meeting.
