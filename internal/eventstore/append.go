@@ -60,6 +60,7 @@ func (e *ConflictError) Unwrap() error { return domain.ErrConflict }
 const (
 	errWrongLastSeq      = 10071
 	errWrongLastSeqR3    = 10164 // the same, on replicated streams
+	errBatchIncomplete   = 10176
 	errBatchDuplicateMsg = 10201
 	maxEventsPerAppend   = 1000 // JetStream's atomic batch limit
 )
@@ -102,7 +103,12 @@ func (s *Store) Append(ctx context.Context, aggType, id string, head Head, event
 		}
 	}
 	switch {
-	case code == errWrongLastSeq || code == errWrongLastSeqR3:
+	case code == errWrongLastSeq:
+		return s.replayOrConflict(ctx, subject, head.Seq, meta.RequestID)
+	case code == errWrongLastSeqR3:
+		if err := s.awaitInFlight(ctx, subject, head.Seq); err != nil {
+			return AppendResult{}, err
+		}
 		return s.replayOrConflict(ctx, subject, head.Seq, meta.RequestID)
 	case code == errBatchDuplicateMsg:
 		return s.replayOrConflict(ctx, subject, 0, meta.RequestID)
@@ -159,10 +165,41 @@ func buildMessages(subject, aggType, id string, head Head, events []proto.Messag
 }
 
 // publishBatch sends msgs as one JetStream atomic batch: all land or none.
-// nats.go has no batch publisher: every message carries the batch id and its
-// sequence, and the last one, sent as a request, commits the batch; its reply
-// is the ack of the whole batch.
+//
+// Only the leader of a replicated stream listens on its subjects. Right
+// after the stream is made or its leader changes, the server this client is
+// connected to may not know the leader's interest yet: the commit then has
+// no responders, or reaches the leader after the earlier messages were
+// dropped, and the batch is incomplete. Neither stores anything, so the
+// batch is sent again under a new id, as jetstream.PublishMsg does with a
+// message that had no responders.
 func (s *Store) publishBatch(ctx context.Context, msgs []*nats.Msg) (uint64, jetstream.ErrorCode, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+	}
+	for attempt := 0; ; attempt++ {
+		seq, code, err := s.sendBatch(ctx, msgs)
+		unheard := errors.Is(err, nats.ErrNoResponders) || code == errBatchIncomplete
+		if !unheard || attempt == jetstream.DefaultPubRetryAttempts {
+			return seq, code, err
+		}
+		t := time.NewTimer(jetstream.DefaultPubRetryWait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return seq, code, err
+		case <-t.C:
+		}
+	}
+}
+
+// sendBatch sends msgs once as an atomic batch. nats.go has no batch
+// publisher: every message carries the batch id and its sequence, and the
+// last one, sent as a request, commits the batch; its reply is the ack of
+// the whole batch.
+func (s *Store) sendBatch(ctx context.Context, msgs []*nats.Msg) (uint64, jetstream.ErrorCode, error) {
 	batchID := uuid.NewString()
 	for i, m := range msgs {
 		m.Header.Set("Nats-Batch-Id", batchID)
@@ -174,11 +211,6 @@ func (s *Store) publishBatch(ctx context.Context, msgs []*nats.Msg) (uint64, jet
 			continue
 		}
 		m.Header.Set("Nats-Batch-Commit", "1")
-	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
 	}
 	reply, err := s.nc.RequestMsgWithContext(ctx, msgs[len(msgs)-1])
 	if err != nil {
@@ -195,6 +227,40 @@ func (s *Store) publishBatch(ctx context.Context, msgs []*nats.Msg) (uint64, jet
 		return 0, ack.Error.ErrorCode, nil
 	}
 	return ack.Seq, 0, nil
+}
+
+// inFlightWait bounds how long Append waits for the write that made a
+// replicated stream refuse it to become readable. That write is normally
+// stored within milliseconds; one that never is (its leader lost office)
+// leaves a conflict that the caller's retry resolves.
+const inFlightWait = 2 * time.Second
+
+// awaitInFlight waits until subject has an event after sequence after, or
+// inFlightWait passes. A replicated stream answers errWrongLastSeqR3 while
+// another write of the subject is still being replicated, before the leader
+// has stored it; reporting the conflict at once would let a caller that
+// catches up see no change, decide again on the same head, and be refused
+// again until it runs out of attempts.
+func (s *Store) awaitInFlight(ctx context.Context, subject string, after uint64) error {
+	deadline := time.Now().Add(inFlightWait)
+	for wait := time.Millisecond; ; wait = min(2*wait, 50*time.Millisecond) {
+		_, err := s.stream.GetMsg(ctx, after+1, jetstream.WithGetMsgSubject(subject))
+		switch {
+		case err == nil:
+			return nil
+		case !errors.Is(err, jetstream.ErrMsgNotFound):
+			return fmt.Errorf("await write in flight on %s: %w", subject, err)
+		case time.Now().After(deadline):
+			return nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("await write in flight on %s: %w", subject, ctx.Err())
+		case <-t.C:
+		}
+	}
 }
 
 // replayOrConflict looks, after a refused append, for the events an earlier
