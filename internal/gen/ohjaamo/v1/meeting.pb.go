@@ -21,6 +21,56 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type MinutesFormat int32
+
+const (
+	MinutesFormat_MINUTES_FORMAT_UNSPECIFIED MinutesFormat = 0
+	MinutesFormat_MINUTES_FORMAT_MARKDOWN    MinutesFormat = 1
+	// Printable HTML with a print stylesheet.
+	MinutesFormat_MINUTES_FORMAT_HTML MinutesFormat = 2
+)
+
+// Enum value maps for MinutesFormat.
+var (
+	MinutesFormat_name = map[int32]string{
+		0: "MINUTES_FORMAT_UNSPECIFIED",
+		1: "MINUTES_FORMAT_MARKDOWN",
+		2: "MINUTES_FORMAT_HTML",
+	}
+	MinutesFormat_value = map[string]int32{
+		"MINUTES_FORMAT_UNSPECIFIED": 0,
+		"MINUTES_FORMAT_MARKDOWN":    1,
+		"MINUTES_FORMAT_HTML":        2,
+	}
+)
+
+func (x MinutesFormat) Enum() *MinutesFormat {
+	p := new(MinutesFormat)
+	*p = x
+	return p
+}
+
+func (x MinutesFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MinutesFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_ohjaamo_v1_meeting_proto_enumTypes[0].Descriptor()
+}
+
+func (MinutesFormat) Type() protoreflect.EnumType {
+	return &file_ohjaamo_v1_meeting_proto_enumTypes[0]
+}
+
+func (x MinutesFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MinutesFormat.Descriptor instead.
+func (MinutesFormat) EnumDescriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{0}
+}
+
 type MeetingState int32
 
 const (
@@ -60,11 +110,11 @@ func (x MeetingState) String() string {
 }
 
 func (MeetingState) Descriptor() protoreflect.EnumDescriptor {
-	return file_ohjaamo_v1_meeting_proto_enumTypes[0].Descriptor()
+	return file_ohjaamo_v1_meeting_proto_enumTypes[1].Descriptor()
 }
 
 func (MeetingState) Type() protoreflect.EnumType {
-	return &file_ohjaamo_v1_meeting_proto_enumTypes[0]
+	return &file_ohjaamo_v1_meeting_proto_enumTypes[1]
 }
 
 func (x MeetingState) Number() protoreflect.EnumNumber {
@@ -73,7 +123,419 @@ func (x MeetingState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use MeetingState.Descriptor instead.
 func (MeetingState) EnumDescriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{1}
+}
+
+type GetMinutesRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	GroupId   string                 `protobuf:"bytes,1,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	MeetingId string                 `protobuf:"bytes,2,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	// Markdown when unspecified.
+	Format MinutesFormat `protobuf:"varint,3,opt,name=format,proto3,enum=ohjaamo.v1.MinutesFormat" json:"format,omitempty"`
+	// Language of the headings and fixed text: "fi" (default), "sv" or "en".
+	Language string `protobuf:"bytes,4,opt,name=language,proto3" json:"language,omitempty"`
+	// Public minutes leave secret items out, showing only their § and legal ground.
+	Public        bool   `protobuf:"varint,5,opt,name=public,proto3" json:"public,omitempty"`
+	MinPosition   uint64 `protobuf:"varint,6,opt,name=min_position,json=minPosition,proto3" json:"min_position,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMinutesRequest) Reset() {
+	*x = GetMinutesRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMinutesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMinutesRequest) ProtoMessage() {}
+
+func (x *GetMinutesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMinutesRequest.ProtoReflect.Descriptor instead.
+func (*GetMinutesRequest) Descriptor() ([]byte, []int) {
 	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *GetMinutesRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *GetMinutesRequest) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *GetMinutesRequest) GetFormat() MinutesFormat {
+	if x != nil {
+		return x.Format
+	}
+	return MinutesFormat_MINUTES_FORMAT_UNSPECIFIED
+}
+
+func (x *GetMinutesRequest) GetLanguage() string {
+	if x != nil {
+		return x.Language
+	}
+	return ""
+}
+
+func (x *GetMinutesRequest) GetPublic() bool {
+	if x != nil {
+		return x.Public
+	}
+	return false
+}
+
+func (x *GetMinutesRequest) GetMinPosition() uint64 {
+	if x != nil {
+		return x.MinPosition
+	}
+	return 0
+}
+
+type GetMinutesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ContentType   string                 `protobuf:"bytes,1,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"`
+	Text          string                 `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMinutesResponse) Reset() {
+	*x = GetMinutesResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMinutesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMinutesResponse) ProtoMessage() {}
+
+func (x *GetMinutesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMinutesResponse.ProtoReflect.Descriptor instead.
+func (*GetMinutesResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetMinutesResponse) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *GetMinutesResponse) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+type SearchItemsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Words to find in titles, grounds, proposals and decisions (FTS5 syntax is not exposed:
+	// the words are matched as prefixes, all of them).
+	Query        string           `protobuf:"bytes,1,opt,name=query,proto3" json:"query,omitempty"`
+	GroupId      string           `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	Level        Level            `protobuf:"varint,3,opt,name=level,proto3,enum=ohjaamo.v1.Level" json:"level,omitempty"`
+	Year         uint32           `protobuf:"varint,4,opt,name=year,proto3" json:"year,omitempty"`
+	Task         FamilyCentreTask `protobuf:"varint,5,opt,name=task,proto3,enum=ohjaamo.v1.FamilyCentreTask" json:"task,omitempty"`
+	Municipality string           `protobuf:"bytes,6,opt,name=municipality,proto3" json:"municipality,omitempty"`
+	Outcome      Outcome          `protobuf:"varint,7,opt,name=outcome,proto3,enum=ohjaamo.v1.Outcome" json:"outcome,omitempty"`
+	// At most this many hits (default 20, at most 200).
+	Limit         uint32 `protobuf:"varint,8,opt,name=limit,proto3" json:"limit,omitempty"`
+	MinPosition   uint64 `protobuf:"varint,9,opt,name=min_position,json=minPosition,proto3" json:"min_position,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchItemsRequest) Reset() {
+	*x = SearchItemsRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchItemsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchItemsRequest) ProtoMessage() {}
+
+func (x *SearchItemsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchItemsRequest.ProtoReflect.Descriptor instead.
+func (*SearchItemsRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *SearchItemsRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+func (x *SearchItemsRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *SearchItemsRequest) GetLevel() Level {
+	if x != nil {
+		return x.Level
+	}
+	return Level_LEVEL_UNSPECIFIED
+}
+
+func (x *SearchItemsRequest) GetYear() uint32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *SearchItemsRequest) GetTask() FamilyCentreTask {
+	if x != nil {
+		return x.Task
+	}
+	return FamilyCentreTask_FAMILY_CENTRE_TASK_UNSPECIFIED
+}
+
+func (x *SearchItemsRequest) GetMunicipality() string {
+	if x != nil {
+		return x.Municipality
+	}
+	return ""
+}
+
+func (x *SearchItemsRequest) GetOutcome() Outcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return Outcome_OUTCOME_UNSPECIFIED
+}
+
+func (x *SearchItemsRequest) GetLimit() uint32 {
+	if x != nil {
+		return x.Limit
+	}
+	return 0
+}
+
+func (x *SearchItemsRequest) GetMinPosition() uint64 {
+	if x != nil {
+		return x.MinPosition
+	}
+	return 0
+}
+
+type SearchHit struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	GroupId   string                 `protobuf:"bytes,1,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	GroupName string                 `protobuf:"bytes,2,opt,name=group_name,json=groupName,proto3" json:"group_name,omitempty"`
+	Level     Level                  `protobuf:"varint,3,opt,name=level,proto3,enum=ohjaamo.v1.Level" json:"level,omitempty"`
+	MeetingId string                 `protobuf:"bytes,4,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	StartsAt  string                 `protobuf:"bytes,5,opt,name=starts_at,json=startsAt,proto3" json:"starts_at,omitempty"`
+	ItemId    string                 `protobuf:"bytes,6,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	// 0 when not decided yet.
+	Section uint32  `protobuf:"varint,7,opt,name=section,proto3" json:"section,omitempty"`
+	Title   string  `protobuf:"bytes,8,opt,name=title,proto3" json:"title,omitempty"`
+	Outcome Outcome `protobuf:"varint,9,opt,name=outcome,proto3,enum=ohjaamo.v1.Outcome" json:"outcome,omitempty"`
+	// A short passage around the words found, with them marked [like this].
+	Snippet       string `protobuf:"bytes,10,opt,name=snippet,proto3" json:"snippet,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchHit) Reset() {
+	*x = SearchHit{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchHit) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchHit) ProtoMessage() {}
+
+func (x *SearchHit) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchHit.ProtoReflect.Descriptor instead.
+func (*SearchHit) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *SearchHit) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *SearchHit) GetGroupName() string {
+	if x != nil {
+		return x.GroupName
+	}
+	return ""
+}
+
+func (x *SearchHit) GetLevel() Level {
+	if x != nil {
+		return x.Level
+	}
+	return Level_LEVEL_UNSPECIFIED
+}
+
+func (x *SearchHit) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *SearchHit) GetStartsAt() string {
+	if x != nil {
+		return x.StartsAt
+	}
+	return ""
+}
+
+func (x *SearchHit) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *SearchHit) GetSection() uint32 {
+	if x != nil {
+		return x.Section
+	}
+	return 0
+}
+
+func (x *SearchHit) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *SearchHit) GetOutcome() Outcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return Outcome_OUTCOME_UNSPECIFIED
+}
+
+func (x *SearchHit) GetSnippet() string {
+	if x != nil {
+		return x.Snippet
+	}
+	return ""
+}
+
+type SearchItemsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Hits          []*SearchHit           `protobuf:"bytes,1,rep,name=hits,proto3" json:"hits,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchItemsResponse) Reset() {
+	*x = SearchItemsResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchItemsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchItemsResponse) ProtoMessage() {}
+
+func (x *SearchItemsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchItemsResponse.ProtoReflect.Descriptor instead.
+func (*SearchItemsResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *SearchItemsResponse) GetHits() []*SearchHit {
+	if x != nil {
+		return x.Hits
+	}
+	return nil
 }
 
 type ItemView struct {
@@ -93,7 +555,7 @@ type ItemView struct {
 
 func (x *ItemView) Reset() {
 	*x = ItemView{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[0]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -105,7 +567,7 @@ func (x *ItemView) String() string {
 func (*ItemView) ProtoMessage() {}
 
 func (x *ItemView) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[0]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -118,7 +580,7 @@ func (x *ItemView) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ItemView.ProtoReflect.Descriptor instead.
 func (*ItemView) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{0}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ItemView) GetId() string {
@@ -194,7 +656,7 @@ type MeetingView struct {
 
 func (x *MeetingView) Reset() {
 	*x = MeetingView{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[1]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -206,7 +668,7 @@ func (x *MeetingView) String() string {
 func (*MeetingView) ProtoMessage() {}
 
 func (x *MeetingView) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[1]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -219,7 +681,7 @@ func (x *MeetingView) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MeetingView.ProtoReflect.Descriptor instead.
 func (*MeetingView) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{1}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *MeetingView) GetId() string {
@@ -342,7 +804,7 @@ type ScheduleMeetingRequest struct {
 
 func (x *ScheduleMeetingRequest) Reset() {
 	*x = ScheduleMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[2]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -354,7 +816,7 @@ func (x *ScheduleMeetingRequest) String() string {
 func (*ScheduleMeetingRequest) ProtoMessage() {}
 
 func (x *ScheduleMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[2]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -367,7 +829,7 @@ func (x *ScheduleMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleMeetingRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{2}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ScheduleMeetingRequest) GetRequestId() string {
@@ -429,7 +891,7 @@ type ScheduleMeetingResponse struct {
 
 func (x *ScheduleMeetingResponse) Reset() {
 	*x = ScheduleMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -441,7 +903,7 @@ func (x *ScheduleMeetingResponse) String() string {
 func (*ScheduleMeetingResponse) ProtoMessage() {}
 
 func (x *ScheduleMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -454,7 +916,7 @@ func (x *ScheduleMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleMeetingResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{3}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ScheduleMeetingResponse) GetMeetingId() string {
@@ -484,7 +946,7 @@ type CancelMeetingRequest struct {
 
 func (x *CancelMeetingRequest) Reset() {
 	*x = CancelMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -496,7 +958,7 @@ func (x *CancelMeetingRequest) String() string {
 func (*CancelMeetingRequest) ProtoMessage() {}
 
 func (x *CancelMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -509,7 +971,7 @@ func (x *CancelMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelMeetingRequest.ProtoReflect.Descriptor instead.
 func (*CancelMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{4}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CancelMeetingRequest) GetRequestId() string {
@@ -556,7 +1018,7 @@ type CancelMeetingResponse struct {
 
 func (x *CancelMeetingResponse) Reset() {
 	*x = CancelMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -568,7 +1030,7 @@ func (x *CancelMeetingResponse) String() string {
 func (*CancelMeetingResponse) ProtoMessage() {}
 
 func (x *CancelMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -581,7 +1043,7 @@ func (x *CancelMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelMeetingResponse.ProtoReflect.Descriptor instead.
 func (*CancelMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{5}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CancelMeetingResponse) GetResult() *WriteResult {
@@ -606,7 +1068,7 @@ type AddItemRequest struct {
 
 func (x *AddItemRequest) Reset() {
 	*x = AddItemRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -618,7 +1080,7 @@ func (x *AddItemRequest) String() string {
 func (*AddItemRequest) ProtoMessage() {}
 
 func (x *AddItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -631,7 +1093,7 @@ func (x *AddItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddItemRequest.ProtoReflect.Descriptor instead.
 func (*AddItemRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{6}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *AddItemRequest) GetRequestId() string {
@@ -686,7 +1148,7 @@ type AddItemResponse struct {
 
 func (x *AddItemResponse) Reset() {
 	*x = AddItemResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -698,7 +1160,7 @@ func (x *AddItemResponse) String() string {
 func (*AddItemResponse) ProtoMessage() {}
 
 func (x *AddItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -711,7 +1173,7 @@ func (x *AddItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddItemResponse.ProtoReflect.Descriptor instead.
 func (*AddItemResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{7}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *AddItemResponse) GetItemId() string {
@@ -741,7 +1203,7 @@ type WithdrawItemRequest struct {
 
 func (x *WithdrawItemRequest) Reset() {
 	*x = WithdrawItemRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -753,7 +1215,7 @@ func (x *WithdrawItemRequest) String() string {
 func (*WithdrawItemRequest) ProtoMessage() {}
 
 func (x *WithdrawItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -766,7 +1228,7 @@ func (x *WithdrawItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawItemRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawItemRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{8}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *WithdrawItemRequest) GetRequestId() string {
@@ -813,7 +1275,7 @@ type WithdrawItemResponse struct {
 
 func (x *WithdrawItemResponse) Reset() {
 	*x = WithdrawItemResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -825,7 +1287,7 @@ func (x *WithdrawItemResponse) String() string {
 func (*WithdrawItemResponse) ProtoMessage() {}
 
 func (x *WithdrawItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -838,7 +1300,7 @@ func (x *WithdrawItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawItemResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawItemResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{9}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *WithdrawItemResponse) GetResult() *WriteResult {
@@ -863,7 +1325,7 @@ type OpenMeetingRequest struct {
 
 func (x *OpenMeetingRequest) Reset() {
 	*x = OpenMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -875,7 +1337,7 @@ func (x *OpenMeetingRequest) String() string {
 func (*OpenMeetingRequest) ProtoMessage() {}
 
 func (x *OpenMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -888,7 +1350,7 @@ func (x *OpenMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenMeetingRequest.ProtoReflect.Descriptor instead.
 func (*OpenMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{10}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *OpenMeetingRequest) GetRequestId() string {
@@ -949,7 +1411,7 @@ type OpenMeetingResponse struct {
 
 func (x *OpenMeetingResponse) Reset() {
 	*x = OpenMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -961,7 +1423,7 @@ func (x *OpenMeetingResponse) String() string {
 func (*OpenMeetingResponse) ProtoMessage() {}
 
 func (x *OpenMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -974,7 +1436,7 @@ func (x *OpenMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenMeetingResponse.ProtoReflect.Descriptor instead.
 func (*OpenMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{11}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *OpenMeetingResponse) GetResult() *WriteResult {
@@ -996,7 +1458,7 @@ type ApproveAgendaRequest struct {
 
 func (x *ApproveAgendaRequest) Reset() {
 	*x = ApproveAgendaRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1008,7 +1470,7 @@ func (x *ApproveAgendaRequest) String() string {
 func (*ApproveAgendaRequest) ProtoMessage() {}
 
 func (x *ApproveAgendaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1021,7 +1483,7 @@ func (x *ApproveAgendaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveAgendaRequest.ProtoReflect.Descriptor instead.
 func (*ApproveAgendaRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{12}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ApproveAgendaRequest) GetRequestId() string {
@@ -1061,7 +1523,7 @@ type ApproveAgendaResponse struct {
 
 func (x *ApproveAgendaResponse) Reset() {
 	*x = ApproveAgendaResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1073,7 +1535,7 @@ func (x *ApproveAgendaResponse) String() string {
 func (*ApproveAgendaResponse) ProtoMessage() {}
 
 func (x *ApproveAgendaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1086,7 +1548,7 @@ func (x *ApproveAgendaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveAgendaResponse.ProtoReflect.Descriptor instead.
 func (*ApproveAgendaResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{13}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ApproveAgendaResponse) GetResult() *WriteResult {
@@ -1109,7 +1571,7 @@ type RecordDecisionRequest struct {
 
 func (x *RecordDecisionRequest) Reset() {
 	*x = RecordDecisionRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1121,7 +1583,7 @@ func (x *RecordDecisionRequest) String() string {
 func (*RecordDecisionRequest) ProtoMessage() {}
 
 func (x *RecordDecisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1134,7 +1596,7 @@ func (x *RecordDecisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordDecisionRequest.ProtoReflect.Descriptor instead.
 func (*RecordDecisionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{14}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *RecordDecisionRequest) GetRequestId() string {
@@ -1182,7 +1644,7 @@ type RecordDecisionResponse struct {
 
 func (x *RecordDecisionResponse) Reset() {
 	*x = RecordDecisionResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1194,7 +1656,7 @@ func (x *RecordDecisionResponse) String() string {
 func (*RecordDecisionResponse) ProtoMessage() {}
 
 func (x *RecordDecisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1207,7 +1669,7 @@ func (x *RecordDecisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordDecisionResponse.ProtoReflect.Descriptor instead.
 func (*RecordDecisionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{15}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RecordDecisionResponse) GetSection() uint32 {
@@ -1236,7 +1698,7 @@ type CloseMeetingRequest struct {
 
 func (x *CloseMeetingRequest) Reset() {
 	*x = CloseMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1248,7 +1710,7 @@ func (x *CloseMeetingRequest) String() string {
 func (*CloseMeetingRequest) ProtoMessage() {}
 
 func (x *CloseMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1261,7 +1723,7 @@ func (x *CloseMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseMeetingRequest.ProtoReflect.Descriptor instead.
 func (*CloseMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{16}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *CloseMeetingRequest) GetRequestId() string {
@@ -1301,7 +1763,7 @@ type CloseMeetingResponse struct {
 
 func (x *CloseMeetingResponse) Reset() {
 	*x = CloseMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1313,7 +1775,7 @@ func (x *CloseMeetingResponse) String() string {
 func (*CloseMeetingResponse) ProtoMessage() {}
 
 func (x *CloseMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1326,7 +1788,7 @@ func (x *CloseMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseMeetingResponse.ProtoReflect.Descriptor instead.
 func (*CloseMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{17}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CloseMeetingResponse) GetResult() *WriteResult {
@@ -1347,7 +1809,7 @@ type GetMeetingRequest struct {
 
 func (x *GetMeetingRequest) Reset() {
 	*x = GetMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1359,7 +1821,7 @@ func (x *GetMeetingRequest) String() string {
 func (*GetMeetingRequest) ProtoMessage() {}
 
 func (x *GetMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1372,7 +1834,7 @@ func (x *GetMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeetingRequest.ProtoReflect.Descriptor instead.
 func (*GetMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{18}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetMeetingRequest) GetGroupId() string {
@@ -1405,7 +1867,7 @@ type GetMeetingResponse struct {
 
 func (x *GetMeetingResponse) Reset() {
 	*x = GetMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1417,7 +1879,7 @@ func (x *GetMeetingResponse) String() string {
 func (*GetMeetingResponse) ProtoMessage() {}
 
 func (x *GetMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1430,7 +1892,7 @@ func (x *GetMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeetingResponse.ProtoReflect.Descriptor instead.
 func (*GetMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{19}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetMeetingResponse) GetMeeting() *MeetingView {
@@ -1452,7 +1914,7 @@ type ListMeetingsRequest struct {
 
 func (x *ListMeetingsRequest) Reset() {
 	*x = ListMeetingsRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1464,7 +1926,7 @@ func (x *ListMeetingsRequest) String() string {
 func (*ListMeetingsRequest) ProtoMessage() {}
 
 func (x *ListMeetingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1477,7 +1939,7 @@ func (x *ListMeetingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMeetingsRequest.ProtoReflect.Descriptor instead.
 func (*ListMeetingsRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{20}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListMeetingsRequest) GetGroupId() string {
@@ -1510,7 +1972,7 @@ type ListMeetingsResponse struct {
 
 func (x *ListMeetingsResponse) Reset() {
 	*x = ListMeetingsResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1522,7 +1984,7 @@ func (x *ListMeetingsResponse) String() string {
 func (*ListMeetingsResponse) ProtoMessage() {}
 
 func (x *ListMeetingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1535,7 +1997,7 @@ func (x *ListMeetingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMeetingsResponse.ProtoReflect.Descriptor instead.
 func (*ListMeetingsResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{21}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListMeetingsResponse) GetMeetings() []*MeetingView {
@@ -1550,7 +2012,44 @@ var File_ohjaamo_v1_meeting_proto protoreflect.FileDescriptor
 const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\n" +
 	"\x18ohjaamo/v1/meeting.proto\x12\n" +
-	"ohjaamo.v1\x1a\x16ohjaamo/v1/group.proto\x1a\x1eohjaamo/v1/meeting_types.proto\"\xe4\x01\n" +
+	"ohjaamo.v1\x1a\x16ohjaamo/v1/group.proto\x1a\x1eohjaamo/v1/meeting_types.proto\x1a\x16ohjaamo/v1/types.proto\"\xd7\x01\n" +
+	"\x11GetMinutesRequest\x12\x19\n" +
+	"\bgroup_id\x18\x01 \x01(\tR\agroupId\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x02 \x01(\tR\tmeetingId\x121\n" +
+	"\x06format\x18\x03 \x01(\x0e2\x19.ohjaamo.v1.MinutesFormatR\x06format\x12\x1a\n" +
+	"\blanguage\x18\x04 \x01(\tR\blanguage\x12\x16\n" +
+	"\x06public\x18\x05 \x01(\bR\x06public\x12!\n" +
+	"\fmin_position\x18\x06 \x01(\x04R\vminPosition\"K\n" +
+	"\x12GetMinutesResponse\x12!\n" +
+	"\fcontent_type\x18\x01 \x01(\tR\vcontentType\x12\x12\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\"\xc0\x02\n" +
+	"\x12SearchItemsRequest\x12\x14\n" +
+	"\x05query\x18\x01 \x01(\tR\x05query\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12'\n" +
+	"\x05level\x18\x03 \x01(\x0e2\x11.ohjaamo.v1.LevelR\x05level\x12\x12\n" +
+	"\x04year\x18\x04 \x01(\rR\x04year\x120\n" +
+	"\x04task\x18\x05 \x01(\x0e2\x1c.ohjaamo.v1.FamilyCentreTaskR\x04task\x12\"\n" +
+	"\fmunicipality\x18\x06 \x01(\tR\fmunicipality\x12-\n" +
+	"\aoutcome\x18\a \x01(\x0e2\x13.ohjaamo.v1.OutcomeR\aoutcome\x12\x14\n" +
+	"\x05limit\x18\b \x01(\rR\x05limit\x12!\n" +
+	"\fmin_position\x18\t \x01(\x04R\vminPosition\"\xbc\x02\n" +
+	"\tSearchHit\x12\x19\n" +
+	"\bgroup_id\x18\x01 \x01(\tR\agroupId\x12\x1d\n" +
+	"\n" +
+	"group_name\x18\x02 \x01(\tR\tgroupName\x12'\n" +
+	"\x05level\x18\x03 \x01(\x0e2\x11.ohjaamo.v1.LevelR\x05level\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x04 \x01(\tR\tmeetingId\x12\x1b\n" +
+	"\tstarts_at\x18\x05 \x01(\tR\bstartsAt\x12\x17\n" +
+	"\aitem_id\x18\x06 \x01(\tR\x06itemId\x12\x18\n" +
+	"\asection\x18\a \x01(\rR\asection\x12\x14\n" +
+	"\x05title\x18\b \x01(\tR\x05title\x12-\n" +
+	"\aoutcome\x18\t \x01(\x0e2\x13.ohjaamo.v1.OutcomeR\aoutcome\x12\x18\n" +
+	"\asnippet\x18\n" +
+	" \x01(\tR\asnippet\"@\n" +
+	"\x13SearchItemsResponse\x12)\n" +
+	"\x04hits\x18\x01 \x03(\v2\x15.ohjaamo.v1.SearchHitR\x04hits\"\xe4\x01\n" +
 	"\bItemView\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\bposition\x18\x02 \x01(\rR\bposition\x12*\n" +
@@ -1687,13 +2186,17 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x04year\x18\x02 \x01(\rR\x04year\x12!\n" +
 	"\fmin_position\x18\x03 \x01(\x04R\vminPosition\"K\n" +
 	"\x14ListMeetingsResponse\x123\n" +
-	"\bmeetings\x18\x01 \x03(\v2\x17.ohjaamo.v1.MeetingViewR\bmeetings*\x99\x01\n" +
+	"\bmeetings\x18\x01 \x03(\v2\x17.ohjaamo.v1.MeetingViewR\bmeetings*e\n" +
+	"\rMinutesFormat\x12\x1e\n" +
+	"\x1aMINUTES_FORMAT_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17MINUTES_FORMAT_MARKDOWN\x10\x01\x12\x17\n" +
+	"\x13MINUTES_FORMAT_HTML\x10\x02*\x99\x01\n" +
 	"\fMeetingState\x12\x1d\n" +
 	"\x19MEETING_STATE_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17MEETING_STATE_SCHEDULED\x10\x01\x12\x16\n" +
 	"\x12MEETING_STATE_OPEN\x10\x02\x12\x18\n" +
 	"\x14MEETING_STATE_CLOSED\x10\x03\x12\x1b\n" +
-	"\x17MEETING_STATE_CANCELLED\x10\x042\xd5\x06\n" +
+	"\x17MEETING_STATE_CANCELLED\x10\x042\xfc\a\n" +
 	"\x0eMeetingService\x12Z\n" +
 	"\x0fScheduleMeeting\x12\".ohjaamo.v1.ScheduleMeetingRequest\x1a#.ohjaamo.v1.ScheduleMeetingResponse\x12T\n" +
 	"\rCancelMeeting\x12 .ohjaamo.v1.CancelMeetingRequest\x1a!.ohjaamo.v1.CancelMeetingResponse\x12B\n" +
@@ -1705,7 +2208,10 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\fCloseMeeting\x12\x1f.ohjaamo.v1.CloseMeetingRequest\x1a .ohjaamo.v1.CloseMeetingResponse\x12P\n" +
 	"\n" +
 	"GetMeeting\x12\x1d.ohjaamo.v1.GetMeetingRequest\x1a\x1e.ohjaamo.v1.GetMeetingResponse\"\x03\x90\x02\x01\x12V\n" +
-	"\fListMeetings\x12\x1f.ohjaamo.v1.ListMeetingsRequest\x1a .ohjaamo.v1.ListMeetingsResponse\"\x03\x90\x02\x01B>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
+	"\fListMeetings\x12\x1f.ohjaamo.v1.ListMeetingsRequest\x1a .ohjaamo.v1.ListMeetingsResponse\"\x03\x90\x02\x01\x12P\n" +
+	"\n" +
+	"GetMinutes\x12\x1d.ohjaamo.v1.GetMinutesRequest\x1a\x1e.ohjaamo.v1.GetMinutesResponse\"\x03\x90\x02\x01\x12S\n" +
+	"\vSearchItems\x12\x1e.ohjaamo.v1.SearchItemsRequest\x1a\x1f.ohjaamo.v1.SearchItemsResponse\"\x03\x90\x02\x01B>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
 
 var (
 	file_ohjaamo_v1_meeting_proto_rawDescOnce sync.Once
@@ -1719,81 +2225,101 @@ func file_ohjaamo_v1_meeting_proto_rawDescGZIP() []byte {
 	return file_ohjaamo_v1_meeting_proto_rawDescData
 }
 
-var file_ohjaamo_v1_meeting_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ohjaamo_v1_meeting_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_ohjaamo_v1_meeting_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_ohjaamo_v1_meeting_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_ohjaamo_v1_meeting_proto_goTypes = []any{
-	(MeetingState)(0),               // 0: ohjaamo.v1.MeetingState
-	(*ItemView)(nil),                // 1: ohjaamo.v1.ItemView
-	(*MeetingView)(nil),             // 2: ohjaamo.v1.MeetingView
-	(*ScheduleMeetingRequest)(nil),  // 3: ohjaamo.v1.ScheduleMeetingRequest
-	(*ScheduleMeetingResponse)(nil), // 4: ohjaamo.v1.ScheduleMeetingResponse
-	(*CancelMeetingRequest)(nil),    // 5: ohjaamo.v1.CancelMeetingRequest
-	(*CancelMeetingResponse)(nil),   // 6: ohjaamo.v1.CancelMeetingResponse
-	(*AddItemRequest)(nil),          // 7: ohjaamo.v1.AddItemRequest
-	(*AddItemResponse)(nil),         // 8: ohjaamo.v1.AddItemResponse
-	(*WithdrawItemRequest)(nil),     // 9: ohjaamo.v1.WithdrawItemRequest
-	(*WithdrawItemResponse)(nil),    // 10: ohjaamo.v1.WithdrawItemResponse
-	(*OpenMeetingRequest)(nil),      // 11: ohjaamo.v1.OpenMeetingRequest
-	(*OpenMeetingResponse)(nil),     // 12: ohjaamo.v1.OpenMeetingResponse
-	(*ApproveAgendaRequest)(nil),    // 13: ohjaamo.v1.ApproveAgendaRequest
-	(*ApproveAgendaResponse)(nil),   // 14: ohjaamo.v1.ApproveAgendaResponse
-	(*RecordDecisionRequest)(nil),   // 15: ohjaamo.v1.RecordDecisionRequest
-	(*RecordDecisionResponse)(nil),  // 16: ohjaamo.v1.RecordDecisionResponse
-	(*CloseMeetingRequest)(nil),     // 17: ohjaamo.v1.CloseMeetingRequest
-	(*CloseMeetingResponse)(nil),    // 18: ohjaamo.v1.CloseMeetingResponse
-	(*GetMeetingRequest)(nil),       // 19: ohjaamo.v1.GetMeetingRequest
-	(*GetMeetingResponse)(nil),      // 20: ohjaamo.v1.GetMeetingResponse
-	(*ListMeetingsRequest)(nil),     // 21: ohjaamo.v1.ListMeetingsRequest
-	(*ListMeetingsResponse)(nil),    // 22: ohjaamo.v1.ListMeetingsResponse
-	(*AgendaItem)(nil),              // 23: ohjaamo.v1.AgendaItem
-	(*Decision)(nil),                // 24: ohjaamo.v1.Decision
-	(*Attendance)(nil),              // 25: ohjaamo.v1.Attendance
-	(*WriteResult)(nil),             // 26: ohjaamo.v1.WriteResult
+	(MinutesFormat)(0),              // 0: ohjaamo.v1.MinutesFormat
+	(MeetingState)(0),               // 1: ohjaamo.v1.MeetingState
+	(*GetMinutesRequest)(nil),       // 2: ohjaamo.v1.GetMinutesRequest
+	(*GetMinutesResponse)(nil),      // 3: ohjaamo.v1.GetMinutesResponse
+	(*SearchItemsRequest)(nil),      // 4: ohjaamo.v1.SearchItemsRequest
+	(*SearchHit)(nil),               // 5: ohjaamo.v1.SearchHit
+	(*SearchItemsResponse)(nil),     // 6: ohjaamo.v1.SearchItemsResponse
+	(*ItemView)(nil),                // 7: ohjaamo.v1.ItemView
+	(*MeetingView)(nil),             // 8: ohjaamo.v1.MeetingView
+	(*ScheduleMeetingRequest)(nil),  // 9: ohjaamo.v1.ScheduleMeetingRequest
+	(*ScheduleMeetingResponse)(nil), // 10: ohjaamo.v1.ScheduleMeetingResponse
+	(*CancelMeetingRequest)(nil),    // 11: ohjaamo.v1.CancelMeetingRequest
+	(*CancelMeetingResponse)(nil),   // 12: ohjaamo.v1.CancelMeetingResponse
+	(*AddItemRequest)(nil),          // 13: ohjaamo.v1.AddItemRequest
+	(*AddItemResponse)(nil),         // 14: ohjaamo.v1.AddItemResponse
+	(*WithdrawItemRequest)(nil),     // 15: ohjaamo.v1.WithdrawItemRequest
+	(*WithdrawItemResponse)(nil),    // 16: ohjaamo.v1.WithdrawItemResponse
+	(*OpenMeetingRequest)(nil),      // 17: ohjaamo.v1.OpenMeetingRequest
+	(*OpenMeetingResponse)(nil),     // 18: ohjaamo.v1.OpenMeetingResponse
+	(*ApproveAgendaRequest)(nil),    // 19: ohjaamo.v1.ApproveAgendaRequest
+	(*ApproveAgendaResponse)(nil),   // 20: ohjaamo.v1.ApproveAgendaResponse
+	(*RecordDecisionRequest)(nil),   // 21: ohjaamo.v1.RecordDecisionRequest
+	(*RecordDecisionResponse)(nil),  // 22: ohjaamo.v1.RecordDecisionResponse
+	(*CloseMeetingRequest)(nil),     // 23: ohjaamo.v1.CloseMeetingRequest
+	(*CloseMeetingResponse)(nil),    // 24: ohjaamo.v1.CloseMeetingResponse
+	(*GetMeetingRequest)(nil),       // 25: ohjaamo.v1.GetMeetingRequest
+	(*GetMeetingResponse)(nil),      // 26: ohjaamo.v1.GetMeetingResponse
+	(*ListMeetingsRequest)(nil),     // 27: ohjaamo.v1.ListMeetingsRequest
+	(*ListMeetingsResponse)(nil),    // 28: ohjaamo.v1.ListMeetingsResponse
+	(Level)(0),                      // 29: ohjaamo.v1.Level
+	(FamilyCentreTask)(0),           // 30: ohjaamo.v1.FamilyCentreTask
+	(Outcome)(0),                    // 31: ohjaamo.v1.Outcome
+	(*AgendaItem)(nil),              // 32: ohjaamo.v1.AgendaItem
+	(*Decision)(nil),                // 33: ohjaamo.v1.Decision
+	(*Attendance)(nil),              // 34: ohjaamo.v1.Attendance
+	(*WriteResult)(nil),             // 35: ohjaamo.v1.WriteResult
 }
 var file_ohjaamo_v1_meeting_proto_depIdxs = []int32{
-	23, // 0: ohjaamo.v1.ItemView.item:type_name -> ohjaamo.v1.AgendaItem
-	24, // 1: ohjaamo.v1.ItemView.decision:type_name -> ohjaamo.v1.Decision
-	0,  // 2: ohjaamo.v1.MeetingView.state:type_name -> ohjaamo.v1.MeetingState
-	25, // 3: ohjaamo.v1.MeetingView.attendance:type_name -> ohjaamo.v1.Attendance
-	1,  // 4: ohjaamo.v1.MeetingView.items:type_name -> ohjaamo.v1.ItemView
-	26, // 5: ohjaamo.v1.ScheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	26, // 6: ohjaamo.v1.CancelMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	23, // 7: ohjaamo.v1.AddItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
-	26, // 8: ohjaamo.v1.AddItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	26, // 9: ohjaamo.v1.WithdrawItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	25, // 10: ohjaamo.v1.OpenMeetingRequest.attendance:type_name -> ohjaamo.v1.Attendance
-	26, // 11: ohjaamo.v1.OpenMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	26, // 12: ohjaamo.v1.ApproveAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
-	24, // 13: ohjaamo.v1.RecordDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
-	26, // 14: ohjaamo.v1.RecordDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	26, // 15: ohjaamo.v1.CloseMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	2,  // 16: ohjaamo.v1.GetMeetingResponse.meeting:type_name -> ohjaamo.v1.MeetingView
-	2,  // 17: ohjaamo.v1.ListMeetingsResponse.meetings:type_name -> ohjaamo.v1.MeetingView
-	3,  // 18: ohjaamo.v1.MeetingService.ScheduleMeeting:input_type -> ohjaamo.v1.ScheduleMeetingRequest
-	5,  // 19: ohjaamo.v1.MeetingService.CancelMeeting:input_type -> ohjaamo.v1.CancelMeetingRequest
-	7,  // 20: ohjaamo.v1.MeetingService.AddItem:input_type -> ohjaamo.v1.AddItemRequest
-	9,  // 21: ohjaamo.v1.MeetingService.WithdrawItem:input_type -> ohjaamo.v1.WithdrawItemRequest
-	11, // 22: ohjaamo.v1.MeetingService.OpenMeeting:input_type -> ohjaamo.v1.OpenMeetingRequest
-	13, // 23: ohjaamo.v1.MeetingService.ApproveAgenda:input_type -> ohjaamo.v1.ApproveAgendaRequest
-	15, // 24: ohjaamo.v1.MeetingService.RecordDecision:input_type -> ohjaamo.v1.RecordDecisionRequest
-	17, // 25: ohjaamo.v1.MeetingService.CloseMeeting:input_type -> ohjaamo.v1.CloseMeetingRequest
-	19, // 26: ohjaamo.v1.MeetingService.GetMeeting:input_type -> ohjaamo.v1.GetMeetingRequest
-	21, // 27: ohjaamo.v1.MeetingService.ListMeetings:input_type -> ohjaamo.v1.ListMeetingsRequest
-	4,  // 28: ohjaamo.v1.MeetingService.ScheduleMeeting:output_type -> ohjaamo.v1.ScheduleMeetingResponse
-	6,  // 29: ohjaamo.v1.MeetingService.CancelMeeting:output_type -> ohjaamo.v1.CancelMeetingResponse
-	8,  // 30: ohjaamo.v1.MeetingService.AddItem:output_type -> ohjaamo.v1.AddItemResponse
-	10, // 31: ohjaamo.v1.MeetingService.WithdrawItem:output_type -> ohjaamo.v1.WithdrawItemResponse
-	12, // 32: ohjaamo.v1.MeetingService.OpenMeeting:output_type -> ohjaamo.v1.OpenMeetingResponse
-	14, // 33: ohjaamo.v1.MeetingService.ApproveAgenda:output_type -> ohjaamo.v1.ApproveAgendaResponse
-	16, // 34: ohjaamo.v1.MeetingService.RecordDecision:output_type -> ohjaamo.v1.RecordDecisionResponse
-	18, // 35: ohjaamo.v1.MeetingService.CloseMeeting:output_type -> ohjaamo.v1.CloseMeetingResponse
-	20, // 36: ohjaamo.v1.MeetingService.GetMeeting:output_type -> ohjaamo.v1.GetMeetingResponse
-	22, // 37: ohjaamo.v1.MeetingService.ListMeetings:output_type -> ohjaamo.v1.ListMeetingsResponse
-	28, // [28:38] is the sub-list for method output_type
-	18, // [18:28] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	0,  // 0: ohjaamo.v1.GetMinutesRequest.format:type_name -> ohjaamo.v1.MinutesFormat
+	29, // 1: ohjaamo.v1.SearchItemsRequest.level:type_name -> ohjaamo.v1.Level
+	30, // 2: ohjaamo.v1.SearchItemsRequest.task:type_name -> ohjaamo.v1.FamilyCentreTask
+	31, // 3: ohjaamo.v1.SearchItemsRequest.outcome:type_name -> ohjaamo.v1.Outcome
+	29, // 4: ohjaamo.v1.SearchHit.level:type_name -> ohjaamo.v1.Level
+	31, // 5: ohjaamo.v1.SearchHit.outcome:type_name -> ohjaamo.v1.Outcome
+	5,  // 6: ohjaamo.v1.SearchItemsResponse.hits:type_name -> ohjaamo.v1.SearchHit
+	32, // 7: ohjaamo.v1.ItemView.item:type_name -> ohjaamo.v1.AgendaItem
+	33, // 8: ohjaamo.v1.ItemView.decision:type_name -> ohjaamo.v1.Decision
+	1,  // 9: ohjaamo.v1.MeetingView.state:type_name -> ohjaamo.v1.MeetingState
+	34, // 10: ohjaamo.v1.MeetingView.attendance:type_name -> ohjaamo.v1.Attendance
+	7,  // 11: ohjaamo.v1.MeetingView.items:type_name -> ohjaamo.v1.ItemView
+	35, // 12: ohjaamo.v1.ScheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	35, // 13: ohjaamo.v1.CancelMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	32, // 14: ohjaamo.v1.AddItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
+	35, // 15: ohjaamo.v1.AddItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	35, // 16: ohjaamo.v1.WithdrawItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	34, // 17: ohjaamo.v1.OpenMeetingRequest.attendance:type_name -> ohjaamo.v1.Attendance
+	35, // 18: ohjaamo.v1.OpenMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	35, // 19: ohjaamo.v1.ApproveAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
+	33, // 20: ohjaamo.v1.RecordDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
+	35, // 21: ohjaamo.v1.RecordDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	35, // 22: ohjaamo.v1.CloseMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	8,  // 23: ohjaamo.v1.GetMeetingResponse.meeting:type_name -> ohjaamo.v1.MeetingView
+	8,  // 24: ohjaamo.v1.ListMeetingsResponse.meetings:type_name -> ohjaamo.v1.MeetingView
+	9,  // 25: ohjaamo.v1.MeetingService.ScheduleMeeting:input_type -> ohjaamo.v1.ScheduleMeetingRequest
+	11, // 26: ohjaamo.v1.MeetingService.CancelMeeting:input_type -> ohjaamo.v1.CancelMeetingRequest
+	13, // 27: ohjaamo.v1.MeetingService.AddItem:input_type -> ohjaamo.v1.AddItemRequest
+	15, // 28: ohjaamo.v1.MeetingService.WithdrawItem:input_type -> ohjaamo.v1.WithdrawItemRequest
+	17, // 29: ohjaamo.v1.MeetingService.OpenMeeting:input_type -> ohjaamo.v1.OpenMeetingRequest
+	19, // 30: ohjaamo.v1.MeetingService.ApproveAgenda:input_type -> ohjaamo.v1.ApproveAgendaRequest
+	21, // 31: ohjaamo.v1.MeetingService.RecordDecision:input_type -> ohjaamo.v1.RecordDecisionRequest
+	23, // 32: ohjaamo.v1.MeetingService.CloseMeeting:input_type -> ohjaamo.v1.CloseMeetingRequest
+	25, // 33: ohjaamo.v1.MeetingService.GetMeeting:input_type -> ohjaamo.v1.GetMeetingRequest
+	27, // 34: ohjaamo.v1.MeetingService.ListMeetings:input_type -> ohjaamo.v1.ListMeetingsRequest
+	2,  // 35: ohjaamo.v1.MeetingService.GetMinutes:input_type -> ohjaamo.v1.GetMinutesRequest
+	4,  // 36: ohjaamo.v1.MeetingService.SearchItems:input_type -> ohjaamo.v1.SearchItemsRequest
+	10, // 37: ohjaamo.v1.MeetingService.ScheduleMeeting:output_type -> ohjaamo.v1.ScheduleMeetingResponse
+	12, // 38: ohjaamo.v1.MeetingService.CancelMeeting:output_type -> ohjaamo.v1.CancelMeetingResponse
+	14, // 39: ohjaamo.v1.MeetingService.AddItem:output_type -> ohjaamo.v1.AddItemResponse
+	16, // 40: ohjaamo.v1.MeetingService.WithdrawItem:output_type -> ohjaamo.v1.WithdrawItemResponse
+	18, // 41: ohjaamo.v1.MeetingService.OpenMeeting:output_type -> ohjaamo.v1.OpenMeetingResponse
+	20, // 42: ohjaamo.v1.MeetingService.ApproveAgenda:output_type -> ohjaamo.v1.ApproveAgendaResponse
+	22, // 43: ohjaamo.v1.MeetingService.RecordDecision:output_type -> ohjaamo.v1.RecordDecisionResponse
+	24, // 44: ohjaamo.v1.MeetingService.CloseMeeting:output_type -> ohjaamo.v1.CloseMeetingResponse
+	26, // 45: ohjaamo.v1.MeetingService.GetMeeting:output_type -> ohjaamo.v1.GetMeetingResponse
+	28, // 46: ohjaamo.v1.MeetingService.ListMeetings:output_type -> ohjaamo.v1.ListMeetingsResponse
+	3,  // 47: ohjaamo.v1.MeetingService.GetMinutes:output_type -> ohjaamo.v1.GetMinutesResponse
+	6,  // 48: ohjaamo.v1.MeetingService.SearchItems:output_type -> ohjaamo.v1.SearchItemsResponse
+	37, // [37:49] is the sub-list for method output_type
+	25, // [25:37] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_meeting_proto_init() }
@@ -1803,21 +2329,22 @@ func file_ohjaamo_v1_meeting_proto_init() {
 	}
 	file_ohjaamo_v1_group_proto_init()
 	file_ohjaamo_v1_meeting_types_proto_init()
-	file_ohjaamo_v1_meeting_proto_msgTypes[2].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[4].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[6].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[8].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[10].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[12].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[14].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[16].OneofWrappers = []any{}
+	file_ohjaamo_v1_types_proto_init()
+	file_ohjaamo_v1_meeting_proto_msgTypes[7].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[9].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[11].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[13].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[15].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[17].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[19].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[21].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_meeting_proto_rawDesc), len(file_ohjaamo_v1_meeting_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   22,
+			NumEnums:      2,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

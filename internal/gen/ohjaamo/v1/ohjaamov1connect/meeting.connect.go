@@ -62,6 +62,12 @@ const (
 	// MeetingServiceListMeetingsProcedure is the fully-qualified name of the MeetingService's
 	// ListMeetings RPC.
 	MeetingServiceListMeetingsProcedure = "/ohjaamo.v1.MeetingService/ListMeetings"
+	// MeetingServiceGetMinutesProcedure is the fully-qualified name of the MeetingService's GetMinutes
+	// RPC.
+	MeetingServiceGetMinutesProcedure = "/ohjaamo.v1.MeetingService/GetMinutes"
+	// MeetingServiceSearchItemsProcedure is the fully-qualified name of the MeetingService's
+	// SearchItems RPC.
+	MeetingServiceSearchItemsProcedure = "/ohjaamo.v1.MeetingService/SearchItems"
 )
 
 // MeetingServiceClient is a client for the ohjaamo.v1.MeetingService service.
@@ -76,6 +82,10 @@ type MeetingServiceClient interface {
 	CloseMeeting(context.Context, *connect.Request[v1.CloseMeetingRequest]) (*connect.Response[v1.CloseMeetingResponse], error)
 	GetMeeting(context.Context, *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error)
 	ListMeetings(context.Context, *connect.Request[v1.ListMeetingsRequest]) (*connect.Response[v1.ListMeetingsResponse], error)
+	// Minutes (pöytäkirja) or memo (muistio) of a meeting, rendered from the read model.
+	GetMinutes(context.Context, *connect.Request[v1.GetMinutesRequest]) (*connect.Response[v1.GetMinutesResponse], error)
+	// Full-text search over agenda items and decisions across the network.
+	SearchItems(context.Context, *connect.Request[v1.SearchItemsRequest]) (*connect.Response[v1.SearchItemsResponse], error)
 }
 
 // NewMeetingServiceClient constructs a client for the ohjaamo.v1.MeetingService service. By
@@ -151,6 +161,20 @@ func NewMeetingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getMinutes: connect.NewClient[v1.GetMinutesRequest, v1.GetMinutesResponse](
+			httpClient,
+			baseURL+MeetingServiceGetMinutesProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("GetMinutes")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		searchItems: connect.NewClient[v1.SearchItemsRequest, v1.SearchItemsResponse](
+			httpClient,
+			baseURL+MeetingServiceSearchItemsProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("SearchItems")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -166,6 +190,8 @@ type meetingServiceClient struct {
 	closeMeeting    *connect.Client[v1.CloseMeetingRequest, v1.CloseMeetingResponse]
 	getMeeting      *connect.Client[v1.GetMeetingRequest, v1.GetMeetingResponse]
 	listMeetings    *connect.Client[v1.ListMeetingsRequest, v1.ListMeetingsResponse]
+	getMinutes      *connect.Client[v1.GetMinutesRequest, v1.GetMinutesResponse]
+	searchItems     *connect.Client[v1.SearchItemsRequest, v1.SearchItemsResponse]
 }
 
 // ScheduleMeeting calls ohjaamo.v1.MeetingService.ScheduleMeeting.
@@ -218,6 +244,16 @@ func (c *meetingServiceClient) ListMeetings(ctx context.Context, req *connect.Re
 	return c.listMeetings.CallUnary(ctx, req)
 }
 
+// GetMinutes calls ohjaamo.v1.MeetingService.GetMinutes.
+func (c *meetingServiceClient) GetMinutes(ctx context.Context, req *connect.Request[v1.GetMinutesRequest]) (*connect.Response[v1.GetMinutesResponse], error) {
+	return c.getMinutes.CallUnary(ctx, req)
+}
+
+// SearchItems calls ohjaamo.v1.MeetingService.SearchItems.
+func (c *meetingServiceClient) SearchItems(ctx context.Context, req *connect.Request[v1.SearchItemsRequest]) (*connect.Response[v1.SearchItemsResponse], error) {
+	return c.searchItems.CallUnary(ctx, req)
+}
+
 // MeetingServiceHandler is an implementation of the ohjaamo.v1.MeetingService service.
 type MeetingServiceHandler interface {
 	ScheduleMeeting(context.Context, *connect.Request[v1.ScheduleMeetingRequest]) (*connect.Response[v1.ScheduleMeetingResponse], error)
@@ -230,6 +266,10 @@ type MeetingServiceHandler interface {
 	CloseMeeting(context.Context, *connect.Request[v1.CloseMeetingRequest]) (*connect.Response[v1.CloseMeetingResponse], error)
 	GetMeeting(context.Context, *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error)
 	ListMeetings(context.Context, *connect.Request[v1.ListMeetingsRequest]) (*connect.Response[v1.ListMeetingsResponse], error)
+	// Minutes (pöytäkirja) or memo (muistio) of a meeting, rendered from the read model.
+	GetMinutes(context.Context, *connect.Request[v1.GetMinutesRequest]) (*connect.Response[v1.GetMinutesResponse], error)
+	// Full-text search over agenda items and decisions across the network.
+	SearchItems(context.Context, *connect.Request[v1.SearchItemsRequest]) (*connect.Response[v1.SearchItemsResponse], error)
 }
 
 // NewMeetingServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -301,6 +341,20 @@ func NewMeetingServiceHandler(svc MeetingServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	meetingServiceGetMinutesHandler := connect.NewUnaryHandler(
+		MeetingServiceGetMinutesProcedure,
+		svc.GetMinutes,
+		connect.WithSchema(meetingServiceMethods.ByName("GetMinutes")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	meetingServiceSearchItemsHandler := connect.NewUnaryHandler(
+		MeetingServiceSearchItemsProcedure,
+		svc.SearchItems,
+		connect.WithSchema(meetingServiceMethods.ByName("SearchItems")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/ohjaamo.v1.MeetingService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case MeetingServiceScheduleMeetingProcedure:
@@ -323,6 +377,10 @@ func NewMeetingServiceHandler(svc MeetingServiceHandler, opts ...connect.Handler
 			meetingServiceGetMeetingHandler.ServeHTTP(w, r)
 		case MeetingServiceListMeetingsProcedure:
 			meetingServiceListMeetingsHandler.ServeHTTP(w, r)
+		case MeetingServiceGetMinutesProcedure:
+			meetingServiceGetMinutesHandler.ServeHTTP(w, r)
+		case MeetingServiceSearchItemsProcedure:
+			meetingServiceSearchItemsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -370,4 +428,12 @@ func (UnimplementedMeetingServiceHandler) GetMeeting(context.Context, *connect.R
 
 func (UnimplementedMeetingServiceHandler) ListMeetings(context.Context, *connect.Request[v1.ListMeetingsRequest]) (*connect.Response[v1.ListMeetingsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.ListMeetings is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) GetMinutes(context.Context, *connect.Request[v1.GetMinutesRequest]) (*connect.Response[v1.GetMinutesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.GetMinutes is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) SearchItems(context.Context, *connect.Request[v1.SearchItemsRequest]) (*connect.Response[v1.SearchItemsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.SearchItems is not implemented"))
 }
