@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"google.golang.org/protobuf/proto"
 
@@ -17,7 +19,7 @@ import (
 type meetingsProjection struct{}
 
 func (meetingsProjection) Name() string { return "meetings" }
-func (meetingsProjection) Version() int { return 1 }
+func (meetingsProjection) Version() int { return 2 }
 
 func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 	env := ev.Envelope
@@ -55,8 +57,15 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 	case *v1.ItemAdded:
 		meeting = e.GetMeetingId()
 		var blob []byte
-		if blob, err = proto.Marshal(e.GetItem()); err == nil {
-			err = tx.Exec("item_insert", e.GetItemId(), meeting, group, e.GetItem().GetTitle(), int32(e.GetItem().GetOpenness()), e.GetUrgent(), blob)
+		it := e.GetItem()
+		if blob, err = proto.Marshal(it); err == nil {
+			err = tx.Exec("item_insert", e.GetItemId(), meeting, group, it.GetTitle(), int32(it.GetOpenness()), e.GetUrgent(), blob)
+		}
+		if err == nil {
+			err = tx.Exec("fts_insert", e.GetItemId(), it.GetTitle(), it.GetGrounds()+"\n"+it.GetProposal())
+		}
+		if err == nil {
+			err = indexTags(tx, e.GetItemId(), it.GetTags().GetTasks(), it.GetTags().GetMunicipalities())
 		}
 	case *v1.ItemWithdrawn:
 		if meeting, err = tx.queryString("item_meeting", e.GetItemId()); err == nil {
@@ -65,8 +74,19 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 	case *v1.DecisionRecorded:
 		var blob []byte
 		if meeting, err = tx.queryString("item_meeting", e.GetItemId()); err == nil {
-			if blob, err = proto.Marshal(e.GetDecision()); err == nil {
-				err = tx.Exec("item_decide", e.GetSection(), int32(e.GetDecision().GetOutcome()), blob, e.GetItemId())
+			d := e.GetDecision()
+			if blob, err = proto.Marshal(d); err == nil {
+				err = tx.Exec("item_decide", e.GetSection(), int32(d.GetOutcome()), blob, e.GetItemId())
+			}
+			if err == nil {
+				text := d.GetText()
+				for _, ds := range d.GetDissents() {
+					text += "\n" + ds.GetText()
+				}
+				err = tx.Exec("fts_decision", text, e.GetItemId())
+			}
+			if err == nil {
+				err = indexTags(tx, e.GetItemId(), d.GetAffects().GetTasks(), d.GetAffects().GetMunicipalities())
 			}
 		}
 	default:
@@ -76,6 +96,21 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 		return err
 	}
 	return tx.Exec("meeting_touch", env.GetAggregateVersion(), ev.Seq, meeting)
+}
+
+// indexTags records the tasks and municipalities an item can be filtered by.
+func indexTags(tx *Tx, itemID string, tasks []v1.FamilyCentreTask, municipalities []string) error {
+	for _, t := range tasks {
+		if err := tx.Exec("item_task_insert", itemID, int32(t)); err != nil {
+			return err
+		}
+	}
+	for _, m := range municipalities {
+		if err := tx.Exec("item_municipality_insert", itemID, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func yearOf(rfc3339 string) int {
@@ -144,4 +179,49 @@ func (rt *Runtime) Meetings(ctx context.Context, groupID, meetingID string, year
 		})
 	})
 	return out, err
+}
+
+// SearchFilter narrows a search.
+type SearchFilter struct {
+	Query, GroupID, Municipality string
+	Level                        v1.Level
+	Year                         int
+	Task                         v1.FamilyCentreTask
+	Outcome                      v1.Outcome
+	Limit                        int
+}
+
+// Search finds agenda items and decisions by words (all of them, as
+// prefixes) and filters; secret items are never found.
+func (rt *Runtime) Search(ctx context.Context, f SearchFilter) ([]*v1.SearchHit, error) {
+	match := ftsQuery(f.Query)
+	query := "search_filters"
+	if match != "" {
+		query = "search_text"
+	}
+	var hits []*v1.SearchHit
+	err := rt.View(ctx, func(db *sql.DB) error {
+		return scanRows(ctx, db, q(query), []any{match, f.GroupID, int32(f.Level), f.Year, int32(f.Task), f.Municipality, int32(f.Outcome), f.Limit},
+			func(rows *sql.Rows) error {
+				h := &v1.SearchHit{}
+				var level, outcome int32
+				if err := rows.Scan(&h.GroupId, &h.GroupName, &level, &h.MeetingId, &h.StartsAt, &h.ItemId, &h.Section, &h.Title, &outcome, &h.Snippet); err != nil {
+					return err
+				}
+				h.Level, h.Outcome = v1.Level(level), v1.Outcome(outcome)
+				hits = append(hits, h)
+				return nil
+			})
+	})
+	return hits, err
+}
+
+// ftsQuery turns words into an FTS5 query matching all of them as
+// prefixes; nothing of FTS5's own syntax gets through.
+func ftsQuery(words string) string {
+	var terms []string
+	for _, w := range strings.FieldsFunc(words, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		terms = append(terms, `"`+w+`"*`)
+	}
+	return strings.Join(terms, " ")
 }

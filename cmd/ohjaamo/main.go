@@ -43,6 +43,8 @@ Usage:
   ohjaamo meeting approve-agenda|close|cancel GROUP_ID MEETING_ID
   ohjaamo meeting decide GROUP_ID ITEM_ID --outcome approved --text ...
   ohjaamo meeting withdraw-item GROUP_ID ITEM_ID
+  ohjaamo search WORDS... [--task T2 --municipality 837 --year 2026 ...]
+                                         find agenda items and decisions across the network
   ohjaamo projections rebuild            rebuild the read models from the stream
   ohjaamo projections status             stream and read-model positions
 
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = groupCommand(ctx, args[1:], stdout, stderr)
 	case "meeting":
 		err = meetingCommand(ctx, args[1:], stdout, stderr)
+	case "search":
+		err = searchCommand(ctx, args[1:], stdout, stderr)
 	case "projections":
 		err = projectionsCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
