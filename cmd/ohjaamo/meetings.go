@@ -51,7 +51,11 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 					decided++
 				}
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", m.GetStartsAt(), stateLabel(m.GetState()), len(m.GetItems()), decided, m.GetPlace()+m.GetVideoLink(), m.GetId())
+			where := m.GetPlace()
+			if where == "" {
+				where = m.GetVideoLink()
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", m.GetStartsAt(), stateLabel(m.GetState()), len(m.GetItems()), decided, where, m.GetId())
 		}
 		return tw.Flush()
 	case "show":

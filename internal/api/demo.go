@@ -48,9 +48,10 @@ const (
 )
 
 type demoLoader struct {
-	gs  groupService
-	ctx context.Context
-	n   int // people made so far
+	gs     groupService
+	ctx    context.Context
+	n      int               // people made so far
+	groups map[string]string // demo key → group id
 }
 
 // loadDemoIfEmpty writes the demo network when the stream has no events.
@@ -59,7 +60,7 @@ func (s *Server) loadDemoIfEmpty(ctx context.Context) error {
 	if err != nil || last > 0 {
 		return err
 	}
-	d := &demoLoader{gs: groupService{s}, ctx: ctx}
+	d := &demoLoader{gs: groupService{s}, ctx: ctx, groups: map[string]string{}}
 	province, err := d.group("demo-province", &v1.LocalizedName{
 		Fi: "Pirkanmaan perhekeskusten maakunnallinen ohjausryhmä",
 		Sv: "Birkalands styrgrupp för familjecentraler",
@@ -173,9 +174,12 @@ func (s *Server) loadDemoIfEmpty(ctx context.Context) error {
 			}
 		}
 	}
+	if err := d.loadDemoMeetings(d.groups); err != nil {
+		return err
+	}
 	last, err = s.store.LastSequence(ctx)
 	if err == nil {
-		s.log.Info("demo network loaded", "events", last)
+		s.log.Info("demo network and meetings loaded", "events", last)
 	}
 	return err
 }
@@ -188,6 +192,7 @@ func (d *demoLoader) group(key string, name *v1.LocalizedName, level v1.Level, p
 	if err != nil {
 		return "", fmt.Errorf("group %s: %w", key, err)
 	}
+	d.groups[key] = res.Msg.GetGroupId()
 	return res.Msg.GetGroupId(), nil
 }
 
