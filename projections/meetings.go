@@ -19,7 +19,7 @@ import (
 type meetingsProjection struct{}
 
 func (meetingsProjection) Name() string { return "meetings" }
-func (meetingsProjection) Version() int { return 2 }
+func (meetingsProjection) Version() int { return 3 }
 
 func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 	env := ev.Envelope
@@ -37,6 +37,9 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 	case *v1.MeetingRescheduled:
 		meeting = e.GetMeetingId()
 		err = tx.Exec("meeting_reschedule", e.GetStartsAt(), yearOf(e.GetStartsAt()), e.GetPlace(), e.GetVideoLink(), meeting)
+		if err == nil {
+			err = tx.Exec("items_year", yearOf(e.GetStartsAt()), meeting)
+		}
 	case *v1.MeetingCancelled:
 		meeting = e.GetMeetingId()
 		err = tx.Exec("meeting_cancel", int32(v1.MeetingState_MEETING_STATE_CANCELLED), e.GetReason(), meeting)

@@ -53,6 +53,17 @@ func (s meetingService) ScheduleMeeting(ctx context.Context, req *connect.Reques
 	return connect.NewResponse(&v1.ScheduleMeetingResponse{MeetingId: derivedID("meeting", meta.RequestID), Result: writeResult(res)}), nil
 }
 
+func (s meetingService) RescheduleMeeting(ctx context.Context, req *connect.Request[v1.RescheduleMeetingRequest]) (*connect.Response[v1.RescheduleMeetingResponse], error) {
+	m := req.Msg
+	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
+		return ms.Reschedule(m.GetMeetingId(), m.GetStartsAt(), m.GetPlace(), m.GetVideoLink())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.RescheduleMeetingResponse{Result: writeResult(res)}), nil
+}
+
 func (s meetingService) CancelMeeting(ctx context.Context, req *connect.Request[v1.CancelMeetingRequest]) (*connect.Response[v1.CancelMeetingResponse], error) {
 	m := req.Msg
 	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {

@@ -249,3 +249,32 @@ func TestMeetingProcedureRules(t *testing.T) {
 		t.Fatalf("a decision after closing: %v", err)
 	}
 }
+
+func TestRescheduleMovesTheMeetingAndItsItems(t *testing.T) {
+	m := startMeetings(t)
+	ctx := context.Background()
+	meeting := m.schedule(t, "late", "2026-12-30T13:00:00+02:00")
+	if _, err := m.addItem(t, meeting, "Vuodenvaihteen asia", false); err != nil {
+		t.Fatal(err)
+	}
+	res, err := m.meetings.RescheduleMeeting(ctx, connect.NewRequest(&v1.RescheduleMeetingRequest{GroupId: m.f.p, MeetingId: meeting,
+		StartsAt: "2027-01-08T13:00:00+02:00", VideoLink: "https://meet.example.fi/ohjausryhma"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pos := res.Msg.GetResult().GetPosition()
+	list, err := m.meetings.ListMeetings(ctx, connect.NewRequest(&v1.ListMeetingsRequest{GroupId: m.f.p, Year: 2027, MinPosition: pos}))
+	if err != nil || len(list.Msg.GetMeetings()) != 1 || list.Msg.GetMeetings()[0].GetVideoLink() != "https://meet.example.fi/ohjausryhma" {
+		t.Fatalf("2027 meetings after the move: %v %v", list, err)
+	}
+	hits, err := m.meetings.SearchItems(ctx, connect.NewRequest(&v1.SearchItemsRequest{Query: "vuodenvaihteen", Year: 2027, MinPosition: pos}))
+	if err != nil || len(hits.Msg.GetHits()) != 1 {
+		t.Fatalf("the item did not move to 2027 with its meeting: %v %v", hits, err)
+	}
+	m.open(t, meeting)
+	_, err = m.meetings.RescheduleMeeting(ctx, connect.NewRequest(&v1.RescheduleMeetingRequest{GroupId: m.f.p, MeetingId: meeting,
+		StartsAt: "2027-01-09T13:00:00+02:00", Place: "Sali"}))
+	if connect.CodeOf(err) != connect.CodeFailedPrecondition || errField(err) != "meeting_id" {
+		t.Fatalf("rescheduling an open meeting: %v", err)
+	}
+}

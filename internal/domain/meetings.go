@@ -208,6 +208,23 @@ func checkURL(field, value string) *Error {
 	return nil
 }
 
+// Reschedule decides a new time or place for a meeting not yet opened. A
+// meeting not yet opened has no decisions, so a move into another calendar
+// year changes no § number.
+func (s *Meetings) Reschedule(meetingID, startsAt, place, link string) ([]proto.Message, error) {
+	m, err := s.scheduled(meetingID)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkMeetingPlace(startsAt, place, link); err != nil {
+		return nil, err
+	}
+	if startsAt == m.StartsAt && place == m.Place && link == m.VideoLink {
+		return nil, nil
+	}
+	return []proto.Message{&v1.MeetingRescheduled{MeetingId: m.ID, StartsAt: startsAt, Place: place, VideoLink: link}}, nil
+}
+
 // Cancel decides the cancellation of a meeting that has not been opened.
 func (s *Meetings) Cancel(meetingID, reason string) ([]proto.Message, error) {
 	m, err := s.scheduled(meetingID)

@@ -5,6 +5,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 -- name: meeting_reschedule
 UPDATE meetings SET starts_at = ?, year = ?, place = ?, video_link = ? WHERE id = ?;
 
+-- name: items_year
+UPDATE items SET year = ? WHERE meeting_id = ?;
+
 -- name: meeting_state
 UPDATE meetings SET state = ? WHERE id = ?;
 

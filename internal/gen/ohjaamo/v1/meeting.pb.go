@@ -933,6 +933,142 @@ func (x *ScheduleMeetingResponse) GetResult() *WriteResult {
 	return nil
 }
 
+type RescheduleMeetingRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	RequestId       string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	GroupId         string                 `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	ExpectedVersion *uint64                `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
+	MeetingId       string                 `protobuf:"bytes,4,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	StartsAt        string                 `protobuf:"bytes,5,opt,name=starts_at,json=startsAt,proto3" json:"starts_at,omitempty"`
+	Place           string                 `protobuf:"bytes,6,opt,name=place,proto3" json:"place,omitempty"`
+	VideoLink       string                 `protobuf:"bytes,7,opt,name=video_link,json=videoLink,proto3" json:"video_link,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *RescheduleMeetingRequest) Reset() {
+	*x = RescheduleMeetingRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RescheduleMeetingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RescheduleMeetingRequest) ProtoMessage() {}
+
+func (x *RescheduleMeetingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RescheduleMeetingRequest.ProtoReflect.Descriptor instead.
+func (*RescheduleMeetingRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *RescheduleMeetingRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RescheduleMeetingRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *RescheduleMeetingRequest) GetExpectedVersion() uint64 {
+	if x != nil && x.ExpectedVersion != nil {
+		return *x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *RescheduleMeetingRequest) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *RescheduleMeetingRequest) GetStartsAt() string {
+	if x != nil {
+		return x.StartsAt
+	}
+	return ""
+}
+
+func (x *RescheduleMeetingRequest) GetPlace() string {
+	if x != nil {
+		return x.Place
+	}
+	return ""
+}
+
+func (x *RescheduleMeetingRequest) GetVideoLink() string {
+	if x != nil {
+		return x.VideoLink
+	}
+	return ""
+}
+
+type RescheduleMeetingResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RescheduleMeetingResponse) Reset() {
+	*x = RescheduleMeetingResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RescheduleMeetingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RescheduleMeetingResponse) ProtoMessage() {}
+
+func (x *RescheduleMeetingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RescheduleMeetingResponse.ProtoReflect.Descriptor instead.
+func (*RescheduleMeetingResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RescheduleMeetingResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
 type CancelMeetingRequest struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	RequestId       string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
@@ -946,7 +1082,7 @@ type CancelMeetingRequest struct {
 
 func (x *CancelMeetingRequest) Reset() {
 	*x = CancelMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -958,7 +1094,7 @@ func (x *CancelMeetingRequest) String() string {
 func (*CancelMeetingRequest) ProtoMessage() {}
 
 func (x *CancelMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -971,7 +1107,7 @@ func (x *CancelMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelMeetingRequest.ProtoReflect.Descriptor instead.
 func (*CancelMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{9}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *CancelMeetingRequest) GetRequestId() string {
@@ -1018,7 +1154,7 @@ type CancelMeetingResponse struct {
 
 func (x *CancelMeetingResponse) Reset() {
 	*x = CancelMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1030,7 +1166,7 @@ func (x *CancelMeetingResponse) String() string {
 func (*CancelMeetingResponse) ProtoMessage() {}
 
 func (x *CancelMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1043,7 +1179,7 @@ func (x *CancelMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelMeetingResponse.ProtoReflect.Descriptor instead.
 func (*CancelMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{10}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CancelMeetingResponse) GetResult() *WriteResult {
@@ -1068,7 +1204,7 @@ type AddItemRequest struct {
 
 func (x *AddItemRequest) Reset() {
 	*x = AddItemRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1080,7 +1216,7 @@ func (x *AddItemRequest) String() string {
 func (*AddItemRequest) ProtoMessage() {}
 
 func (x *AddItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1093,7 +1229,7 @@ func (x *AddItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddItemRequest.ProtoReflect.Descriptor instead.
 func (*AddItemRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{11}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *AddItemRequest) GetRequestId() string {
@@ -1148,7 +1284,7 @@ type AddItemResponse struct {
 
 func (x *AddItemResponse) Reset() {
 	*x = AddItemResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1160,7 +1296,7 @@ func (x *AddItemResponse) String() string {
 func (*AddItemResponse) ProtoMessage() {}
 
 func (x *AddItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1173,7 +1309,7 @@ func (x *AddItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddItemResponse.ProtoReflect.Descriptor instead.
 func (*AddItemResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{12}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *AddItemResponse) GetItemId() string {
@@ -1203,7 +1339,7 @@ type WithdrawItemRequest struct {
 
 func (x *WithdrawItemRequest) Reset() {
 	*x = WithdrawItemRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1215,7 +1351,7 @@ func (x *WithdrawItemRequest) String() string {
 func (*WithdrawItemRequest) ProtoMessage() {}
 
 func (x *WithdrawItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1228,7 +1364,7 @@ func (x *WithdrawItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawItemRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawItemRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{13}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *WithdrawItemRequest) GetRequestId() string {
@@ -1275,7 +1411,7 @@ type WithdrawItemResponse struct {
 
 func (x *WithdrawItemResponse) Reset() {
 	*x = WithdrawItemResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1287,7 +1423,7 @@ func (x *WithdrawItemResponse) String() string {
 func (*WithdrawItemResponse) ProtoMessage() {}
 
 func (x *WithdrawItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1300,7 +1436,7 @@ func (x *WithdrawItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawItemResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawItemResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{14}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *WithdrawItemResponse) GetResult() *WriteResult {
@@ -1325,7 +1461,7 @@ type OpenMeetingRequest struct {
 
 func (x *OpenMeetingRequest) Reset() {
 	*x = OpenMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1337,7 +1473,7 @@ func (x *OpenMeetingRequest) String() string {
 func (*OpenMeetingRequest) ProtoMessage() {}
 
 func (x *OpenMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1350,7 +1486,7 @@ func (x *OpenMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenMeetingRequest.ProtoReflect.Descriptor instead.
 func (*OpenMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{15}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *OpenMeetingRequest) GetRequestId() string {
@@ -1411,7 +1547,7 @@ type OpenMeetingResponse struct {
 
 func (x *OpenMeetingResponse) Reset() {
 	*x = OpenMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1423,7 +1559,7 @@ func (x *OpenMeetingResponse) String() string {
 func (*OpenMeetingResponse) ProtoMessage() {}
 
 func (x *OpenMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1436,7 +1572,7 @@ func (x *OpenMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenMeetingResponse.ProtoReflect.Descriptor instead.
 func (*OpenMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{16}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *OpenMeetingResponse) GetResult() *WriteResult {
@@ -1458,7 +1594,7 @@ type ApproveAgendaRequest struct {
 
 func (x *ApproveAgendaRequest) Reset() {
 	*x = ApproveAgendaRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1470,7 +1606,7 @@ func (x *ApproveAgendaRequest) String() string {
 func (*ApproveAgendaRequest) ProtoMessage() {}
 
 func (x *ApproveAgendaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1483,7 +1619,7 @@ func (x *ApproveAgendaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveAgendaRequest.ProtoReflect.Descriptor instead.
 func (*ApproveAgendaRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{17}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ApproveAgendaRequest) GetRequestId() string {
@@ -1523,7 +1659,7 @@ type ApproveAgendaResponse struct {
 
 func (x *ApproveAgendaResponse) Reset() {
 	*x = ApproveAgendaResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1535,7 +1671,7 @@ func (x *ApproveAgendaResponse) String() string {
 func (*ApproveAgendaResponse) ProtoMessage() {}
 
 func (x *ApproveAgendaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1548,7 +1684,7 @@ func (x *ApproveAgendaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveAgendaResponse.ProtoReflect.Descriptor instead.
 func (*ApproveAgendaResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{18}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ApproveAgendaResponse) GetResult() *WriteResult {
@@ -1571,7 +1707,7 @@ type RecordDecisionRequest struct {
 
 func (x *RecordDecisionRequest) Reset() {
 	*x = RecordDecisionRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1583,7 +1719,7 @@ func (x *RecordDecisionRequest) String() string {
 func (*RecordDecisionRequest) ProtoMessage() {}
 
 func (x *RecordDecisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1596,7 +1732,7 @@ func (x *RecordDecisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordDecisionRequest.ProtoReflect.Descriptor instead.
 func (*RecordDecisionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{19}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RecordDecisionRequest) GetRequestId() string {
@@ -1644,7 +1780,7 @@ type RecordDecisionResponse struct {
 
 func (x *RecordDecisionResponse) Reset() {
 	*x = RecordDecisionResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1656,7 +1792,7 @@ func (x *RecordDecisionResponse) String() string {
 func (*RecordDecisionResponse) ProtoMessage() {}
 
 func (x *RecordDecisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1669,7 +1805,7 @@ func (x *RecordDecisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordDecisionResponse.ProtoReflect.Descriptor instead.
 func (*RecordDecisionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{20}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RecordDecisionResponse) GetSection() uint32 {
@@ -1698,7 +1834,7 @@ type CloseMeetingRequest struct {
 
 func (x *CloseMeetingRequest) Reset() {
 	*x = CloseMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1710,7 +1846,7 @@ func (x *CloseMeetingRequest) String() string {
 func (*CloseMeetingRequest) ProtoMessage() {}
 
 func (x *CloseMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1723,7 +1859,7 @@ func (x *CloseMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseMeetingRequest.ProtoReflect.Descriptor instead.
 func (*CloseMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{21}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *CloseMeetingRequest) GetRequestId() string {
@@ -1763,7 +1899,7 @@ type CloseMeetingResponse struct {
 
 func (x *CloseMeetingResponse) Reset() {
 	*x = CloseMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1775,7 +1911,7 @@ func (x *CloseMeetingResponse) String() string {
 func (*CloseMeetingResponse) ProtoMessage() {}
 
 func (x *CloseMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1788,7 +1924,7 @@ func (x *CloseMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseMeetingResponse.ProtoReflect.Descriptor instead.
 func (*CloseMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{22}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CloseMeetingResponse) GetResult() *WriteResult {
@@ -1809,7 +1945,7 @@ type GetMeetingRequest struct {
 
 func (x *GetMeetingRequest) Reset() {
 	*x = GetMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1821,7 +1957,7 @@ func (x *GetMeetingRequest) String() string {
 func (*GetMeetingRequest) ProtoMessage() {}
 
 func (x *GetMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1834,7 +1970,7 @@ func (x *GetMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeetingRequest.ProtoReflect.Descriptor instead.
 func (*GetMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{23}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetMeetingRequest) GetGroupId() string {
@@ -1867,7 +2003,7 @@ type GetMeetingResponse struct {
 
 func (x *GetMeetingResponse) Reset() {
 	*x = GetMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1879,7 +2015,7 @@ func (x *GetMeetingResponse) String() string {
 func (*GetMeetingResponse) ProtoMessage() {}
 
 func (x *GetMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1892,7 +2028,7 @@ func (x *GetMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeetingResponse.ProtoReflect.Descriptor instead.
 func (*GetMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{24}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetMeetingResponse) GetMeeting() *MeetingView {
@@ -1914,7 +2050,7 @@ type ListMeetingsRequest struct {
 
 func (x *ListMeetingsRequest) Reset() {
 	*x = ListMeetingsRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1926,7 +2062,7 @@ func (x *ListMeetingsRequest) String() string {
 func (*ListMeetingsRequest) ProtoMessage() {}
 
 func (x *ListMeetingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1939,7 +2075,7 @@ func (x *ListMeetingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMeetingsRequest.ProtoReflect.Descriptor instead.
 func (*ListMeetingsRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{25}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListMeetingsRequest) GetGroupId() string {
@@ -1972,7 +2108,7 @@ type ListMeetingsResponse struct {
 
 func (x *ListMeetingsResponse) Reset() {
 	*x = ListMeetingsResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1984,7 +2120,7 @@ func (x *ListMeetingsResponse) String() string {
 func (*ListMeetingsResponse) ProtoMessage() {}
 
 func (x *ListMeetingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1997,7 +2133,7 @@ func (x *ListMeetingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMeetingsResponse.ProtoReflect.Descriptor instead.
 func (*ListMeetingsResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{26}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ListMeetingsResponse) GetMeetings() []*MeetingView {
@@ -2093,7 +2229,21 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x17ScheduleMeetingResponse\x12\x1d\n" +
 	"\n" +
 	"meeting_id\x18\x01 \x01(\tR\tmeetingId\x12/\n" +
-	"\x06result\x18\x02 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xcc\x01\n" +
+	"\x06result\x18\x02 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\x8a\x02\n" +
+	"\x18RescheduleMeetingRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12.\n" +
+	"\x10expected_version\x18\x03 \x01(\x04H\x00R\x0fexpectedVersion\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x04 \x01(\tR\tmeetingId\x12\x1b\n" +
+	"\tstarts_at\x18\x05 \x01(\tR\bstartsAt\x12\x14\n" +
+	"\x05place\x18\x06 \x01(\tR\x05place\x12\x1d\n" +
+	"\n" +
+	"video_link\x18\a \x01(\tR\tvideoLinkB\x13\n" +
+	"\x11_expected_version\"L\n" +
+	"\x19RescheduleMeetingResponse\x12/\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xcc\x01\n" +
 	"\x14CancelMeetingRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
@@ -2196,9 +2346,10 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x17MEETING_STATE_SCHEDULED\x10\x01\x12\x16\n" +
 	"\x12MEETING_STATE_OPEN\x10\x02\x12\x18\n" +
 	"\x14MEETING_STATE_CLOSED\x10\x03\x12\x1b\n" +
-	"\x17MEETING_STATE_CANCELLED\x10\x042\xfc\a\n" +
+	"\x17MEETING_STATE_CANCELLED\x10\x042\xde\b\n" +
 	"\x0eMeetingService\x12Z\n" +
-	"\x0fScheduleMeeting\x12\".ohjaamo.v1.ScheduleMeetingRequest\x1a#.ohjaamo.v1.ScheduleMeetingResponse\x12T\n" +
+	"\x0fScheduleMeeting\x12\".ohjaamo.v1.ScheduleMeetingRequest\x1a#.ohjaamo.v1.ScheduleMeetingResponse\x12`\n" +
+	"\x11RescheduleMeeting\x12$.ohjaamo.v1.RescheduleMeetingRequest\x1a%.ohjaamo.v1.RescheduleMeetingResponse\x12T\n" +
 	"\rCancelMeeting\x12 .ohjaamo.v1.CancelMeetingRequest\x1a!.ohjaamo.v1.CancelMeetingResponse\x12B\n" +
 	"\aAddItem\x12\x1a.ohjaamo.v1.AddItemRequest\x1a\x1b.ohjaamo.v1.AddItemResponse\x12Q\n" +
 	"\fWithdrawItem\x12\x1f.ohjaamo.v1.WithdrawItemRequest\x1a .ohjaamo.v1.WithdrawItemResponse\x12N\n" +
@@ -2226,100 +2377,105 @@ func file_ohjaamo_v1_meeting_proto_rawDescGZIP() []byte {
 }
 
 var file_ohjaamo_v1_meeting_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ohjaamo_v1_meeting_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_ohjaamo_v1_meeting_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_ohjaamo_v1_meeting_proto_goTypes = []any{
-	(MinutesFormat)(0),              // 0: ohjaamo.v1.MinutesFormat
-	(MeetingState)(0),               // 1: ohjaamo.v1.MeetingState
-	(*GetMinutesRequest)(nil),       // 2: ohjaamo.v1.GetMinutesRequest
-	(*GetMinutesResponse)(nil),      // 3: ohjaamo.v1.GetMinutesResponse
-	(*SearchItemsRequest)(nil),      // 4: ohjaamo.v1.SearchItemsRequest
-	(*SearchHit)(nil),               // 5: ohjaamo.v1.SearchHit
-	(*SearchItemsResponse)(nil),     // 6: ohjaamo.v1.SearchItemsResponse
-	(*ItemView)(nil),                // 7: ohjaamo.v1.ItemView
-	(*MeetingView)(nil),             // 8: ohjaamo.v1.MeetingView
-	(*ScheduleMeetingRequest)(nil),  // 9: ohjaamo.v1.ScheduleMeetingRequest
-	(*ScheduleMeetingResponse)(nil), // 10: ohjaamo.v1.ScheduleMeetingResponse
-	(*CancelMeetingRequest)(nil),    // 11: ohjaamo.v1.CancelMeetingRequest
-	(*CancelMeetingResponse)(nil),   // 12: ohjaamo.v1.CancelMeetingResponse
-	(*AddItemRequest)(nil),          // 13: ohjaamo.v1.AddItemRequest
-	(*AddItemResponse)(nil),         // 14: ohjaamo.v1.AddItemResponse
-	(*WithdrawItemRequest)(nil),     // 15: ohjaamo.v1.WithdrawItemRequest
-	(*WithdrawItemResponse)(nil),    // 16: ohjaamo.v1.WithdrawItemResponse
-	(*OpenMeetingRequest)(nil),      // 17: ohjaamo.v1.OpenMeetingRequest
-	(*OpenMeetingResponse)(nil),     // 18: ohjaamo.v1.OpenMeetingResponse
-	(*ApproveAgendaRequest)(nil),    // 19: ohjaamo.v1.ApproveAgendaRequest
-	(*ApproveAgendaResponse)(nil),   // 20: ohjaamo.v1.ApproveAgendaResponse
-	(*RecordDecisionRequest)(nil),   // 21: ohjaamo.v1.RecordDecisionRequest
-	(*RecordDecisionResponse)(nil),  // 22: ohjaamo.v1.RecordDecisionResponse
-	(*CloseMeetingRequest)(nil),     // 23: ohjaamo.v1.CloseMeetingRequest
-	(*CloseMeetingResponse)(nil),    // 24: ohjaamo.v1.CloseMeetingResponse
-	(*GetMeetingRequest)(nil),       // 25: ohjaamo.v1.GetMeetingRequest
-	(*GetMeetingResponse)(nil),      // 26: ohjaamo.v1.GetMeetingResponse
-	(*ListMeetingsRequest)(nil),     // 27: ohjaamo.v1.ListMeetingsRequest
-	(*ListMeetingsResponse)(nil),    // 28: ohjaamo.v1.ListMeetingsResponse
-	(Level)(0),                      // 29: ohjaamo.v1.Level
-	(FamilyCentreTask)(0),           // 30: ohjaamo.v1.FamilyCentreTask
-	(Outcome)(0),                    // 31: ohjaamo.v1.Outcome
-	(*AgendaItem)(nil),              // 32: ohjaamo.v1.AgendaItem
-	(*Decision)(nil),                // 33: ohjaamo.v1.Decision
-	(*Attendance)(nil),              // 34: ohjaamo.v1.Attendance
-	(*WriteResult)(nil),             // 35: ohjaamo.v1.WriteResult
+	(MinutesFormat)(0),                // 0: ohjaamo.v1.MinutesFormat
+	(MeetingState)(0),                 // 1: ohjaamo.v1.MeetingState
+	(*GetMinutesRequest)(nil),         // 2: ohjaamo.v1.GetMinutesRequest
+	(*GetMinutesResponse)(nil),        // 3: ohjaamo.v1.GetMinutesResponse
+	(*SearchItemsRequest)(nil),        // 4: ohjaamo.v1.SearchItemsRequest
+	(*SearchHit)(nil),                 // 5: ohjaamo.v1.SearchHit
+	(*SearchItemsResponse)(nil),       // 6: ohjaamo.v1.SearchItemsResponse
+	(*ItemView)(nil),                  // 7: ohjaamo.v1.ItemView
+	(*MeetingView)(nil),               // 8: ohjaamo.v1.MeetingView
+	(*ScheduleMeetingRequest)(nil),    // 9: ohjaamo.v1.ScheduleMeetingRequest
+	(*ScheduleMeetingResponse)(nil),   // 10: ohjaamo.v1.ScheduleMeetingResponse
+	(*RescheduleMeetingRequest)(nil),  // 11: ohjaamo.v1.RescheduleMeetingRequest
+	(*RescheduleMeetingResponse)(nil), // 12: ohjaamo.v1.RescheduleMeetingResponse
+	(*CancelMeetingRequest)(nil),      // 13: ohjaamo.v1.CancelMeetingRequest
+	(*CancelMeetingResponse)(nil),     // 14: ohjaamo.v1.CancelMeetingResponse
+	(*AddItemRequest)(nil),            // 15: ohjaamo.v1.AddItemRequest
+	(*AddItemResponse)(nil),           // 16: ohjaamo.v1.AddItemResponse
+	(*WithdrawItemRequest)(nil),       // 17: ohjaamo.v1.WithdrawItemRequest
+	(*WithdrawItemResponse)(nil),      // 18: ohjaamo.v1.WithdrawItemResponse
+	(*OpenMeetingRequest)(nil),        // 19: ohjaamo.v1.OpenMeetingRequest
+	(*OpenMeetingResponse)(nil),       // 20: ohjaamo.v1.OpenMeetingResponse
+	(*ApproveAgendaRequest)(nil),      // 21: ohjaamo.v1.ApproveAgendaRequest
+	(*ApproveAgendaResponse)(nil),     // 22: ohjaamo.v1.ApproveAgendaResponse
+	(*RecordDecisionRequest)(nil),     // 23: ohjaamo.v1.RecordDecisionRequest
+	(*RecordDecisionResponse)(nil),    // 24: ohjaamo.v1.RecordDecisionResponse
+	(*CloseMeetingRequest)(nil),       // 25: ohjaamo.v1.CloseMeetingRequest
+	(*CloseMeetingResponse)(nil),      // 26: ohjaamo.v1.CloseMeetingResponse
+	(*GetMeetingRequest)(nil),         // 27: ohjaamo.v1.GetMeetingRequest
+	(*GetMeetingResponse)(nil),        // 28: ohjaamo.v1.GetMeetingResponse
+	(*ListMeetingsRequest)(nil),       // 29: ohjaamo.v1.ListMeetingsRequest
+	(*ListMeetingsResponse)(nil),      // 30: ohjaamo.v1.ListMeetingsResponse
+	(Level)(0),                        // 31: ohjaamo.v1.Level
+	(FamilyCentreTask)(0),             // 32: ohjaamo.v1.FamilyCentreTask
+	(Outcome)(0),                      // 33: ohjaamo.v1.Outcome
+	(*AgendaItem)(nil),                // 34: ohjaamo.v1.AgendaItem
+	(*Decision)(nil),                  // 35: ohjaamo.v1.Decision
+	(*Attendance)(nil),                // 36: ohjaamo.v1.Attendance
+	(*WriteResult)(nil),               // 37: ohjaamo.v1.WriteResult
 }
 var file_ohjaamo_v1_meeting_proto_depIdxs = []int32{
 	0,  // 0: ohjaamo.v1.GetMinutesRequest.format:type_name -> ohjaamo.v1.MinutesFormat
-	29, // 1: ohjaamo.v1.SearchItemsRequest.level:type_name -> ohjaamo.v1.Level
-	30, // 2: ohjaamo.v1.SearchItemsRequest.task:type_name -> ohjaamo.v1.FamilyCentreTask
-	31, // 3: ohjaamo.v1.SearchItemsRequest.outcome:type_name -> ohjaamo.v1.Outcome
-	29, // 4: ohjaamo.v1.SearchHit.level:type_name -> ohjaamo.v1.Level
-	31, // 5: ohjaamo.v1.SearchHit.outcome:type_name -> ohjaamo.v1.Outcome
+	31, // 1: ohjaamo.v1.SearchItemsRequest.level:type_name -> ohjaamo.v1.Level
+	32, // 2: ohjaamo.v1.SearchItemsRequest.task:type_name -> ohjaamo.v1.FamilyCentreTask
+	33, // 3: ohjaamo.v1.SearchItemsRequest.outcome:type_name -> ohjaamo.v1.Outcome
+	31, // 4: ohjaamo.v1.SearchHit.level:type_name -> ohjaamo.v1.Level
+	33, // 5: ohjaamo.v1.SearchHit.outcome:type_name -> ohjaamo.v1.Outcome
 	5,  // 6: ohjaamo.v1.SearchItemsResponse.hits:type_name -> ohjaamo.v1.SearchHit
-	32, // 7: ohjaamo.v1.ItemView.item:type_name -> ohjaamo.v1.AgendaItem
-	33, // 8: ohjaamo.v1.ItemView.decision:type_name -> ohjaamo.v1.Decision
+	34, // 7: ohjaamo.v1.ItemView.item:type_name -> ohjaamo.v1.AgendaItem
+	35, // 8: ohjaamo.v1.ItemView.decision:type_name -> ohjaamo.v1.Decision
 	1,  // 9: ohjaamo.v1.MeetingView.state:type_name -> ohjaamo.v1.MeetingState
-	34, // 10: ohjaamo.v1.MeetingView.attendance:type_name -> ohjaamo.v1.Attendance
+	36, // 10: ohjaamo.v1.MeetingView.attendance:type_name -> ohjaamo.v1.Attendance
 	7,  // 11: ohjaamo.v1.MeetingView.items:type_name -> ohjaamo.v1.ItemView
-	35, // 12: ohjaamo.v1.ScheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	35, // 13: ohjaamo.v1.CancelMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	32, // 14: ohjaamo.v1.AddItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
-	35, // 15: ohjaamo.v1.AddItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	35, // 16: ohjaamo.v1.WithdrawItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	34, // 17: ohjaamo.v1.OpenMeetingRequest.attendance:type_name -> ohjaamo.v1.Attendance
-	35, // 18: ohjaamo.v1.OpenMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	35, // 19: ohjaamo.v1.ApproveAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
-	33, // 20: ohjaamo.v1.RecordDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
-	35, // 21: ohjaamo.v1.RecordDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	35, // 22: ohjaamo.v1.CloseMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	8,  // 23: ohjaamo.v1.GetMeetingResponse.meeting:type_name -> ohjaamo.v1.MeetingView
-	8,  // 24: ohjaamo.v1.ListMeetingsResponse.meetings:type_name -> ohjaamo.v1.MeetingView
-	9,  // 25: ohjaamo.v1.MeetingService.ScheduleMeeting:input_type -> ohjaamo.v1.ScheduleMeetingRequest
-	11, // 26: ohjaamo.v1.MeetingService.CancelMeeting:input_type -> ohjaamo.v1.CancelMeetingRequest
-	13, // 27: ohjaamo.v1.MeetingService.AddItem:input_type -> ohjaamo.v1.AddItemRequest
-	15, // 28: ohjaamo.v1.MeetingService.WithdrawItem:input_type -> ohjaamo.v1.WithdrawItemRequest
-	17, // 29: ohjaamo.v1.MeetingService.OpenMeeting:input_type -> ohjaamo.v1.OpenMeetingRequest
-	19, // 30: ohjaamo.v1.MeetingService.ApproveAgenda:input_type -> ohjaamo.v1.ApproveAgendaRequest
-	21, // 31: ohjaamo.v1.MeetingService.RecordDecision:input_type -> ohjaamo.v1.RecordDecisionRequest
-	23, // 32: ohjaamo.v1.MeetingService.CloseMeeting:input_type -> ohjaamo.v1.CloseMeetingRequest
-	25, // 33: ohjaamo.v1.MeetingService.GetMeeting:input_type -> ohjaamo.v1.GetMeetingRequest
-	27, // 34: ohjaamo.v1.MeetingService.ListMeetings:input_type -> ohjaamo.v1.ListMeetingsRequest
-	2,  // 35: ohjaamo.v1.MeetingService.GetMinutes:input_type -> ohjaamo.v1.GetMinutesRequest
-	4,  // 36: ohjaamo.v1.MeetingService.SearchItems:input_type -> ohjaamo.v1.SearchItemsRequest
-	10, // 37: ohjaamo.v1.MeetingService.ScheduleMeeting:output_type -> ohjaamo.v1.ScheduleMeetingResponse
-	12, // 38: ohjaamo.v1.MeetingService.CancelMeeting:output_type -> ohjaamo.v1.CancelMeetingResponse
-	14, // 39: ohjaamo.v1.MeetingService.AddItem:output_type -> ohjaamo.v1.AddItemResponse
-	16, // 40: ohjaamo.v1.MeetingService.WithdrawItem:output_type -> ohjaamo.v1.WithdrawItemResponse
-	18, // 41: ohjaamo.v1.MeetingService.OpenMeeting:output_type -> ohjaamo.v1.OpenMeetingResponse
-	20, // 42: ohjaamo.v1.MeetingService.ApproveAgenda:output_type -> ohjaamo.v1.ApproveAgendaResponse
-	22, // 43: ohjaamo.v1.MeetingService.RecordDecision:output_type -> ohjaamo.v1.RecordDecisionResponse
-	24, // 44: ohjaamo.v1.MeetingService.CloseMeeting:output_type -> ohjaamo.v1.CloseMeetingResponse
-	26, // 45: ohjaamo.v1.MeetingService.GetMeeting:output_type -> ohjaamo.v1.GetMeetingResponse
-	28, // 46: ohjaamo.v1.MeetingService.ListMeetings:output_type -> ohjaamo.v1.ListMeetingsResponse
-	3,  // 47: ohjaamo.v1.MeetingService.GetMinutes:output_type -> ohjaamo.v1.GetMinutesResponse
-	6,  // 48: ohjaamo.v1.MeetingService.SearchItems:output_type -> ohjaamo.v1.SearchItemsResponse
-	37, // [37:49] is the sub-list for method output_type
-	25, // [25:37] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	37, // 12: ohjaamo.v1.ScheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	37, // 13: ohjaamo.v1.RescheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	37, // 14: ohjaamo.v1.CancelMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	34, // 15: ohjaamo.v1.AddItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
+	37, // 16: ohjaamo.v1.AddItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	37, // 17: ohjaamo.v1.WithdrawItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	36, // 18: ohjaamo.v1.OpenMeetingRequest.attendance:type_name -> ohjaamo.v1.Attendance
+	37, // 19: ohjaamo.v1.OpenMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	37, // 20: ohjaamo.v1.ApproveAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
+	35, // 21: ohjaamo.v1.RecordDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
+	37, // 22: ohjaamo.v1.RecordDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	37, // 23: ohjaamo.v1.CloseMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	8,  // 24: ohjaamo.v1.GetMeetingResponse.meeting:type_name -> ohjaamo.v1.MeetingView
+	8,  // 25: ohjaamo.v1.ListMeetingsResponse.meetings:type_name -> ohjaamo.v1.MeetingView
+	9,  // 26: ohjaamo.v1.MeetingService.ScheduleMeeting:input_type -> ohjaamo.v1.ScheduleMeetingRequest
+	11, // 27: ohjaamo.v1.MeetingService.RescheduleMeeting:input_type -> ohjaamo.v1.RescheduleMeetingRequest
+	13, // 28: ohjaamo.v1.MeetingService.CancelMeeting:input_type -> ohjaamo.v1.CancelMeetingRequest
+	15, // 29: ohjaamo.v1.MeetingService.AddItem:input_type -> ohjaamo.v1.AddItemRequest
+	17, // 30: ohjaamo.v1.MeetingService.WithdrawItem:input_type -> ohjaamo.v1.WithdrawItemRequest
+	19, // 31: ohjaamo.v1.MeetingService.OpenMeeting:input_type -> ohjaamo.v1.OpenMeetingRequest
+	21, // 32: ohjaamo.v1.MeetingService.ApproveAgenda:input_type -> ohjaamo.v1.ApproveAgendaRequest
+	23, // 33: ohjaamo.v1.MeetingService.RecordDecision:input_type -> ohjaamo.v1.RecordDecisionRequest
+	25, // 34: ohjaamo.v1.MeetingService.CloseMeeting:input_type -> ohjaamo.v1.CloseMeetingRequest
+	27, // 35: ohjaamo.v1.MeetingService.GetMeeting:input_type -> ohjaamo.v1.GetMeetingRequest
+	29, // 36: ohjaamo.v1.MeetingService.ListMeetings:input_type -> ohjaamo.v1.ListMeetingsRequest
+	2,  // 37: ohjaamo.v1.MeetingService.GetMinutes:input_type -> ohjaamo.v1.GetMinutesRequest
+	4,  // 38: ohjaamo.v1.MeetingService.SearchItems:input_type -> ohjaamo.v1.SearchItemsRequest
+	10, // 39: ohjaamo.v1.MeetingService.ScheduleMeeting:output_type -> ohjaamo.v1.ScheduleMeetingResponse
+	12, // 40: ohjaamo.v1.MeetingService.RescheduleMeeting:output_type -> ohjaamo.v1.RescheduleMeetingResponse
+	14, // 41: ohjaamo.v1.MeetingService.CancelMeeting:output_type -> ohjaamo.v1.CancelMeetingResponse
+	16, // 42: ohjaamo.v1.MeetingService.AddItem:output_type -> ohjaamo.v1.AddItemResponse
+	18, // 43: ohjaamo.v1.MeetingService.WithdrawItem:output_type -> ohjaamo.v1.WithdrawItemResponse
+	20, // 44: ohjaamo.v1.MeetingService.OpenMeeting:output_type -> ohjaamo.v1.OpenMeetingResponse
+	22, // 45: ohjaamo.v1.MeetingService.ApproveAgenda:output_type -> ohjaamo.v1.ApproveAgendaResponse
+	24, // 46: ohjaamo.v1.MeetingService.RecordDecision:output_type -> ohjaamo.v1.RecordDecisionResponse
+	26, // 47: ohjaamo.v1.MeetingService.CloseMeeting:output_type -> ohjaamo.v1.CloseMeetingResponse
+	28, // 48: ohjaamo.v1.MeetingService.GetMeeting:output_type -> ohjaamo.v1.GetMeetingResponse
+	30, // 49: ohjaamo.v1.MeetingService.ListMeetings:output_type -> ohjaamo.v1.ListMeetingsResponse
+	3,  // 50: ohjaamo.v1.MeetingService.GetMinutes:output_type -> ohjaamo.v1.GetMinutesResponse
+	6,  // 51: ohjaamo.v1.MeetingService.SearchItems:output_type -> ohjaamo.v1.SearchItemsResponse
+	39, // [39:52] is the sub-list for method output_type
+	26, // [26:39] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_meeting_proto_init() }
@@ -2338,13 +2494,14 @@ func file_ohjaamo_v1_meeting_proto_init() {
 	file_ohjaamo_v1_meeting_proto_msgTypes[17].OneofWrappers = []any{}
 	file_ohjaamo_v1_meeting_proto_msgTypes[19].OneofWrappers = []any{}
 	file_ohjaamo_v1_meeting_proto_msgTypes[21].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[23].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_meeting_proto_rawDesc), len(file_ohjaamo_v1_meeting_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   27,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

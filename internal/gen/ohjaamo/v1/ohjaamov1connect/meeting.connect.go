@@ -36,6 +36,9 @@ const (
 	// MeetingServiceScheduleMeetingProcedure is the fully-qualified name of the MeetingService's
 	// ScheduleMeeting RPC.
 	MeetingServiceScheduleMeetingProcedure = "/ohjaamo.v1.MeetingService/ScheduleMeeting"
+	// MeetingServiceRescheduleMeetingProcedure is the fully-qualified name of the MeetingService's
+	// RescheduleMeeting RPC.
+	MeetingServiceRescheduleMeetingProcedure = "/ohjaamo.v1.MeetingService/RescheduleMeeting"
 	// MeetingServiceCancelMeetingProcedure is the fully-qualified name of the MeetingService's
 	// CancelMeeting RPC.
 	MeetingServiceCancelMeetingProcedure = "/ohjaamo.v1.MeetingService/CancelMeeting"
@@ -73,6 +76,7 @@ const (
 // MeetingServiceClient is a client for the ohjaamo.v1.MeetingService service.
 type MeetingServiceClient interface {
 	ScheduleMeeting(context.Context, *connect.Request[v1.ScheduleMeetingRequest]) (*connect.Response[v1.ScheduleMeetingResponse], error)
+	RescheduleMeeting(context.Context, *connect.Request[v1.RescheduleMeetingRequest]) (*connect.Response[v1.RescheduleMeetingResponse], error)
 	CancelMeeting(context.Context, *connect.Request[v1.CancelMeetingRequest]) (*connect.Response[v1.CancelMeetingResponse], error)
 	AddItem(context.Context, *connect.Request[v1.AddItemRequest]) (*connect.Response[v1.AddItemResponse], error)
 	WithdrawItem(context.Context, *connect.Request[v1.WithdrawItemRequest]) (*connect.Response[v1.WithdrawItemResponse], error)
@@ -103,6 +107,12 @@ func NewMeetingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			httpClient,
 			baseURL+MeetingServiceScheduleMeetingProcedure,
 			connect.WithSchema(meetingServiceMethods.ByName("ScheduleMeeting")),
+			connect.WithClientOptions(opts...),
+		),
+		rescheduleMeeting: connect.NewClient[v1.RescheduleMeetingRequest, v1.RescheduleMeetingResponse](
+			httpClient,
+			baseURL+MeetingServiceRescheduleMeetingProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("RescheduleMeeting")),
 			connect.WithClientOptions(opts...),
 		),
 		cancelMeeting: connect.NewClient[v1.CancelMeetingRequest, v1.CancelMeetingResponse](
@@ -180,23 +190,29 @@ func NewMeetingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 
 // meetingServiceClient implements MeetingServiceClient.
 type meetingServiceClient struct {
-	scheduleMeeting *connect.Client[v1.ScheduleMeetingRequest, v1.ScheduleMeetingResponse]
-	cancelMeeting   *connect.Client[v1.CancelMeetingRequest, v1.CancelMeetingResponse]
-	addItem         *connect.Client[v1.AddItemRequest, v1.AddItemResponse]
-	withdrawItem    *connect.Client[v1.WithdrawItemRequest, v1.WithdrawItemResponse]
-	openMeeting     *connect.Client[v1.OpenMeetingRequest, v1.OpenMeetingResponse]
-	approveAgenda   *connect.Client[v1.ApproveAgendaRequest, v1.ApproveAgendaResponse]
-	recordDecision  *connect.Client[v1.RecordDecisionRequest, v1.RecordDecisionResponse]
-	closeMeeting    *connect.Client[v1.CloseMeetingRequest, v1.CloseMeetingResponse]
-	getMeeting      *connect.Client[v1.GetMeetingRequest, v1.GetMeetingResponse]
-	listMeetings    *connect.Client[v1.ListMeetingsRequest, v1.ListMeetingsResponse]
-	getMinutes      *connect.Client[v1.GetMinutesRequest, v1.GetMinutesResponse]
-	searchItems     *connect.Client[v1.SearchItemsRequest, v1.SearchItemsResponse]
+	scheduleMeeting   *connect.Client[v1.ScheduleMeetingRequest, v1.ScheduleMeetingResponse]
+	rescheduleMeeting *connect.Client[v1.RescheduleMeetingRequest, v1.RescheduleMeetingResponse]
+	cancelMeeting     *connect.Client[v1.CancelMeetingRequest, v1.CancelMeetingResponse]
+	addItem           *connect.Client[v1.AddItemRequest, v1.AddItemResponse]
+	withdrawItem      *connect.Client[v1.WithdrawItemRequest, v1.WithdrawItemResponse]
+	openMeeting       *connect.Client[v1.OpenMeetingRequest, v1.OpenMeetingResponse]
+	approveAgenda     *connect.Client[v1.ApproveAgendaRequest, v1.ApproveAgendaResponse]
+	recordDecision    *connect.Client[v1.RecordDecisionRequest, v1.RecordDecisionResponse]
+	closeMeeting      *connect.Client[v1.CloseMeetingRequest, v1.CloseMeetingResponse]
+	getMeeting        *connect.Client[v1.GetMeetingRequest, v1.GetMeetingResponse]
+	listMeetings      *connect.Client[v1.ListMeetingsRequest, v1.ListMeetingsResponse]
+	getMinutes        *connect.Client[v1.GetMinutesRequest, v1.GetMinutesResponse]
+	searchItems       *connect.Client[v1.SearchItemsRequest, v1.SearchItemsResponse]
 }
 
 // ScheduleMeeting calls ohjaamo.v1.MeetingService.ScheduleMeeting.
 func (c *meetingServiceClient) ScheduleMeeting(ctx context.Context, req *connect.Request[v1.ScheduleMeetingRequest]) (*connect.Response[v1.ScheduleMeetingResponse], error) {
 	return c.scheduleMeeting.CallUnary(ctx, req)
+}
+
+// RescheduleMeeting calls ohjaamo.v1.MeetingService.RescheduleMeeting.
+func (c *meetingServiceClient) RescheduleMeeting(ctx context.Context, req *connect.Request[v1.RescheduleMeetingRequest]) (*connect.Response[v1.RescheduleMeetingResponse], error) {
+	return c.rescheduleMeeting.CallUnary(ctx, req)
 }
 
 // CancelMeeting calls ohjaamo.v1.MeetingService.CancelMeeting.
@@ -257,6 +273,7 @@ func (c *meetingServiceClient) SearchItems(ctx context.Context, req *connect.Req
 // MeetingServiceHandler is an implementation of the ohjaamo.v1.MeetingService service.
 type MeetingServiceHandler interface {
 	ScheduleMeeting(context.Context, *connect.Request[v1.ScheduleMeetingRequest]) (*connect.Response[v1.ScheduleMeetingResponse], error)
+	RescheduleMeeting(context.Context, *connect.Request[v1.RescheduleMeetingRequest]) (*connect.Response[v1.RescheduleMeetingResponse], error)
 	CancelMeeting(context.Context, *connect.Request[v1.CancelMeetingRequest]) (*connect.Response[v1.CancelMeetingResponse], error)
 	AddItem(context.Context, *connect.Request[v1.AddItemRequest]) (*connect.Response[v1.AddItemResponse], error)
 	WithdrawItem(context.Context, *connect.Request[v1.WithdrawItemRequest]) (*connect.Response[v1.WithdrawItemResponse], error)
@@ -283,6 +300,12 @@ func NewMeetingServiceHandler(svc MeetingServiceHandler, opts ...connect.Handler
 		MeetingServiceScheduleMeetingProcedure,
 		svc.ScheduleMeeting,
 		connect.WithSchema(meetingServiceMethods.ByName("ScheduleMeeting")),
+		connect.WithHandlerOptions(opts...),
+	)
+	meetingServiceRescheduleMeetingHandler := connect.NewUnaryHandler(
+		MeetingServiceRescheduleMeetingProcedure,
+		svc.RescheduleMeeting,
+		connect.WithSchema(meetingServiceMethods.ByName("RescheduleMeeting")),
 		connect.WithHandlerOptions(opts...),
 	)
 	meetingServiceCancelMeetingHandler := connect.NewUnaryHandler(
@@ -359,6 +382,8 @@ func NewMeetingServiceHandler(svc MeetingServiceHandler, opts ...connect.Handler
 		switch r.URL.Path {
 		case MeetingServiceScheduleMeetingProcedure:
 			meetingServiceScheduleMeetingHandler.ServeHTTP(w, r)
+		case MeetingServiceRescheduleMeetingProcedure:
+			meetingServiceRescheduleMeetingHandler.ServeHTTP(w, r)
 		case MeetingServiceCancelMeetingProcedure:
 			meetingServiceCancelMeetingHandler.ServeHTTP(w, r)
 		case MeetingServiceAddItemProcedure:
@@ -392,6 +417,10 @@ type UnimplementedMeetingServiceHandler struct{}
 
 func (UnimplementedMeetingServiceHandler) ScheduleMeeting(context.Context, *connect.Request[v1.ScheduleMeetingRequest]) (*connect.Response[v1.ScheduleMeetingResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.ScheduleMeeting is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) RescheduleMeeting(context.Context, *connect.Request[v1.RescheduleMeetingRequest]) (*connect.Response[v1.RescheduleMeetingResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.RescheduleMeeting is not implemented"))
 }
 
 func (UnimplementedMeetingServiceHandler) CancelMeeting(context.Context, *connect.Request[v1.CancelMeetingRequest]) (*connect.Response[v1.CancelMeetingResponse], error) {
