@@ -2,7 +2,8 @@
 //
 //	ohjaamo serve                     start the server (embedded NATS, SQLite read models)
 //	ohjaamo group list|show|create|rename|add-member|change-member|end-member
-//	ohjaamo meeting list|show|schedule|cancel|add-item|withdraw-item|open|approve-agenda|decide|close
+//	ohjaamo meeting list|show|minutes|schedule|reschedule|cancel|add-item|withdraw-item|open|approve-agenda|decide|close
+//	ohjaamo search WORDS...
 //	ohjaamo projections rebuild|status
 package main
 
@@ -37,9 +38,11 @@ Usage:
   ohjaamo group end-member GROUP_ID MEMBERSHIP_ID [flags]
   ohjaamo meeting list GROUP_ID          the group's meetings
   ohjaamo meeting show GROUP_ID MEETING_ID
+  ohjaamo meeting minutes GROUP_ID MEETING_ID [--format md|html] [--lang fi|sv|en] [--public] [--out FILE]
   ohjaamo meeting schedule GROUP_ID --at TIME --place PLACE
   ohjaamo meeting add-item GROUP_ID MEETING_ID --title ... --proposal ...
   ohjaamo meeting open GROUP_ID MEETING_ID --lawful --quorate --present ID ...
+  ohjaamo meeting reschedule GROUP_ID MEETING_ID --at TIME --place PLACE
   ohjaamo meeting approve-agenda|close|cancel GROUP_ID MEETING_ID
   ohjaamo meeting decide GROUP_ID ITEM_ID --outcome approved --text ...
   ohjaamo meeting withdraw-item GROUP_ID ITEM_ID

@@ -18,7 +18,7 @@ func (c *clientFlags) meetings() ohjaamov1connect.MeetingServiceClient {
 // meetingCommand is what a secretary uses before and during a meeting.
 func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("meeting: want list, show, schedule, cancel, add-item, withdraw-item, open, approve-agenda, decide or close")
+		return usagef("meeting: want list, show, minutes, schedule, reschedule, cancel, add-item, withdraw-item, open, approve-agenda, decide or close")
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags("meeting "+sub, stderr)
@@ -86,6 +86,20 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 			return explain(err)
 		}
 		return printWrite(stdout, c, res.Msg, "meeting "+res.Msg.GetMeetingId(), res.Msg.GetResult())
+	case "reschedule":
+		at := fs.String("at", "", "new start time with its offset, e.g. 2026-03-19T13:00:00+02:00")
+		place := fs.String("place", "", "where")
+		link := fs.String("video", "", "video link")
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().RescheduleMeeting(ctx, request(c, &v1.RescheduleMeetingRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1],
+			ExpectedVersion: expect.get(), StartsAt: *at, Place: *place, VideoLink: *link}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "rescheduled "+ids[1], res.Msg.GetResult())
 	case "cancel":
 		reason := fs.String("reason", "", "why")
 		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
@@ -228,6 +242,8 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 			return explain(err)
 		}
 		return printWrite(stdout, c, res.Msg, "closed "+ids[1], res.Msg.GetResult())
+	case "minutes":
+		return minutesCommand(ctx, args, stdout, stderr)
 	default:
 		return usagef("meeting: unknown command %q", sub)
 	}

@@ -150,22 +150,32 @@ func (s meetingService) CloseMeeting(ctx context.Context, req *connect.Request[v
 
 func (s meetingService) GetMeeting(ctx context.Context, req *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error) {
 	m := req.Msg
-	for field, id := range map[string]string{"group_id": m.GetGroupId(), "meeting_id": m.GetMeetingId()} {
-		if !domain.ValidID(id) {
-			return nil, domain.Invalid(field, "must be an id (a UUID)", "pitää olla tunniste (UUID)")
-		}
-	}
-	if err := s.waitRead(ctx, m.GetMinPosition()); err != nil {
+	meeting, err := s.readMeeting(ctx, m.GetGroupId(), m.GetMeetingId(), m.GetMinPosition())
+	if err != nil {
 		return nil, err
 	}
-	list, err := s.rt.Meetings(ctx, m.GetGroupId(), m.GetMeetingId(), 0)
+	return connect.NewResponse(&v1.GetMeetingResponse{Meeting: meeting}), nil
+}
+
+// readMeeting reads one meeting of a group once the read models have
+// reached minPosition.
+func (s meetingService) readMeeting(ctx context.Context, groupID, meetingID string, minPosition uint64) (*v1.MeetingView, error) {
+	for _, f := range []struct{ field, id string }{{"group_id", groupID}, {"meeting_id", meetingID}} {
+		if !domain.ValidID(f.id) {
+			return nil, domain.Invalid(f.field, "must be an id (a UUID)", "pitää olla tunniste (UUID)")
+		}
+	}
+	if err := s.waitRead(ctx, minPosition); err != nil {
+		return nil, err
+	}
+	list, err := s.rt.Meetings(ctx, groupID, meetingID, 0)
 	if err != nil {
 		return nil, err
 	}
 	if len(list) == 0 {
 		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "meeting_id", Message: "no such meeting in this group", MessageFI: "ryhmällä ei ole tätä kokousta"}
 	}
-	return connect.NewResponse(&v1.GetMeetingResponse{Meeting: list[0]}), nil
+	return list[0], nil
 }
 
 func (s meetingService) ListMeetings(ctx context.Context, req *connect.Request[v1.ListMeetingsRequest]) (*connect.Response[v1.ListMeetingsResponse], error) {
