@@ -19,7 +19,7 @@ import (
 type meetingsProjection struct{}
 
 func (meetingsProjection) Name() string { return "meetings" }
-func (meetingsProjection) Version() int { return 3 }
+func (meetingsProjection) Version() int { return 4 }
 
 func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 	env := ev.Envelope
@@ -62,7 +62,7 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 		var blob []byte
 		it := e.GetItem()
 		if blob, err = proto.Marshal(it); err == nil {
-			err = tx.Exec("item_insert", e.GetItemId(), meeting, group, it.GetTitle(), int32(it.GetOpenness()), e.GetUrgent(), blob)
+			err = tx.Exec("item_insert", e.GetItemId(), meeting, group, it.GetTitle(), int32(it.GetOpenness()), e.GetUrgent(), blob, e.GetPreviousItemId())
 		}
 		if err == nil {
 			err = tx.Exec("fts_insert", e.GetItemId(), it.GetTitle(), it.GetGrounds()+"\n"+it.GetProposal())
@@ -90,6 +90,25 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 			}
 			if err == nil {
 				err = indexTags(tx, e.GetItemId(), d.GetAffects().GetTasks(), d.GetAffects().GetMunicipalities())
+			}
+		}
+	case *v1.MinutesCheckersNamed:
+		meeting = e.GetMeetingId()
+		err = tx.Exec("meeting_checkers", strings.Join(e.GetMembershipIds(), ","), meeting)
+	case *v1.MinutesChecked:
+		meeting = e.GetMeetingId()
+		err = tx.Exec("meeting_checked", e.GetMembershipId(), meeting)
+	case *v1.MinutesApproved:
+		meeting = e.GetMeetingId()
+		err = tx.Exec("meeting_minutes_approved", meeting)
+	case *v1.DecisionCorrected:
+		var blob []byte
+		if meeting, err = tx.queryString("item_meeting", e.GetItemId()); err == nil {
+			if blob, err = proto.Marshal(e.GetDecision()); err == nil {
+				err = tx.Exec("correction_insert", e.GetItemId(), blob, e.GetReason(), env.GetTime().AsTime().UTC().Format(time.RFC3339))
+			}
+			if err == nil {
+				err = tx.Exec("item_correct", int32(e.GetDecision().GetOutcome()), blob, e.GetItemId())
 			}
 		}
 	default:
@@ -127,15 +146,18 @@ func (rt *Runtime) Meetings(ctx context.Context, groupID, meetingID string, year
 	var out []*v1.MeetingView
 	err := rt.View(ctx, func(db *sql.DB) error {
 		byID := map[string]*v1.MeetingView{}
+		byItem := map[string]*v1.ItemView{}
 		args := []any{groupID, meetingID, year}
 		err := scanRows(ctx, db, q("meetings_select"), args, func(rows *sql.Rows) error {
 			m := &v1.MeetingView{}
 			var state int32
 			var days int
+			var checkers, checked string
 			if err := rows.Scan(&m.Id, &m.GroupId, &m.GroupName, &m.StartsAt, &m.Place, &m.VideoLink, &days, &state,
-				&m.AgendaApproved, &m.Lawful, &m.Quorate, &m.CancelReason, &m.Version); err != nil {
+				&m.AgendaApproved, &m.Lawful, &m.Quorate, &m.CancelReason, &m.Version, &checkers, &checked, &m.MinutesApproved); err != nil {
 				return err
 			}
+			m.CheckerMembershipIds, m.CheckedByMembershipIds = splitIDs(checkers), splitIDs(checked)
 			m.State = v1.MeetingState(state)
 			if t, err := time.Parse(time.RFC3339, m.GetStartsAt()); err == nil {
 				m.AgendaDeadline = t.AddDate(0, 0, -days).Format(domain.DateLayout)
@@ -161,11 +183,11 @@ func (rt *Runtime) Meetings(ctx context.Context, groupID, meetingID string, year
 		if err != nil {
 			return err
 		}
-		return scanRows(ctx, db, q("items_select"), args, func(rows *sql.Rows) error {
+		err = scanRows(ctx, db, q("items_select"), args, func(rows *sql.Rows) error {
 			it := &v1.ItemView{Item: &v1.AgendaItem{}}
 			var mid string
 			var item, decision []byte
-			if err := rows.Scan(&it.Id, &mid, &it.Position, &it.Urgent, &it.Withdrawn, &item, &it.Section, &decision); err != nil {
+			if err := rows.Scan(&it.Id, &mid, &it.Position, &it.Urgent, &it.Withdrawn, &item, &it.Section, &decision, &it.PreviousItemId); err != nil {
 				return err
 			}
 			if err := proto.Unmarshal(item, it.Item); err != nil {
@@ -178,10 +200,64 @@ func (rt *Runtime) Meetings(ctx context.Context, groupID, meetingID string, year
 				}
 			}
 			byID[mid].Items = append(byID[mid].Items, it)
+			byItem[it.Id] = it
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		err = scanRows(ctx, db, q("corrections_select"), args, func(rows *sql.Rows) error {
+			var itemID string
+			var before, after []byte
+			c := &v1.Correction{Before: &v1.Decision{}, After: &v1.Decision{}}
+			if err := rows.Scan(&itemID, &before, &after, &c.Reason, &c.CorrectedAt); err != nil {
+				return err
+			}
+			if err := proto.Unmarshal(before, c.Before); err != nil {
+				return err
+			}
+			if err := proto.Unmarshal(after, c.After); err != nil {
+				return err
+			}
+			byItem[itemID].Corrections = append(byItem[itemID].Corrections, c)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, it := range byItem {
+			if it.GetPreviousItemId() == "" {
+				continue
+			}
+			err := scanRows(ctx, db, q("history_select"), []any{it.GetId()}, func(rows *sql.Rows) error {
+				h := &v1.EarlierHandling{}
+				var decision []byte
+				if err := rows.Scan(&h.ItemId, &h.MeetingId, &h.StartsAt, &h.Section, &decision); err != nil {
+					return err
+				}
+				if decision != nil {
+					h.Decision = &v1.Decision{}
+					if err := proto.Unmarshal(decision, h.Decision); err != nil {
+						return err
+					}
+				}
+				it.History = append(it.History, h)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return out, err
+}
+
+func splitIDs(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
 
 // SearchFilter narrows a search.

@@ -46,6 +46,10 @@ Usage:
   ohjaamo meeting approve-agenda|close|cancel GROUP_ID MEETING_ID
   ohjaamo meeting decide GROUP_ID ITEM_ID --outcome approved --text ...
   ohjaamo meeting withdraw-item GROUP_ID ITEM_ID
+  ohjaamo meeting checkers GROUP_ID MEETING_ID MEMBERSHIP_ID MEMBERSHIP_ID
+  ohjaamo meeting check-minutes GROUP_ID MEETING_ID MEMBERSHIP_ID
+  ohjaamo meeting approve-minutes GROUP_ID MEETING_ID
+  ohjaamo meeting correct GROUP_ID ITEM_ID --outcome ... --text ... --reason ...
   ohjaamo search WORDS... [--task T2 --municipality 837 --year 2026 ...]
                                          find agenda items and decisions across the network
   ohjaamo projections rebuild            rebuild the read models from the stream

@@ -18,7 +18,7 @@ func (c *clientFlags) meetings() ohjaamov1connect.MeetingServiceClient {
 // meetingCommand is what a secretary uses before and during a meeting.
 func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("meeting: want list, show, minutes, schedule, reschedule, cancel, add-item, withdraw-item, open, approve-agenda, decide or close")
+		return usagef("meeting: want list, show, minutes, schedule, reschedule, cancel, add-item, withdraw-item, open, approve-agenda, decide, close, checkers, check-minutes, approve-minutes or correct")
 	}
 	sub, args := args[0], args[1:]
 	fs := newFlags("meeting "+sub, stderr)
@@ -120,6 +120,7 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		legal := fs.String("legal-ground", "", "legal ground of a secret item")
 		origin := fs.String("origin", "secretary", "secretary | member | family-voice | indicator | escalated | referred")
 		urgent := fs.Bool("urgent", false, "an urgent item the open meeting decided to take up after approving its agenda")
+		previous := fs.String("previous", "", "id of a tabled or returned item of this group that comes back (keeps its history)")
 		var tasks, munis, themes, attachments listFlag
 		fs.Var(&tasks, "task", "family-centre task T1..T7; repeat or separate with commas")
 		fs.Var(&munis, "municipality", "municipality code; repeatable")
@@ -141,7 +142,7 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return err
 		}
-		res, err := c.meetings().AddItem(ctx, request(c, &v1.AddItemRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], ExpectedVersion: expect.get(), Urgent: *urgent,
+		res, err := c.meetings().AddItem(ctx, request(c, &v1.AddItemRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], ExpectedVersion: expect.get(), Urgent: *urgent, PreviousItemId: *previous,
 			Item: &v1.AgendaItem{Title: *title, Preparer: *preparer, Grounds: *grounds, Proposal: *proposal, Openness: v1.Openness(op),
 				LegalGround: *legal, Origin: v1.ItemOrigin(or), AttachmentUrls: attachments,
 				Tags: &v1.Tags{Tasks: taskValues, Municipalities: munis, Themes: themes}}}))
@@ -232,6 +233,56 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 			return explain(err)
 		}
 		return printWrite(stdout, c, res.Msg, fmt.Sprintf("§ %d", res.Msg.GetSection()), res.Msg.GetResult())
+	case "checkers":
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID", "MEMBERSHIP_ID", "MEMBERSHIP_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().NameMinutesCheckers(ctx, request(c, &v1.NameMinutesCheckersRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1],
+			MembershipIds: ids[2:], ExpectedVersion: expect.get()}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "minutes checkers named", res.Msg.GetResult())
+	case "check-minutes":
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID", "MEMBERSHIP_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().CheckMinutes(ctx, request(c, &v1.CheckMinutesRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1],
+			MembershipId: ids[2], ExpectedVersion: expect.get()}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "minutes checked", res.Msg.GetResult())
+	case "approve-minutes":
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().ApproveMinutes(ctx, request(c, &v1.ApproveMinutesRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], ExpectedVersion: expect.get()}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "minutes approved", res.Msg.GetResult())
+	case "correct":
+		outcome := fs.String("outcome", "approved", "the corrected outcome")
+		text := fs.String("text", "", "the corrected decision text")
+		reason := fs.String("reason", "", "why the decision is corrected")
+		ids, err := parseWithArgs(fs, args, "GROUP_ID", "ITEM_ID")
+		if err != nil {
+			return err
+		}
+		oc, err := parseEnum("outcome", *outcome, outcomeNames)
+		if err != nil {
+			return err
+		}
+		res, err := c.meetings().CorrectDecision(ctx, request(c, &v1.CorrectDecisionRequest{RequestId: c.reqID(), GroupId: ids[0], ItemId: ids[1],
+			Decision: &v1.Decision{Outcome: v1.Outcome(oc), Text: *text}, Reason: *reason, ExpectedVersion: expect.get()}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "corrected "+ids[1], res.Msg.GetResult())
 	case "close":
 		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
 		if err != nil {
@@ -271,6 +322,9 @@ func printMeeting(w io.Writer, m *v1.MeetingView) error {
 	if len(m.GetAttendance()) > 0 {
 		fmt.Fprintf(w, "lawful %v, quorate %v, agenda approved %v, %d on the attendance list\n", m.GetLawful(), m.GetQuorate(), m.GetAgendaApproved(), len(m.GetAttendance()))
 	}
+	if len(m.GetCheckerMembershipIds()) > 0 {
+		fmt.Fprintf(w, "minutes checkers %s; checked by %d; minutes approved %v\n", strings.Join(m.GetCheckerMembershipIds(), ", "), len(m.GetCheckedByMembershipIds()), m.GetMinutesApproved())
+	}
 	fmt.Fprintln(w)
 	for _, it := range m.GetItems() {
 		sec := "   "
@@ -290,6 +344,12 @@ func printMeeting(w io.Writer, m *v1.MeetingView) error {
 		fmt.Fprintf(w, "%2d. %-5s %s%s  %s\n", it.GetPosition(), sec, it.GetItem().GetTitle(), flags, it.GetId())
 		if p := it.GetItem().GetProposal(); p != "" {
 			fmt.Fprintf(w, "          proposal: %s\n", p)
+		}
+		for _, h := range it.GetHistory() {
+			fmt.Fprintf(w, "          earlier: %s § %d %s: %s\n", h.GetStartsAt()[:10], h.GetSection(), outcomeLabel(h.GetDecision().GetOutcome()), h.GetDecision().GetText())
+		}
+		for _, c := range it.GetCorrections() {
+			fmt.Fprintf(w, "          corrected %s (%s); was (%s): %s\n", c.GetCorrectedAt()[:10], c.GetReason(), outcomeLabel(c.GetBefore().GetOutcome()), c.GetBefore().GetText())
 		}
 		if d := it.GetDecision(); d != nil {
 			fmt.Fprintf(w, "          decision (%s): %s\n", outcomeLabel(d.GetOutcome()), d.GetText())

@@ -78,7 +78,7 @@ func (s meetingService) CancelMeeting(ctx context.Context, req *connect.Request[
 func (s meetingService) AddItem(ctx context.Context, req *connect.Request[v1.AddItemRequest]) (*connect.Response[v1.AddItemResponse], error) {
 	m := req.Msg
 	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
-		return ms.AddItem(derivedID("item", meta.RequestID), m.GetMeetingId(), m.GetItem(), m.GetUrgent())
+		return ms.AddItem(derivedID("item", meta.RequestID), m.GetMeetingId(), m.GetItem(), m.GetUrgent(), m.GetPreviousItemId())
 	})
 	if err != nil {
 		return nil, err
@@ -146,6 +146,50 @@ func (s meetingService) CloseMeeting(ctx context.Context, req *connect.Request[v
 		return nil, err
 	}
 	return connect.NewResponse(&v1.CloseMeetingResponse{Result: writeResult(res)}), nil
+}
+
+func (s meetingService) NameMinutesCheckers(ctx context.Context, req *connect.Request[v1.NameMinutesCheckersRequest]) (*connect.Response[v1.NameMinutesCheckersResponse], error) {
+	m := req.Msg
+	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
+		return ms.NameCheckers(m.GetMeetingId(), m.GetMembershipIds())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.NameMinutesCheckersResponse{Result: writeResult(res)}), nil
+}
+
+func (s meetingService) CheckMinutes(ctx context.Context, req *connect.Request[v1.CheckMinutesRequest]) (*connect.Response[v1.CheckMinutesResponse], error) {
+	m := req.Msg
+	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
+		return ms.CheckMinutes(m.GetMeetingId(), m.GetMembershipId(), today())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.CheckMinutesResponse{Result: writeResult(res)}), nil
+}
+
+func (s meetingService) ApproveMinutes(ctx context.Context, req *connect.Request[v1.ApproveMinutesRequest]) (*connect.Response[v1.ApproveMinutesResponse], error) {
+	m := req.Msg
+	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
+		return ms.ApproveMinutes(m.GetMeetingId(), today(), g)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.ApproveMinutesResponse{Result: writeResult(res)}), nil
+}
+
+func (s meetingService) CorrectDecision(ctx context.Context, req *connect.Request[v1.CorrectDecisionRequest]) (*connect.Response[v1.CorrectDecisionResponse], error) {
+	m := req.Msg
+	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
+		return ms.CorrectDecision(m.GetItemId(), m.GetDecision(), m.GetReason(), g)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.CorrectDecisionResponse{Result: writeResult(res)}), nil
 }
 
 func (s meetingService) GetMeeting(ctx context.Context, req *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error) {

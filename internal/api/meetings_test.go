@@ -278,3 +278,114 @@ func TestRescheduleMovesTheMeetingAndItsItems(t *testing.T) {
 		t.Fatalf("rescheduling an open meeting: %v", err)
 	}
 }
+
+func TestMinutesCheckedApprovedCorrectedAndTabledItemsReturn(t *testing.T) {
+	m := startMeetings(t)
+	ctx := context.Background()
+	// A second member present, so two checkers can be named.
+	second, err := m.c.groups.AddMember(ctx, connect.NewRequest(&v1.AddMemberRequest{GroupId: m.f.p, PersonName: "Eero Tarkastaja",
+		Organisation: "Kunta", ActorType: v1.ActorType_ACTOR_TYPE_MUNICIPALITY, Role: v1.Role_ROLE_MEMBER, TermStart: "2025-01-01"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spring := m.schedule(t, "spring", "2026-03-12T13:00:00+02:00")
+	tabled, err := m.addItem(t, spring, "Viestintämalli", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	approved, err := m.addItem(t, spring, "Vuosikello", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.meetings.OpenMeeting(ctx, connect.NewRequest(&v1.OpenMeetingRequest{GroupId: m.f.p, MeetingId: spring, Lawful: true, Quorate: true,
+		Attendance: []*v1.Attendance{{MembershipId: m.f.chair, Status: v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT},
+			{MembershipId: second.Msg.GetMembershipId(), Status: v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT}}})); err != nil {
+		t.Fatal(err)
+	}
+	checkers := []string{m.f.chair, second.Msg.GetMembershipId()}
+	steps := []func() error{
+		func() error {
+			_, err := m.meetings.NameMinutesCheckers(ctx, connect.NewRequest(&v1.NameMinutesCheckersRequest{GroupId: m.f.p, MeetingId: spring, MembershipIds: checkers}))
+			return err
+		},
+		func() error {
+			_, err := m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{GroupId: m.f.p, ItemId: tabled,
+				Decision: &v1.Decision{Outcome: v1.Outcome_OUTCOME_TABLED, Text: "Jätettiin pöydälle."}}))
+			return err
+		},
+		func() error {
+			_, err := m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{GroupId: m.f.p, ItemId: approved, Decision: decision("Hyväksyttiin.")}))
+			return err
+		},
+		func() error {
+			_, err := m.meetings.CloseMeeting(ctx, connect.NewRequest(&v1.CloseMeetingRequest{GroupId: m.f.p, MeetingId: spring}))
+			return err
+		},
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	approve := func() error {
+		_, err := m.meetings.ApproveMinutes(ctx, connect.NewRequest(&v1.ApproveMinutesRequest{GroupId: m.f.p, MeetingId: spring}))
+		return err
+	}
+	if err := approve(); connect.CodeOf(err) != connect.CodeFailedPrecondition {
+		t.Fatalf("approving unchecked minutes: %v", err)
+	}
+	_, err = m.meetings.CheckMinutes(ctx, connect.NewRequest(&v1.CheckMinutesRequest{GroupId: m.f.p, MeetingId: spring, MembershipId: m.f.chair}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := approve(); connect.CodeOf(err) != connect.CodeFailedPrecondition {
+		t.Fatalf("approving minutes checked by one of two: %v", err)
+	}
+	if _, err := m.meetings.CheckMinutes(ctx, connect.NewRequest(&v1.CheckMinutesRequest{GroupId: m.f.p, MeetingId: spring, MembershipId: second.Msg.GetMembershipId()})); err != nil {
+		t.Fatal(err)
+	}
+	if err := approve(); err != nil {
+		t.Fatalf("approving checked minutes: %v", err)
+	}
+	// A correction after the meeting keeps the original visible.
+	corr, err := m.meetings.CorrectDecision(ctx, connect.NewRequest(&v1.CorrectDecisionRequest{GroupId: m.f.p, ItemId: approved,
+		Decision: &v1.Decision{Outcome: v1.Outcome_OUTCOME_APPROVED_AS_AMENDED, Text: "Hyväksyttiin muutettuna."}, Reason: "kirjausvirhe"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The tabled item comes back in the autumn with its history; only once.
+	autumn := m.schedule(t, "autumn", "2026-09-10T13:00:00+03:00")
+	back, err := m.meetings.AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: m.f.p, MeetingId: autumn, Item: item("Viestintämalli"), PreviousItemId: tabled}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{tabled, approved} {
+		_, err := m.meetings.AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: m.f.p, MeetingId: autumn, Item: item("Uudelleen"), PreviousItemId: bad}))
+		if connect.CodeOf(err) != connect.CodeFailedPrecondition || errField(err) != "previous_item_id" {
+			t.Fatalf("bringing back %s again or a decided item: %v", bad, err)
+		}
+	}
+	pos := back.Msg.GetResult().GetPosition()
+	view, err := m.meetings.GetMeeting(ctx, connect.NewRequest(&v1.GetMeetingRequest{GroupId: m.f.p, MeetingId: spring, MinPosition: pos}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv := view.Msg.GetMeeting()
+	if !sv.GetMinutesApproved() || len(sv.GetCheckedByMembershipIds()) != 2 {
+		t.Fatalf("spring meeting: approved %v, checked by %v", sv.GetMinutesApproved(), sv.GetCheckedByMembershipIds())
+	}
+	it := sv.GetItems()[1]
+	if it.GetSection() != 2 || it.GetDecision().GetText() != "Hyväksyttiin muutettuna." || len(it.GetCorrections()) != 1 ||
+		it.GetCorrections()[0].GetBefore().GetText() != "Hyväksyttiin." || it.GetCorrections()[0].GetReason() != "kirjausvirhe" {
+		t.Fatalf("corrected item: %v (correction at %d)", it, corr.Msg.GetResult().GetPosition())
+	}
+	view, err = m.meetings.GetMeeting(ctx, connect.NewRequest(&v1.GetMeetingRequest{GroupId: m.f.p, MeetingId: autumn, MinPosition: pos}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ai := view.Msg.GetMeeting().GetItems()[0]
+	if ai.GetPreviousItemId() != tabled || len(ai.GetHistory()) != 1 || ai.GetHistory()[0].GetSection() != 1 ||
+		ai.GetHistory()[0].GetDecision().GetOutcome() != v1.Outcome_OUTCOME_TABLED {
+		t.Fatalf("returned item's history: %v", ai)
+	}
+}

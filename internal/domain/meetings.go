@@ -39,6 +39,8 @@ type Meeting struct {
 	Attendance                     []*v1.Attendance
 	Items                          []string // item ids in agenda order
 	CancelReason                   string
+	Checkers, CheckedBy            []string // membership ids
+	MinutesApproved                bool
 }
 
 // Year is the calendar year of the meeting, which its § numbers run in.
@@ -55,6 +57,10 @@ type Item struct {
 	Withdrawn     bool
 	Section       uint32
 	Decision      *v1.Decision
+	// PreviousItemID is the tabled or returned item this one continues;
+	// ContinuedBy the item that continues this one.
+	PreviousItemID, ContinuedBy string
+	Corrections                 int
 }
 
 // NewMeetings is the empty state of group id's meetings.
@@ -88,8 +94,23 @@ func (s *Meetings) Apply(ev proto.Message) error {
 		if err != nil {
 			return err
 		}
-		s.items[e.GetItemId()] = &Item{ID: e.GetItemId(), MeetingID: e.GetMeetingId(), Item: e.GetItem(), Urgent: e.GetUrgent()}
+		s.items[e.GetItemId()] = &Item{ID: e.GetItemId(), MeetingID: e.GetMeetingId(), Item: e.GetItem(), Urgent: e.GetUrgent(), PreviousItemID: e.GetPreviousItemId()}
 		m.Items = append(slices.Clip(m.Items), e.GetItemId())
+		if prev, ok := s.items[e.GetPreviousItemId()]; ok {
+			c := *prev
+			c.ContinuedBy = e.GetItemId()
+			s.items[c.ID] = &c
+		}
+		return nil
+	case *v1.DecisionCorrected:
+		it, ok := s.items[e.GetItemId()]
+		if !ok {
+			return fmt.Errorf("correction: unknown item %s", e.GetItemId())
+		}
+		c := *it
+		c.Decision = e.GetDecision()
+		c.Corrections++
+		s.items[c.ID] = &c
 		return nil
 	case *v1.ItemWithdrawn:
 		it, ok := s.items[e.GetItemId()]
@@ -124,6 +145,12 @@ func (s *Meetings) Apply(ev proto.Message) error {
 		id = e.GetMeetingId()
 	case *v1.MeetingClosed:
 		id = e.GetMeetingId()
+	case *v1.MinutesCheckersNamed:
+		id = e.GetMeetingId()
+	case *v1.MinutesChecked:
+		id = e.GetMeetingId()
+	case *v1.MinutesApproved:
+		id = e.GetMeetingId()
 	default:
 		return fmt.Errorf("meetings: unknown event %T", ev)
 	}
@@ -142,6 +169,12 @@ func (s *Meetings) Apply(ev proto.Message) error {
 		m.AgendaApproved = true
 	case *v1.MeetingClosed:
 		m.State = v1.MeetingState_MEETING_STATE_CLOSED
+	case *v1.MinutesCheckersNamed:
+		m.Checkers = e.GetMembershipIds()
+	case *v1.MinutesChecked:
+		m.CheckedBy = append(slices.Clip(m.CheckedBy), e.GetMembershipId())
+	case *v1.MinutesApproved:
+		m.MinutesApproved = true
 	}
 	return nil
 }
@@ -239,7 +272,7 @@ func (s *Meetings) Cancel(meetingID, reason string) ([]proto.Message, error) {
 
 // AddItem decides a new agenda item. Before the agenda is approved any item
 // may be added; after it, only an urgent one the open meeting decided to take up.
-func (s *Meetings) AddItem(itemID, meetingID string, item *v1.AgendaItem, urgent bool) ([]proto.Message, error) {
+func (s *Meetings) AddItem(itemID, meetingID string, item *v1.AgendaItem, urgent bool, previousItemID string) ([]proto.Message, error) {
 	m, ok := s.meetings[meetingID]
 	if !ok {
 		return nil, notFound("meeting_id", "no such meeting in this group", "ryhmällä ei ole tätä kokousta")
@@ -268,7 +301,19 @@ func (s *Meetings) AddItem(itemID, meetingID string, item *v1.AgendaItem, urgent
 	if err := checkItem(item); err != nil {
 		return nil, err
 	}
-	return []proto.Message{&v1.ItemAdded{ItemId: itemID, MeetingId: meetingID, Item: item, Urgent: urgent}}, nil
+	if previousItemID != "" {
+		prev, ok := s.items[previousItemID]
+		switch {
+		case !ok:
+			return nil, notFound("previous_item_id", "no such item in this group", "ryhmällä ei ole tätä asiaa")
+		case prev.Decision.GetOutcome() != v1.Outcome_OUTCOME_TABLED && prev.Decision.GetOutcome() != v1.Outcome_OUTCOME_RETURNED:
+			return nil, precondition("previous_item_id", "only a tabled or returned item comes back on a later agenda",
+				"vain pöydälle jätetty tai valmisteluun palautettu asia tuodaan uudelleen käsiteltäväksi")
+		case prev.ContinuedBy != "":
+			return nil, precondition("previous_item_id", "the item has already come back on another agenda", "asia on jo tuotu uudelleen käsiteltäväksi")
+		}
+	}
+	return []proto.Message{&v1.ItemAdded{ItemId: itemID, MeetingId: meetingID, Item: item, Urgent: urgent, PreviousItemId: previousItemID}}, nil
 }
 
 var themePattern = regexp.MustCompile(`^\p{L}[\p{L}\p{N} -]{0,59}$`)
@@ -421,48 +466,50 @@ func (s *Meetings) Decide(itemID string, d *v1.Decision, group *Group) ([]proto.
 	case it.Section != 0:
 		return nil, precondition("item_id", fmt.Sprintf("the item is already decided (§ %d)", it.Section), fmt.Sprintf("asiasta on jo päätetty (§ %d)", it.Section))
 	}
+	if err := checkDecision(d, m, group); err != nil {
+		return nil, err
+	}
+	return []proto.Message{&v1.DecisionRecorded{ItemId: itemID, Section: s.sections[m.Year()] + 1, Decision: proto.CloneOf(d)}}, nil
+}
+
+// checkDecision validates a decision taken in meeting m of group.
+func checkDecision(d *v1.Decision, m *Meeting, group *Group) *Error {
 	if _, ok := v1.Outcome_name[int32(d.GetOutcome())]; !ok || d.GetOutcome() == v1.Outcome_OUTCOME_UNSPECIFIED {
-		return nil, invalid("decision.outcome", "must be approved as proposed, approved as amended, noted, tabled, returned or rejected",
+		return invalid("decision.outcome", "must be approved as proposed, approved as amended, noted, tabled, returned or rejected",
 			"pitää olla hyväksytty ehdotuksen mukaisesti, hyväksytty muutettuna, merkitty tiedoksi, jätetty pöydälle, palautettu tai hylätty")
 	}
 	if err := checkText("decision.text", d.GetText(), true, 20000); err != nil {
-		return nil, err
-	}
-	present := map[string]bool{}
-	for _, a := range m.Attendance {
-		if a.GetStatus() != v1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT {
-			present[a.GetMembershipId()] = true
-		}
+		return err
 	}
 	for i, ds := range d.GetDissents() {
 		field := fmt.Sprintf("decision.dissents[%d]", i)
-		if !present[ds.GetMembershipId()] {
-			return nil, precondition(field+".membership_id", "only a member present at the meeting can dissent", "eriävän mielipiteen voi jättää vain kokouksessa läsnä ollut jäsen")
+		if !present(m, ds.GetMembershipId()) {
+			return precondition(field+".membership_id", "only a member present at the meeting can dissent", "eriävän mielipiteen voi jättää vain kokouksessa läsnä ollut jäsen")
 		}
 		if err := checkText(field+".text", ds.GetText(), false, 5000); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for i, id := range d.GetDisqualifiedMembershipIds() {
 		if _, ok := group.Member(id); !ok {
-			return nil, notFound(fmt.Sprintf("decision.disqualified_membership_ids[%d]", i), "is not a member of this group", "ei ole ryhmän jäsen")
+			return notFound(fmt.Sprintf("decision.disqualified_membership_ids[%d]", i), "is not a member of this group", "ei ole ryhmän jäsen")
 		}
 	}
 	af := d.GetAffects()
 	for i, g := range af.GetGroupIds() {
 		if err := checkID(fmt.Sprintf("decision.affects.group_ids[%d]", i), g, true); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	for i, o := range af.GetOrganisations() {
 		if err := checkText(fmt.Sprintf("decision.affects.organisations[%d]", i), o, true, 200); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if err := checkTags("decision.affects", af.GetTasks(), af.GetMunicipalities(), af.GetThemes()); err != nil {
-		return nil, err
+		return err
 	}
-	return []proto.Message{&v1.DecisionRecorded{ItemId: itemID, Section: s.sections[m.Year()] + 1, Decision: proto.CloneOf(d)}}, nil
+	return nil
 }
 
 // Close decides the closing of an open meeting.
@@ -472,6 +519,104 @@ func (s *Meetings) Close(meetingID, closedAt string) ([]proto.Message, error) {
 		return nil, err
 	}
 	return []proto.Message{&v1.MeetingClosed{MeetingId: m.ID, ClosedAt: closedAt}}, nil
+}
+
+// NameCheckers decides the two minutes checkers of an open meeting, from
+// the members present.
+func (s *Meetings) NameCheckers(meetingID string, ids []string) ([]proto.Message, error) {
+	m, err := s.open(meetingID)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) != 2 || ids[0] == ids[1] {
+		return nil, invalid("membership_ids", "name two different members present", "nimeä kaksi eri läsnä olevaa jäsentä")
+	}
+	for i, id := range ids {
+		if !present(m, id) {
+			return nil, precondition(fmt.Sprintf("membership_ids[%d]", i), "a minutes checker is a member present at the meeting",
+				"pöytäkirjantarkastajan pitää olla kokouksessa läsnä")
+		}
+	}
+	if slices.Equal(ids, m.Checkers) {
+		return nil, nil
+	}
+	return []proto.Message{&v1.MinutesCheckersNamed{MeetingId: m.ID, MembershipIds: ids}}, nil
+}
+
+// CheckMinutes decides that a named checker has checked the closed meeting's minutes.
+func (s *Meetings) CheckMinutes(meetingID, membershipID, on string) ([]proto.Message, error) {
+	m, err := s.closed(meetingID)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(m.Checkers, membershipID) {
+		return nil, precondition("membership_id", "is not a minutes checker of this meeting", "ei ole tämän kokouksen pöytäkirjantarkastaja")
+	}
+	if slices.Contains(m.CheckedBy, membershipID) {
+		return nil, nil
+	}
+	return []proto.Message{&v1.MinutesChecked{MeetingId: m.ID, MembershipId: membershipID, CheckedOn: on}}, nil
+}
+
+// ApproveMinutes decides that the minutes are final: formal minutes once
+// both checkers have checked them, a memo at once.
+func (s *Meetings) ApproveMinutes(meetingID, on string, group *Group) ([]proto.Message, error) {
+	m, err := s.closed(meetingID)
+	if err != nil {
+		return nil, err
+	}
+	if m.MinutesApproved {
+		return nil, nil
+	}
+	if group.Mode != v1.GroupMode_GROUP_MODE_MEMO && (len(m.Checkers) != 2 || len(m.CheckedBy) != 2) {
+		return nil, precondition("meeting_id", "formal minutes are approved after both minutes checkers have checked them",
+			"pöytäkirja hyväksytään, kun molemmat pöytäkirjantarkastajat ovat tarkastaneet sen")
+	}
+	return []proto.Message{&v1.MinutesApproved{MeetingId: m.ID, ApprovedOn: on}}, nil
+}
+
+// CorrectDecision decides a correction of a decision after its meeting
+// closed; the § stays, the original stays in the log.
+func (s *Meetings) CorrectDecision(itemID string, d *v1.Decision, reason string, group *Group) ([]proto.Message, error) {
+	it, ok := s.items[itemID]
+	if !ok {
+		return nil, notFound("item_id", "no such item in this group", "ryhmällä ei ole tätä asiaa")
+	}
+	m := s.meetings[it.MeetingID]
+	switch {
+	case it.Section == 0:
+		return nil, precondition("item_id", "the item has no decision to correct", "asiassa ei ole korjattavaa päätöstä")
+	case m.State != v1.MeetingState_MEETING_STATE_CLOSED:
+		return nil, precondition("item_id", "a decision is corrected after its meeting has closed", "päätöstä korjataan vasta kokouksen päätyttyä")
+	}
+	if err := checkText("reason", reason, true, 2000); err != nil {
+		return nil, err
+	}
+	if err := checkDecision(d, m, group); err != nil {
+		return nil, err
+	}
+	return []proto.Message{&v1.DecisionCorrected{ItemId: itemID, Decision: proto.CloneOf(d), Reason: reason}}, nil
+}
+
+func present(m *Meeting, membershipID string) bool {
+	for _, a := range m.Attendance {
+		if a.GetMembershipId() == membershipID && a.GetStatus() != v1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Meetings) closed(id string) (*Meeting, *Error) {
+	m, ok := s.meetings[id]
+	if !ok {
+		return nil, notFound("meeting_id", "no such meeting in this group", "ryhmällä ei ole tätä kokousta")
+	}
+	if m.State != v1.MeetingState_MEETING_STATE_CLOSED {
+		return nil, precondition("meeting_id", "the minutes are checked after the meeting has closed; it is "+meetingStateWord(m.State),
+			"pöytäkirja tarkastetaan kokouksen päätyttyä; kokous on "+meetingStateWordFI(m.State))
+	}
+	return m, nil
 }
 
 func (s *Meetings) scheduled(id string) (*Meeting, *Error) {

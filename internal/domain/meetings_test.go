@@ -318,7 +318,7 @@ func TestCancelMeetingRefused(t *testing.T) {
 func TestAddItem(t *testing.T) {
 	s := everyState(t)
 	item := agendaItem("Toimintasuunnitelma 2026")
-	got, err := s.AddItem("s2", mScheduled, item, false)
+	got, err := s.AddItem("s2", mScheduled, item, false, "")
 	thenEvents(t, got, err, &v1.ItemAdded{ItemId: "s2", MeetingId: mScheduled, Item: agendaItem("Toimintasuunnitelma 2026")})
 	applyDecided(t, s, got, nil)
 	if m := mustMeeting(t, s, mScheduled); !slices.Equal(m.Items, []string{"s1", "s2"}) {
@@ -332,7 +332,7 @@ func TestAddItem(t *testing.T) {
 func TestAddItemOriginDefaultsToSecretary(t *testing.T) {
 	item := agendaItem("Perheiden kuuleminen")
 	item.Origin = v1.ItemOrigin_ITEM_ORIGIN_UNSPECIFIED
-	got, err := everyState(t).AddItem("s2", mScheduled, item, false)
+	got, err := everyState(t).AddItem("s2", mScheduled, item, false, "")
 	want := agendaItem("Perheiden kuuleminen")
 	want.Origin = v1.ItemOrigin_ITEM_ORIGIN_SECRETARY
 	thenEvents(t, got, err, &v1.ItemAdded{ItemId: "s2", MeetingId: mScheduled, Item: want})
@@ -381,7 +381,7 @@ func TestAddItemAccepts(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(item)
 			}
-			got, err := everyState(t).AddItem("uusi", tt.meeting, item, tt.urgent)
+			got, err := everyState(t).AddItem("uusi", tt.meeting, item, tt.urgent, "")
 			thenEvents(t, got, err, &v1.ItemAdded{ItemId: "uusi", MeetingId: tt.meeting, Item: item, Urgent: tt.urgent})
 		})
 	}
@@ -406,7 +406,7 @@ func TestAddItemRefusedByMeeting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := everyState(t).AddItem(tt.item, tt.meeting, agendaItem("Kiireellinen asia"), tt.urgent)
+			got, err := everyState(t).AddItem(tt.item, tt.meeting, agendaItem("Kiireellinen asia"), tt.urgent, "")
 			thenError(t, got, err, tt.code, tt.field)
 		})
 	}
@@ -463,7 +463,7 @@ func TestAddItemRefusedByContent(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			item := agendaItem("Asia")
 			tt.edit(item)
-			got, err := everyState(t).AddItem("uusi", mScheduled, item, false)
+			got, err := everyState(t).AddItem("uusi", mScheduled, item, false, "")
 			thenError(t, got, err, domain.CodeInvalid, tt.field)
 		})
 	}
@@ -472,14 +472,14 @@ func TestAddItemRefusedByContent(t *testing.T) {
 func TestAddItemSecretWithBlankLegalGround(t *testing.T) {
 	item := agendaItem("Lastensuojeluasia")
 	item.Openness, item.LegalGround = v1.Openness_OPENNESS_SECRET, "   "
-	got, err := everyState(t).AddItem("uusi", mScheduled, item, false)
+	got, err := everyState(t).AddItem("uusi", mScheduled, item, false, "")
 	thenError(t, got, err, domain.CodeInvalid, "item.legal_ground")
 }
 
 func TestAddItemEmptyAttachmentURL(t *testing.T) {
 	item := agendaItem("Asia")
 	item.AttachmentUrls = []string{"https://example.fi/a.pdf", ""}
-	got, err := everyState(t).AddItem("uusi", mScheduled, item, false)
+	got, err := everyState(t).AddItem("uusi", mScheduled, item, false, "")
 	thenError(t, got, err, domain.CodeInvalid, "item.attachment_urls[1]")
 }
 
@@ -491,7 +491,7 @@ func TestAddItemWithoutItem(t *testing.T) {
 			t.Fatalf("AddItem with a nil item panicked: %v", r)
 		}
 	}()
-	got, err := everyState(t).AddItem("uusi", mScheduled, nil, false)
+	got, err := everyState(t).AddItem("uusi", mScheduled, nil, false, "")
 	thenError(t, got, err, domain.CodeInvalid, "item")
 }
 
@@ -739,7 +739,7 @@ func TestSectionsRunPerCalendarYear(t *testing.T) {
 		do(s.Schedule(domain.ScheduleMeeting{MeetingID: m.id, StartsAt: m.at, Place: "Kirjasto Metso"}, g))
 	}
 	for _, it := range []struct{ id, meeting string }{{"a1", meetMarch}, {"a2", meetMarch}, {"a3", meetMarch}, {"b1", meetSept}, {"b2", meetSept}, {"c1", meetFeb27}, {"c2", meetFeb27}} {
-		do(s.AddItem(it.id, it.meeting, agendaItem("Asia "+it.id), false))
+		do(s.AddItem(it.id, it.meeting, agendaItem("Asia "+it.id), false, ""))
 	}
 	open := func(id string) {
 		t.Helper()

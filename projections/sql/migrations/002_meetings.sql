@@ -12,6 +12,9 @@ CREATE TABLE meetings (
     lawful         INTEGER NOT NULL DEFAULT 0,
     quorate        INTEGER NOT NULL DEFAULT 0,
     cancel_reason  TEXT NOT NULL DEFAULT '',
+    checkers       TEXT NOT NULL DEFAULT '', -- membership ids, comma-separated
+    checked_by     TEXT NOT NULL DEFAULT '',
+    minutes_approved INTEGER NOT NULL DEFAULT 0,
     version        INTEGER NOT NULL,
     position       INTEGER NOT NULL
 ) STRICT;
@@ -39,8 +42,20 @@ CREATE TABLE items (
     year       INTEGER NOT NULL,
     section    INTEGER NOT NULL DEFAULT 0,
     outcome    INTEGER NOT NULL DEFAULT 0,
-    decision   BLOB -- ohjaamo.v1.Decision
+    decision   BLOB, -- ohjaamo.v1.Decision in force
+    previous_item_id TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX items_meeting ON items (meeting_id, position);
 -- § numbers are unique per group and year; the read model refuses a duplicate too.
 CREATE UNIQUE INDEX items_section ON items (group_id, year, section) WHERE section > 0;
+
+-- Corrections of decisions after their meeting, oldest first.
+CREATE TABLE corrections (
+    item_id      TEXT NOT NULL REFERENCES items (id),
+    ord          INTEGER NOT NULL,
+    before       BLOB NOT NULL,
+    after        BLOB NOT NULL,
+    reason       TEXT NOT NULL,
+    corrected_at TEXT NOT NULL,
+    PRIMARY KEY (item_id, ord)
+) STRICT;

@@ -27,9 +27,25 @@ UPDATE meetings SET version = ?, position = ? WHERE id = ?;
 INSERT INTO attendance (meeting_id, ord, membership_id, status, deputy_name) VALUES (?, ?, ?, ?, ?);
 
 -- name: item_insert
-INSERT INTO items (id, meeting_id, group_id, position, title, openness, urgent, item, year)
-SELECT ?1, ?2, ?3, (SELECT count(*) + 1 FROM items WHERE meeting_id = ?2), ?4, ?5, ?6, ?7, m.year
+INSERT INTO items (id, meeting_id, group_id, position, title, openness, urgent, item, year, previous_item_id)
+SELECT ?1, ?2, ?3, (SELECT count(*) + 1 FROM items WHERE meeting_id = ?2), ?4, ?5, ?6, ?7, m.year, ?8
 FROM meetings m WHERE m.id = ?2;
+
+-- name: meeting_checkers
+UPDATE meetings SET checkers = ? WHERE id = ?;
+
+-- name: meeting_checked
+UPDATE meetings SET checked_by = CASE checked_by WHEN '' THEN ?1 ELSE checked_by || ',' || ?1 END WHERE id = ?2;
+
+-- name: meeting_minutes_approved
+UPDATE meetings SET minutes_approved = 1 WHERE id = ?;
+
+-- name: correction_insert
+INSERT INTO corrections (item_id, ord, before, after, reason, corrected_at)
+SELECT ?1, (SELECT count(*) FROM corrections WHERE item_id = ?1), i.decision, ?2, ?3, ?4 FROM items i WHERE i.id = ?1;
+
+-- name: item_correct
+UPDATE items SET outcome = ?, decision = ? WHERE id = ?;
 
 -- name: item_withdraw
 UPDATE items SET withdrawn = 1 WHERE id = ?;
@@ -42,7 +58,7 @@ SELECT meeting_id FROM items WHERE id = ?;
 
 -- name: meetings_select
 SELECT m.id, m.group_id, coalesce(g.name_fi, ''), m.starts_at, m.place, m.video_link, m.deadline_days, m.state,
-       m.agenda_approved, m.lawful, m.quorate, m.cancel_reason, m.version
+       m.agenda_approved, m.lawful, m.quorate, m.cancel_reason, m.version, m.checkers, m.checked_by, m.minutes_approved
 FROM meetings m LEFT JOIN groups g ON g.id = m.group_id
 WHERE m.group_id = ?1 AND (?2 = '' OR m.id = ?2) AND (?3 = 0 OR m.year = ?3)
 ORDER BY m.starts_at, m.id;
@@ -54,7 +70,25 @@ WHERE m.group_id = ?1 AND (?2 = '' OR m.id = ?2) AND (?3 = 0 OR m.year = ?3)
 ORDER BY a.meeting_id, a.ord;
 
 -- name: items_select
-SELECT i.id, i.meeting_id, i.position, i.urgent, i.withdrawn, i.item, i.section, i.decision
+SELECT i.id, i.meeting_id, i.position, i.urgent, i.withdrawn, i.item, i.section, i.decision, i.previous_item_id
 FROM items i JOIN meetings m ON m.id = i.meeting_id
 WHERE m.group_id = ?1 AND (?2 = '' OR m.id = ?2) AND (?3 = 0 OR m.year = ?3)
 ORDER BY i.meeting_id, i.position;
+
+-- name: corrections_select
+SELECT c.item_id, c.before, c.after, c.reason, c.corrected_at
+FROM corrections c JOIN items i ON i.id = c.item_id JOIN meetings m ON m.id = i.meeting_id
+WHERE m.group_id = ?1 AND (?2 = '' OR m.id = ?2) AND (?3 = 0 OR m.year = ?3)
+ORDER BY c.item_id, c.ord;
+
+-- name: history_select
+-- The earlier handlings of an item, oldest first, following previous_item_id.
+WITH RECURSIVE chain (id, prev, depth) AS (
+    SELECT id, previous_item_id, 0 FROM items WHERE id = ?1
+    UNION ALL
+    SELECT i.id, i.previous_item_id, c.depth + 1 FROM items i JOIN chain c ON i.id = c.prev
+)
+SELECT i.id, i.meeting_id, m.starts_at, i.section, i.decision
+FROM chain c JOIN items i ON i.id = c.id JOIN meetings m ON m.id = i.meeting_id
+WHERE c.depth > 0
+ORDER BY c.depth DESC;

@@ -547,8 +547,15 @@ type ItemView struct {
 	Urgent    bool        `protobuf:"varint,4,opt,name=urgent,proto3" json:"urgent,omitempty"`
 	Withdrawn bool        `protobuf:"varint,5,opt,name=withdrawn,proto3" json:"withdrawn,omitempty"`
 	// Set once decided.
-	Section       uint32    `protobuf:"varint,6,opt,name=section,proto3" json:"section,omitempty"`
-	Decision      *Decision `protobuf:"bytes,7,opt,name=decision,proto3" json:"decision,omitempty"`
+	Section uint32 `protobuf:"varint,6,opt,name=section,proto3" json:"section,omitempty"`
+	// The decision in force (the last correction, if any).
+	Decision *Decision `protobuf:"bytes,7,opt,name=decision,proto3" json:"decision,omitempty"`
+	// The tabled or returned item this one continues.
+	PreviousItemId string `protobuf:"bytes,8,opt,name=previous_item_id,json=previousItemId,proto3" json:"previous_item_id,omitempty"`
+	// Earlier handlings of the same matter, oldest first.
+	History []*EarlierHandling `protobuf:"bytes,9,rep,name=history,proto3" json:"history,omitempty"`
+	// Corrections after the meeting, oldest first; the original decision is the first "before".
+	Corrections   []*Correction `protobuf:"bytes,10,rep,name=corrections,proto3" json:"corrections,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -632,6 +639,171 @@ func (x *ItemView) GetDecision() *Decision {
 	return nil
 }
 
+func (x *ItemView) GetPreviousItemId() string {
+	if x != nil {
+		return x.PreviousItemId
+	}
+	return ""
+}
+
+func (x *ItemView) GetHistory() []*EarlierHandling {
+	if x != nil {
+		return x.History
+	}
+	return nil
+}
+
+func (x *ItemView) GetCorrections() []*Correction {
+	if x != nil {
+		return x.Corrections
+	}
+	return nil
+}
+
+type EarlierHandling struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	MeetingId     string                 `protobuf:"bytes,2,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	StartsAt      string                 `protobuf:"bytes,3,opt,name=starts_at,json=startsAt,proto3" json:"starts_at,omitempty"`
+	Section       uint32                 `protobuf:"varint,4,opt,name=section,proto3" json:"section,omitempty"`
+	Decision      *Decision              `protobuf:"bytes,5,opt,name=decision,proto3" json:"decision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EarlierHandling) Reset() {
+	*x = EarlierHandling{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EarlierHandling) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EarlierHandling) ProtoMessage() {}
+
+func (x *EarlierHandling) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EarlierHandling.ProtoReflect.Descriptor instead.
+func (*EarlierHandling) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *EarlierHandling) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *EarlierHandling) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *EarlierHandling) GetStartsAt() string {
+	if x != nil {
+		return x.StartsAt
+	}
+	return ""
+}
+
+func (x *EarlierHandling) GetSection() uint32 {
+	if x != nil {
+		return x.Section
+	}
+	return 0
+}
+
+func (x *EarlierHandling) GetDecision() *Decision {
+	if x != nil {
+		return x.Decision
+	}
+	return nil
+}
+
+type Correction struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Before        *Decision              `protobuf:"bytes,1,opt,name=before,proto3" json:"before,omitempty"`
+	After         *Decision              `protobuf:"bytes,2,opt,name=after,proto3" json:"after,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	CorrectedAt   string                 `protobuf:"bytes,4,opt,name=corrected_at,json=correctedAt,proto3" json:"corrected_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Correction) Reset() {
+	*x = Correction{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Correction) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Correction) ProtoMessage() {}
+
+func (x *Correction) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Correction.ProtoReflect.Descriptor instead.
+func (*Correction) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *Correction) GetBefore() *Decision {
+	if x != nil {
+		return x.Before
+	}
+	return nil
+}
+
+func (x *Correction) GetAfter() *Decision {
+	if x != nil {
+		return x.After
+	}
+	return nil
+}
+
+func (x *Correction) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *Correction) GetCorrectedAt() string {
+	if x != nil {
+		return x.CorrectedAt
+	}
+	return ""
+}
+
 type MeetingView struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	Id        string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
@@ -642,21 +814,24 @@ type MeetingView struct {
 	VideoLink string                 `protobuf:"bytes,6,opt,name=video_link,json=videoLink,proto3" json:"video_link,omitempty"`
 	State     MeetingState           `protobuf:"varint,7,opt,name=state,proto3,enum=ohjaamo.v1.MeetingState" json:"state,omitempty"`
 	// Last day to add items: starts_at minus agenda_deadline_days.
-	AgendaDeadline string        `protobuf:"bytes,8,opt,name=agenda_deadline,json=agendaDeadline,proto3" json:"agenda_deadline,omitempty"`
-	AgendaApproved bool          `protobuf:"varint,9,opt,name=agenda_approved,json=agendaApproved,proto3" json:"agenda_approved,omitempty"`
-	Lawful         bool          `protobuf:"varint,10,opt,name=lawful,proto3" json:"lawful,omitempty"`
-	Quorate        bool          `protobuf:"varint,11,opt,name=quorate,proto3" json:"quorate,omitempty"`
-	Attendance     []*Attendance `protobuf:"bytes,12,rep,name=attendance,proto3" json:"attendance,omitempty"`
-	Items          []*ItemView   `protobuf:"bytes,13,rep,name=items,proto3" json:"items,omitempty"`
-	CancelReason   string        `protobuf:"bytes,14,opt,name=cancel_reason,json=cancelReason,proto3" json:"cancel_reason,omitempty"`
-	Version        uint64        `protobuf:"varint,15,opt,name=version,proto3" json:"version,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	AgendaDeadline         string        `protobuf:"bytes,8,opt,name=agenda_deadline,json=agendaDeadline,proto3" json:"agenda_deadline,omitempty"`
+	AgendaApproved         bool          `protobuf:"varint,9,opt,name=agenda_approved,json=agendaApproved,proto3" json:"agenda_approved,omitempty"`
+	Lawful                 bool          `protobuf:"varint,10,opt,name=lawful,proto3" json:"lawful,omitempty"`
+	Quorate                bool          `protobuf:"varint,11,opt,name=quorate,proto3" json:"quorate,omitempty"`
+	Attendance             []*Attendance `protobuf:"bytes,12,rep,name=attendance,proto3" json:"attendance,omitempty"`
+	Items                  []*ItemView   `protobuf:"bytes,13,rep,name=items,proto3" json:"items,omitempty"`
+	CancelReason           string        `protobuf:"bytes,14,opt,name=cancel_reason,json=cancelReason,proto3" json:"cancel_reason,omitempty"`
+	Version                uint64        `protobuf:"varint,15,opt,name=version,proto3" json:"version,omitempty"`
+	CheckerMembershipIds   []string      `protobuf:"bytes,16,rep,name=checker_membership_ids,json=checkerMembershipIds,proto3" json:"checker_membership_ids,omitempty"`
+	CheckedByMembershipIds []string      `protobuf:"bytes,17,rep,name=checked_by_membership_ids,json=checkedByMembershipIds,proto3" json:"checked_by_membership_ids,omitempty"`
+	MinutesApproved        bool          `protobuf:"varint,18,opt,name=minutes_approved,json=minutesApproved,proto3" json:"minutes_approved,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
 }
 
 func (x *MeetingView) Reset() {
 	*x = MeetingView{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -668,7 +843,7 @@ func (x *MeetingView) String() string {
 func (*MeetingView) ProtoMessage() {}
 
 func (x *MeetingView) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -681,7 +856,7 @@ func (x *MeetingView) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MeetingView.ProtoReflect.Descriptor instead.
 func (*MeetingView) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{6}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *MeetingView) GetId() string {
@@ -789,6 +964,27 @@ func (x *MeetingView) GetVersion() uint64 {
 	return 0
 }
 
+func (x *MeetingView) GetCheckerMembershipIds() []string {
+	if x != nil {
+		return x.CheckerMembershipIds
+	}
+	return nil
+}
+
+func (x *MeetingView) GetCheckedByMembershipIds() []string {
+	if x != nil {
+		return x.CheckedByMembershipIds
+	}
+	return nil
+}
+
+func (x *MeetingView) GetMinutesApproved() bool {
+	if x != nil {
+		return x.MinutesApproved
+	}
+	return false
+}
+
 type ScheduleMeetingRequest struct {
 	state              protoimpl.MessageState `protogen:"open.v1"`
 	RequestId          string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
@@ -804,7 +1000,7 @@ type ScheduleMeetingRequest struct {
 
 func (x *ScheduleMeetingRequest) Reset() {
 	*x = ScheduleMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -816,7 +1012,7 @@ func (x *ScheduleMeetingRequest) String() string {
 func (*ScheduleMeetingRequest) ProtoMessage() {}
 
 func (x *ScheduleMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -829,7 +1025,7 @@ func (x *ScheduleMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleMeetingRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{7}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ScheduleMeetingRequest) GetRequestId() string {
@@ -891,7 +1087,7 @@ type ScheduleMeetingResponse struct {
 
 func (x *ScheduleMeetingResponse) Reset() {
 	*x = ScheduleMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -903,7 +1099,7 @@ func (x *ScheduleMeetingResponse) String() string {
 func (*ScheduleMeetingResponse) ProtoMessage() {}
 
 func (x *ScheduleMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -916,7 +1112,7 @@ func (x *ScheduleMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleMeetingResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{8}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ScheduleMeetingResponse) GetMeetingId() string {
@@ -948,7 +1144,7 @@ type RescheduleMeetingRequest struct {
 
 func (x *RescheduleMeetingRequest) Reset() {
 	*x = RescheduleMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -960,7 +1156,7 @@ func (x *RescheduleMeetingRequest) String() string {
 func (*RescheduleMeetingRequest) ProtoMessage() {}
 
 func (x *RescheduleMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -973,7 +1169,7 @@ func (x *RescheduleMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RescheduleMeetingRequest.ProtoReflect.Descriptor instead.
 func (*RescheduleMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{9}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RescheduleMeetingRequest) GetRequestId() string {
@@ -1034,7 +1230,7 @@ type RescheduleMeetingResponse struct {
 
 func (x *RescheduleMeetingResponse) Reset() {
 	*x = RescheduleMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1046,7 +1242,7 @@ func (x *RescheduleMeetingResponse) String() string {
 func (*RescheduleMeetingResponse) ProtoMessage() {}
 
 func (x *RescheduleMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1059,7 +1255,7 @@ func (x *RescheduleMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RescheduleMeetingResponse.ProtoReflect.Descriptor instead.
 func (*RescheduleMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{10}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *RescheduleMeetingResponse) GetResult() *WriteResult {
@@ -1082,7 +1278,7 @@ type CancelMeetingRequest struct {
 
 func (x *CancelMeetingRequest) Reset() {
 	*x = CancelMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1094,7 +1290,7 @@ func (x *CancelMeetingRequest) String() string {
 func (*CancelMeetingRequest) ProtoMessage() {}
 
 func (x *CancelMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1107,7 +1303,7 @@ func (x *CancelMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelMeetingRequest.ProtoReflect.Descriptor instead.
 func (*CancelMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{11}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CancelMeetingRequest) GetRequestId() string {
@@ -1154,7 +1350,7 @@ type CancelMeetingResponse struct {
 
 func (x *CancelMeetingResponse) Reset() {
 	*x = CancelMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1166,7 +1362,7 @@ func (x *CancelMeetingResponse) String() string {
 func (*CancelMeetingResponse) ProtoMessage() {}
 
 func (x *CancelMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1179,7 +1375,7 @@ func (x *CancelMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelMeetingResponse.ProtoReflect.Descriptor instead.
 func (*CancelMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{12}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CancelMeetingResponse) GetResult() *WriteResult {
@@ -1197,14 +1393,16 @@ type AddItemRequest struct {
 	MeetingId       string                 `protobuf:"bytes,4,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
 	Item            *AgendaItem            `protobuf:"bytes,5,opt,name=item,proto3" json:"item,omitempty"`
 	// After the agenda was approved, only as an urgent item the meeting decided to take up.
-	Urgent        bool `protobuf:"varint,6,opt,name=urgent,proto3" json:"urgent,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Urgent bool `protobuf:"varint,6,opt,name=urgent,proto3" json:"urgent,omitempty"`
+	// Bring back a tabled or returned item of this group; it keeps its history.
+	PreviousItemId string `protobuf:"bytes,7,opt,name=previous_item_id,json=previousItemId,proto3" json:"previous_item_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *AddItemRequest) Reset() {
 	*x = AddItemRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1216,7 +1414,7 @@ func (x *AddItemRequest) String() string {
 func (*AddItemRequest) ProtoMessage() {}
 
 func (x *AddItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1229,7 +1427,7 @@ func (x *AddItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddItemRequest.ProtoReflect.Descriptor instead.
 func (*AddItemRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{13}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *AddItemRequest) GetRequestId() string {
@@ -1274,6 +1472,13 @@ func (x *AddItemRequest) GetUrgent() bool {
 	return false
 }
 
+func (x *AddItemRequest) GetPreviousItemId() string {
+	if x != nil {
+		return x.PreviousItemId
+	}
+	return ""
+}
+
 type AddItemResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
@@ -1284,7 +1489,7 @@ type AddItemResponse struct {
 
 func (x *AddItemResponse) Reset() {
 	*x = AddItemResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1296,7 +1501,7 @@ func (x *AddItemResponse) String() string {
 func (*AddItemResponse) ProtoMessage() {}
 
 func (x *AddItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1309,7 +1514,7 @@ func (x *AddItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddItemResponse.ProtoReflect.Descriptor instead.
 func (*AddItemResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{14}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *AddItemResponse) GetItemId() string {
@@ -1339,7 +1544,7 @@ type WithdrawItemRequest struct {
 
 func (x *WithdrawItemRequest) Reset() {
 	*x = WithdrawItemRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1351,7 +1556,7 @@ func (x *WithdrawItemRequest) String() string {
 func (*WithdrawItemRequest) ProtoMessage() {}
 
 func (x *WithdrawItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1364,7 +1569,7 @@ func (x *WithdrawItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawItemRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawItemRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{15}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *WithdrawItemRequest) GetRequestId() string {
@@ -1411,7 +1616,7 @@ type WithdrawItemResponse struct {
 
 func (x *WithdrawItemResponse) Reset() {
 	*x = WithdrawItemResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1423,7 +1628,7 @@ func (x *WithdrawItemResponse) String() string {
 func (*WithdrawItemResponse) ProtoMessage() {}
 
 func (x *WithdrawItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1436,7 +1641,7 @@ func (x *WithdrawItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawItemResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawItemResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{16}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *WithdrawItemResponse) GetResult() *WriteResult {
@@ -1461,7 +1666,7 @@ type OpenMeetingRequest struct {
 
 func (x *OpenMeetingRequest) Reset() {
 	*x = OpenMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1473,7 +1678,7 @@ func (x *OpenMeetingRequest) String() string {
 func (*OpenMeetingRequest) ProtoMessage() {}
 
 func (x *OpenMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1486,7 +1691,7 @@ func (x *OpenMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenMeetingRequest.ProtoReflect.Descriptor instead.
 func (*OpenMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{17}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *OpenMeetingRequest) GetRequestId() string {
@@ -1547,7 +1752,7 @@ type OpenMeetingResponse struct {
 
 func (x *OpenMeetingResponse) Reset() {
 	*x = OpenMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1559,7 +1764,7 @@ func (x *OpenMeetingResponse) String() string {
 func (*OpenMeetingResponse) ProtoMessage() {}
 
 func (x *OpenMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1572,7 +1777,7 @@ func (x *OpenMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenMeetingResponse.ProtoReflect.Descriptor instead.
 func (*OpenMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{18}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *OpenMeetingResponse) GetResult() *WriteResult {
@@ -1594,7 +1799,7 @@ type ApproveAgendaRequest struct {
 
 func (x *ApproveAgendaRequest) Reset() {
 	*x = ApproveAgendaRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1606,7 +1811,7 @@ func (x *ApproveAgendaRequest) String() string {
 func (*ApproveAgendaRequest) ProtoMessage() {}
 
 func (x *ApproveAgendaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1619,7 +1824,7 @@ func (x *ApproveAgendaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveAgendaRequest.ProtoReflect.Descriptor instead.
 func (*ApproveAgendaRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{19}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ApproveAgendaRequest) GetRequestId() string {
@@ -1659,7 +1864,7 @@ type ApproveAgendaResponse struct {
 
 func (x *ApproveAgendaResponse) Reset() {
 	*x = ApproveAgendaResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1671,7 +1876,7 @@ func (x *ApproveAgendaResponse) String() string {
 func (*ApproveAgendaResponse) ProtoMessage() {}
 
 func (x *ApproveAgendaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1684,7 +1889,7 @@ func (x *ApproveAgendaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveAgendaResponse.ProtoReflect.Descriptor instead.
 func (*ApproveAgendaResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{20}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ApproveAgendaResponse) GetResult() *WriteResult {
@@ -1707,7 +1912,7 @@ type RecordDecisionRequest struct {
 
 func (x *RecordDecisionRequest) Reset() {
 	*x = RecordDecisionRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1719,7 +1924,7 @@ func (x *RecordDecisionRequest) String() string {
 func (*RecordDecisionRequest) ProtoMessage() {}
 
 func (x *RecordDecisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1732,7 +1937,7 @@ func (x *RecordDecisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordDecisionRequest.ProtoReflect.Descriptor instead.
 func (*RecordDecisionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{21}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RecordDecisionRequest) GetRequestId() string {
@@ -1780,7 +1985,7 @@ type RecordDecisionResponse struct {
 
 func (x *RecordDecisionResponse) Reset() {
 	*x = RecordDecisionResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1792,7 +1997,7 @@ func (x *RecordDecisionResponse) String() string {
 func (*RecordDecisionResponse) ProtoMessage() {}
 
 func (x *RecordDecisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1805,7 +2010,7 @@ func (x *RecordDecisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordDecisionResponse.ProtoReflect.Descriptor instead.
 func (*RecordDecisionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{22}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RecordDecisionResponse) GetSection() uint32 {
@@ -1834,7 +2039,7 @@ type CloseMeetingRequest struct {
 
 func (x *CloseMeetingRequest) Reset() {
 	*x = CloseMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1846,7 +2051,7 @@ func (x *CloseMeetingRequest) String() string {
 func (*CloseMeetingRequest) ProtoMessage() {}
 
 func (x *CloseMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1859,7 +2064,7 @@ func (x *CloseMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseMeetingRequest.ProtoReflect.Descriptor instead.
 func (*CloseMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{23}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CloseMeetingRequest) GetRequestId() string {
@@ -1899,7 +2104,7 @@ type CloseMeetingResponse struct {
 
 func (x *CloseMeetingResponse) Reset() {
 	*x = CloseMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1911,7 +2116,7 @@ func (x *CloseMeetingResponse) String() string {
 func (*CloseMeetingResponse) ProtoMessage() {}
 
 func (x *CloseMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1924,10 +2129,490 @@ func (x *CloseMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseMeetingResponse.ProtoReflect.Descriptor instead.
 func (*CloseMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{24}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CloseMeetingResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type NameMinutesCheckersRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	RequestId       string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	GroupId         string                 `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	ExpectedVersion *uint64                `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
+	MeetingId       string                 `protobuf:"bytes,4,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	MembershipIds   []string               `protobuf:"bytes,5,rep,name=membership_ids,json=membershipIds,proto3" json:"membership_ids,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *NameMinutesCheckersRequest) Reset() {
+	*x = NameMinutesCheckersRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NameMinutesCheckersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NameMinutesCheckersRequest) ProtoMessage() {}
+
+func (x *NameMinutesCheckersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NameMinutesCheckersRequest.ProtoReflect.Descriptor instead.
+func (*NameMinutesCheckersRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *NameMinutesCheckersRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *NameMinutesCheckersRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *NameMinutesCheckersRequest) GetExpectedVersion() uint64 {
+	if x != nil && x.ExpectedVersion != nil {
+		return *x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *NameMinutesCheckersRequest) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *NameMinutesCheckersRequest) GetMembershipIds() []string {
+	if x != nil {
+		return x.MembershipIds
+	}
+	return nil
+}
+
+type NameMinutesCheckersResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NameMinutesCheckersResponse) Reset() {
+	*x = NameMinutesCheckersResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NameMinutesCheckersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NameMinutesCheckersResponse) ProtoMessage() {}
+
+func (x *NameMinutesCheckersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NameMinutesCheckersResponse.ProtoReflect.Descriptor instead.
+func (*NameMinutesCheckersResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *NameMinutesCheckersResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type CheckMinutesRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	RequestId       string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	GroupId         string                 `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	ExpectedVersion *uint64                `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
+	MeetingId       string                 `protobuf:"bytes,4,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	MembershipId    string                 `protobuf:"bytes,5,opt,name=membership_id,json=membershipId,proto3" json:"membership_id,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *CheckMinutesRequest) Reset() {
+	*x = CheckMinutesRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckMinutesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckMinutesRequest) ProtoMessage() {}
+
+func (x *CheckMinutesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckMinutesRequest.ProtoReflect.Descriptor instead.
+func (*CheckMinutesRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *CheckMinutesRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *CheckMinutesRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *CheckMinutesRequest) GetExpectedVersion() uint64 {
+	if x != nil && x.ExpectedVersion != nil {
+		return *x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *CheckMinutesRequest) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *CheckMinutesRequest) GetMembershipId() string {
+	if x != nil {
+		return x.MembershipId
+	}
+	return ""
+}
+
+type CheckMinutesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckMinutesResponse) Reset() {
+	*x = CheckMinutesResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckMinutesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckMinutesResponse) ProtoMessage() {}
+
+func (x *CheckMinutesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckMinutesResponse.ProtoReflect.Descriptor instead.
+func (*CheckMinutesResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *CheckMinutesResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type ApproveMinutesRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	RequestId       string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	GroupId         string                 `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	ExpectedVersion *uint64                `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
+	MeetingId       string                 `protobuf:"bytes,4,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ApproveMinutesRequest) Reset() {
+	*x = ApproveMinutesRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveMinutesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveMinutesRequest) ProtoMessage() {}
+
+func (x *ApproveMinutesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveMinutesRequest.ProtoReflect.Descriptor instead.
+func (*ApproveMinutesRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ApproveMinutesRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ApproveMinutesRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *ApproveMinutesRequest) GetExpectedVersion() uint64 {
+	if x != nil && x.ExpectedVersion != nil {
+		return *x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *ApproveMinutesRequest) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+type ApproveMinutesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveMinutesResponse) Reset() {
+	*x = ApproveMinutesResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveMinutesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveMinutesResponse) ProtoMessage() {}
+
+func (x *ApproveMinutesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveMinutesResponse.ProtoReflect.Descriptor instead.
+func (*ApproveMinutesResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ApproveMinutesResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type CorrectDecisionRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	RequestId       string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	GroupId         string                 `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	ExpectedVersion *uint64                `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
+	ItemId          string                 `protobuf:"bytes,4,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	Decision        *Decision              `protobuf:"bytes,5,opt,name=decision,proto3" json:"decision,omitempty"`
+	Reason          string                 `protobuf:"bytes,6,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *CorrectDecisionRequest) Reset() {
+	*x = CorrectDecisionRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CorrectDecisionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CorrectDecisionRequest) ProtoMessage() {}
+
+func (x *CorrectDecisionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CorrectDecisionRequest.ProtoReflect.Descriptor instead.
+func (*CorrectDecisionRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *CorrectDecisionRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *CorrectDecisionRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *CorrectDecisionRequest) GetExpectedVersion() uint64 {
+	if x != nil && x.ExpectedVersion != nil {
+		return *x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *CorrectDecisionRequest) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *CorrectDecisionRequest) GetDecision() *Decision {
+	if x != nil {
+		return x.Decision
+	}
+	return nil
+}
+
+func (x *CorrectDecisionRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type CorrectDecisionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CorrectDecisionResponse) Reset() {
+	*x = CorrectDecisionResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CorrectDecisionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CorrectDecisionResponse) ProtoMessage() {}
+
+func (x *CorrectDecisionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CorrectDecisionResponse.ProtoReflect.Descriptor instead.
+func (*CorrectDecisionResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *CorrectDecisionResponse) GetResult() *WriteResult {
 	if x != nil {
 		return x.Result
 	}
@@ -1945,7 +2630,7 @@ type GetMeetingRequest struct {
 
 func (x *GetMeetingRequest) Reset() {
 	*x = GetMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1957,7 +2642,7 @@ func (x *GetMeetingRequest) String() string {
 func (*GetMeetingRequest) ProtoMessage() {}
 
 func (x *GetMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1970,7 +2655,7 @@ func (x *GetMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeetingRequest.ProtoReflect.Descriptor instead.
 func (*GetMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{25}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetMeetingRequest) GetGroupId() string {
@@ -2003,7 +2688,7 @@ type GetMeetingResponse struct {
 
 func (x *GetMeetingResponse) Reset() {
 	*x = GetMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2015,7 +2700,7 @@ func (x *GetMeetingResponse) String() string {
 func (*GetMeetingResponse) ProtoMessage() {}
 
 func (x *GetMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2028,7 +2713,7 @@ func (x *GetMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeetingResponse.ProtoReflect.Descriptor instead.
 func (*GetMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{26}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *GetMeetingResponse) GetMeeting() *MeetingView {
@@ -2050,7 +2735,7 @@ type ListMeetingsRequest struct {
 
 func (x *ListMeetingsRequest) Reset() {
 	*x = ListMeetingsRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[27]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2062,7 +2747,7 @@ func (x *ListMeetingsRequest) String() string {
 func (*ListMeetingsRequest) ProtoMessage() {}
 
 func (x *ListMeetingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[27]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2075,7 +2760,7 @@ func (x *ListMeetingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMeetingsRequest.ProtoReflect.Descriptor instead.
 func (*ListMeetingsRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{27}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ListMeetingsRequest) GetGroupId() string {
@@ -2108,7 +2793,7 @@ type ListMeetingsResponse struct {
 
 func (x *ListMeetingsResponse) Reset() {
 	*x = ListMeetingsResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[28]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2120,7 +2805,7 @@ func (x *ListMeetingsResponse) String() string {
 func (*ListMeetingsResponse) ProtoMessage() {}
 
 func (x *ListMeetingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[28]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2133,7 +2818,7 @@ func (x *ListMeetingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMeetingsResponse.ProtoReflect.Descriptor instead.
 func (*ListMeetingsResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{28}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListMeetingsResponse) GetMeetings() []*MeetingView {
@@ -2185,7 +2870,7 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\asnippet\x18\n" +
 	" \x01(\tR\asnippet\"@\n" +
 	"\x13SearchItemsResponse\x12)\n" +
-	"\x04hits\x18\x01 \x03(\v2\x15.ohjaamo.v1.SearchHitR\x04hits\"\xe4\x01\n" +
+	"\x04hits\x18\x01 \x03(\v2\x15.ohjaamo.v1.SearchHitR\x04hits\"\xff\x02\n" +
 	"\bItemView\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\bposition\x18\x02 \x01(\rR\bposition\x12*\n" +
@@ -2193,7 +2878,24 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x06urgent\x18\x04 \x01(\bR\x06urgent\x12\x1c\n" +
 	"\twithdrawn\x18\x05 \x01(\bR\twithdrawn\x12\x18\n" +
 	"\asection\x18\x06 \x01(\rR\asection\x120\n" +
-	"\bdecision\x18\a \x01(\v2\x14.ohjaamo.v1.DecisionR\bdecision\"\x80\x04\n" +
+	"\bdecision\x18\a \x01(\v2\x14.ohjaamo.v1.DecisionR\bdecision\x12(\n" +
+	"\x10previous_item_id\x18\b \x01(\tR\x0epreviousItemId\x125\n" +
+	"\ahistory\x18\t \x03(\v2\x1b.ohjaamo.v1.EarlierHandlingR\ahistory\x128\n" +
+	"\vcorrections\x18\n" +
+	" \x03(\v2\x16.ohjaamo.v1.CorrectionR\vcorrections\"\xb2\x01\n" +
+	"\x0fEarlierHandling\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x02 \x01(\tR\tmeetingId\x12\x1b\n" +
+	"\tstarts_at\x18\x03 \x01(\tR\bstartsAt\x12\x18\n" +
+	"\asection\x18\x04 \x01(\rR\asection\x120\n" +
+	"\bdecision\x18\x05 \x01(\v2\x14.ohjaamo.v1.DecisionR\bdecision\"\xa1\x01\n" +
+	"\n" +
+	"Correction\x12,\n" +
+	"\x06before\x18\x01 \x01(\v2\x14.ohjaamo.v1.DecisionR\x06before\x12*\n" +
+	"\x05after\x18\x02 \x01(\v2\x14.ohjaamo.v1.DecisionR\x05after\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\x12!\n" +
+	"\fcorrected_at\x18\x04 \x01(\tR\vcorrectedAt\"\x9c\x05\n" +
 	"\vMeetingView\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12\x1d\n" +
@@ -2214,7 +2916,10 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"attendance\x12*\n" +
 	"\x05items\x18\r \x03(\v2\x14.ohjaamo.v1.ItemViewR\x05items\x12#\n" +
 	"\rcancel_reason\x18\x0e \x01(\tR\fcancelReason\x12\x18\n" +
-	"\aversion\x18\x0f \x01(\x04R\aversion\"\x9b\x02\n" +
+	"\aversion\x18\x0f \x01(\x04R\aversion\x124\n" +
+	"\x16checker_membership_ids\x18\x10 \x03(\tR\x14checkerMembershipIds\x129\n" +
+	"\x19checked_by_membership_ids\x18\x11 \x03(\tR\x16checkedByMembershipIds\x12)\n" +
+	"\x10minutes_approved\x18\x12 \x01(\bR\x0fminutesApproved\"\x9b\x02\n" +
 	"\x16ScheduleMeetingRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
@@ -2254,7 +2959,7 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x06reason\x18\x05 \x01(\tR\x06reasonB\x13\n" +
 	"\x11_expected_version\"H\n" +
 	"\x15CancelMeetingResponse\x12/\n" +
-	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xf2\x01\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\x9c\x02\n" +
 	"\x0eAddItemRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
@@ -2263,7 +2968,8 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\n" +
 	"meeting_id\x18\x04 \x01(\tR\tmeetingId\x12*\n" +
 	"\x04item\x18\x05 \x01(\v2\x16.ohjaamo.v1.AgendaItemR\x04item\x12\x16\n" +
-	"\x06urgent\x18\x06 \x01(\bR\x06urgentB\x13\n" +
+	"\x06urgent\x18\x06 \x01(\bR\x06urgent\x12(\n" +
+	"\x10previous_item_id\x18\a \x01(\tR\x0epreviousItemIdB\x13\n" +
 	"\x11_expected_version\"[\n" +
 	"\x0fAddItemResponse\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12/\n" +
@@ -2323,6 +3029,49 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"meeting_id\x18\x04 \x01(\tR\tmeetingIdB\x13\n" +
 	"\x11_expected_version\"G\n" +
 	"\x14CloseMeetingResponse\x12/\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xe1\x01\n" +
+	"\x1aNameMinutesCheckersRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12.\n" +
+	"\x10expected_version\x18\x03 \x01(\x04H\x00R\x0fexpectedVersion\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x04 \x01(\tR\tmeetingId\x12%\n" +
+	"\x0emembership_ids\x18\x05 \x03(\tR\rmembershipIdsB\x13\n" +
+	"\x11_expected_version\"N\n" +
+	"\x1bNameMinutesCheckersResponse\x12/\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xd8\x01\n" +
+	"\x13CheckMinutesRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12.\n" +
+	"\x10expected_version\x18\x03 \x01(\x04H\x00R\x0fexpectedVersion\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x04 \x01(\tR\tmeetingId\x12#\n" +
+	"\rmembership_id\x18\x05 \x01(\tR\fmembershipIdB\x13\n" +
+	"\x11_expected_version\"G\n" +
+	"\x14CheckMinutesResponse\x12/\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xb5\x01\n" +
+	"\x15ApproveMinutesRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12.\n" +
+	"\x10expected_version\x18\x03 \x01(\x04H\x00R\x0fexpectedVersion\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x04 \x01(\tR\tmeetingIdB\x13\n" +
+	"\x11_expected_version\"I\n" +
+	"\x16ApproveMinutesResponse\x12/\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xfa\x01\n" +
+	"\x16CorrectDecisionRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12.\n" +
+	"\x10expected_version\x18\x03 \x01(\x04H\x00R\x0fexpectedVersion\x88\x01\x01\x12\x17\n" +
+	"\aitem_id\x18\x04 \x01(\tR\x06itemId\x120\n" +
+	"\bdecision\x18\x05 \x01(\v2\x14.ohjaamo.v1.DecisionR\bdecision\x12\x16\n" +
+	"\x06reason\x18\x06 \x01(\tR\x06reasonB\x13\n" +
+	"\x11_expected_version\"J\n" +
+	"\x17CorrectDecisionResponse\x12/\n" +
 	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"p\n" +
 	"\x11GetMeetingRequest\x12\x19\n" +
 	"\bgroup_id\x18\x01 \x01(\tR\agroupId\x12\x1d\n" +
@@ -2346,7 +3095,7 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x17MEETING_STATE_SCHEDULED\x10\x01\x12\x16\n" +
 	"\x12MEETING_STATE_OPEN\x10\x02\x12\x18\n" +
 	"\x14MEETING_STATE_CLOSED\x10\x03\x12\x1b\n" +
-	"\x17MEETING_STATE_CANCELLED\x10\x042\xde\b\n" +
+	"\x17MEETING_STATE_CANCELLED\x10\x042\xce\v\n" +
 	"\x0eMeetingService\x12Z\n" +
 	"\x0fScheduleMeeting\x12\".ohjaamo.v1.ScheduleMeetingRequest\x1a#.ohjaamo.v1.ScheduleMeetingResponse\x12`\n" +
 	"\x11RescheduleMeeting\x12$.ohjaamo.v1.RescheduleMeetingRequest\x1a%.ohjaamo.v1.RescheduleMeetingResponse\x12T\n" +
@@ -2356,7 +3105,11 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\vOpenMeeting\x12\x1e.ohjaamo.v1.OpenMeetingRequest\x1a\x1f.ohjaamo.v1.OpenMeetingResponse\x12T\n" +
 	"\rApproveAgenda\x12 .ohjaamo.v1.ApproveAgendaRequest\x1a!.ohjaamo.v1.ApproveAgendaResponse\x12W\n" +
 	"\x0eRecordDecision\x12!.ohjaamo.v1.RecordDecisionRequest\x1a\".ohjaamo.v1.RecordDecisionResponse\x12Q\n" +
-	"\fCloseMeeting\x12\x1f.ohjaamo.v1.CloseMeetingRequest\x1a .ohjaamo.v1.CloseMeetingResponse\x12P\n" +
+	"\fCloseMeeting\x12\x1f.ohjaamo.v1.CloseMeetingRequest\x1a .ohjaamo.v1.CloseMeetingResponse\x12f\n" +
+	"\x13NameMinutesCheckers\x12&.ohjaamo.v1.NameMinutesCheckersRequest\x1a'.ohjaamo.v1.NameMinutesCheckersResponse\x12Q\n" +
+	"\fCheckMinutes\x12\x1f.ohjaamo.v1.CheckMinutesRequest\x1a .ohjaamo.v1.CheckMinutesResponse\x12W\n" +
+	"\x0eApproveMinutes\x12!.ohjaamo.v1.ApproveMinutesRequest\x1a\".ohjaamo.v1.ApproveMinutesResponse\x12Z\n" +
+	"\x0fCorrectDecision\x12\".ohjaamo.v1.CorrectDecisionRequest\x1a#.ohjaamo.v1.CorrectDecisionResponse\x12P\n" +
 	"\n" +
 	"GetMeeting\x12\x1d.ohjaamo.v1.GetMeetingRequest\x1a\x1e.ohjaamo.v1.GetMeetingResponse\"\x03\x90\x02\x01\x12V\n" +
 	"\fListMeetings\x12\x1f.ohjaamo.v1.ListMeetingsRequest\x1a .ohjaamo.v1.ListMeetingsResponse\"\x03\x90\x02\x01\x12P\n" +
@@ -2377,105 +3130,133 @@ func file_ohjaamo_v1_meeting_proto_rawDescGZIP() []byte {
 }
 
 var file_ohjaamo_v1_meeting_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ohjaamo_v1_meeting_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_ohjaamo_v1_meeting_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
 var file_ohjaamo_v1_meeting_proto_goTypes = []any{
-	(MinutesFormat)(0),                // 0: ohjaamo.v1.MinutesFormat
-	(MeetingState)(0),                 // 1: ohjaamo.v1.MeetingState
-	(*GetMinutesRequest)(nil),         // 2: ohjaamo.v1.GetMinutesRequest
-	(*GetMinutesResponse)(nil),        // 3: ohjaamo.v1.GetMinutesResponse
-	(*SearchItemsRequest)(nil),        // 4: ohjaamo.v1.SearchItemsRequest
-	(*SearchHit)(nil),                 // 5: ohjaamo.v1.SearchHit
-	(*SearchItemsResponse)(nil),       // 6: ohjaamo.v1.SearchItemsResponse
-	(*ItemView)(nil),                  // 7: ohjaamo.v1.ItemView
-	(*MeetingView)(nil),               // 8: ohjaamo.v1.MeetingView
-	(*ScheduleMeetingRequest)(nil),    // 9: ohjaamo.v1.ScheduleMeetingRequest
-	(*ScheduleMeetingResponse)(nil),   // 10: ohjaamo.v1.ScheduleMeetingResponse
-	(*RescheduleMeetingRequest)(nil),  // 11: ohjaamo.v1.RescheduleMeetingRequest
-	(*RescheduleMeetingResponse)(nil), // 12: ohjaamo.v1.RescheduleMeetingResponse
-	(*CancelMeetingRequest)(nil),      // 13: ohjaamo.v1.CancelMeetingRequest
-	(*CancelMeetingResponse)(nil),     // 14: ohjaamo.v1.CancelMeetingResponse
-	(*AddItemRequest)(nil),            // 15: ohjaamo.v1.AddItemRequest
-	(*AddItemResponse)(nil),           // 16: ohjaamo.v1.AddItemResponse
-	(*WithdrawItemRequest)(nil),       // 17: ohjaamo.v1.WithdrawItemRequest
-	(*WithdrawItemResponse)(nil),      // 18: ohjaamo.v1.WithdrawItemResponse
-	(*OpenMeetingRequest)(nil),        // 19: ohjaamo.v1.OpenMeetingRequest
-	(*OpenMeetingResponse)(nil),       // 20: ohjaamo.v1.OpenMeetingResponse
-	(*ApproveAgendaRequest)(nil),      // 21: ohjaamo.v1.ApproveAgendaRequest
-	(*ApproveAgendaResponse)(nil),     // 22: ohjaamo.v1.ApproveAgendaResponse
-	(*RecordDecisionRequest)(nil),     // 23: ohjaamo.v1.RecordDecisionRequest
-	(*RecordDecisionResponse)(nil),    // 24: ohjaamo.v1.RecordDecisionResponse
-	(*CloseMeetingRequest)(nil),       // 25: ohjaamo.v1.CloseMeetingRequest
-	(*CloseMeetingResponse)(nil),      // 26: ohjaamo.v1.CloseMeetingResponse
-	(*GetMeetingRequest)(nil),         // 27: ohjaamo.v1.GetMeetingRequest
-	(*GetMeetingResponse)(nil),        // 28: ohjaamo.v1.GetMeetingResponse
-	(*ListMeetingsRequest)(nil),       // 29: ohjaamo.v1.ListMeetingsRequest
-	(*ListMeetingsResponse)(nil),      // 30: ohjaamo.v1.ListMeetingsResponse
-	(Level)(0),                        // 31: ohjaamo.v1.Level
-	(FamilyCentreTask)(0),             // 32: ohjaamo.v1.FamilyCentreTask
-	(Outcome)(0),                      // 33: ohjaamo.v1.Outcome
-	(*AgendaItem)(nil),                // 34: ohjaamo.v1.AgendaItem
-	(*Decision)(nil),                  // 35: ohjaamo.v1.Decision
-	(*Attendance)(nil),                // 36: ohjaamo.v1.Attendance
-	(*WriteResult)(nil),               // 37: ohjaamo.v1.WriteResult
+	(MinutesFormat)(0),                  // 0: ohjaamo.v1.MinutesFormat
+	(MeetingState)(0),                   // 1: ohjaamo.v1.MeetingState
+	(*GetMinutesRequest)(nil),           // 2: ohjaamo.v1.GetMinutesRequest
+	(*GetMinutesResponse)(nil),          // 3: ohjaamo.v1.GetMinutesResponse
+	(*SearchItemsRequest)(nil),          // 4: ohjaamo.v1.SearchItemsRequest
+	(*SearchHit)(nil),                   // 5: ohjaamo.v1.SearchHit
+	(*SearchItemsResponse)(nil),         // 6: ohjaamo.v1.SearchItemsResponse
+	(*ItemView)(nil),                    // 7: ohjaamo.v1.ItemView
+	(*EarlierHandling)(nil),             // 8: ohjaamo.v1.EarlierHandling
+	(*Correction)(nil),                  // 9: ohjaamo.v1.Correction
+	(*MeetingView)(nil),                 // 10: ohjaamo.v1.MeetingView
+	(*ScheduleMeetingRequest)(nil),      // 11: ohjaamo.v1.ScheduleMeetingRequest
+	(*ScheduleMeetingResponse)(nil),     // 12: ohjaamo.v1.ScheduleMeetingResponse
+	(*RescheduleMeetingRequest)(nil),    // 13: ohjaamo.v1.RescheduleMeetingRequest
+	(*RescheduleMeetingResponse)(nil),   // 14: ohjaamo.v1.RescheduleMeetingResponse
+	(*CancelMeetingRequest)(nil),        // 15: ohjaamo.v1.CancelMeetingRequest
+	(*CancelMeetingResponse)(nil),       // 16: ohjaamo.v1.CancelMeetingResponse
+	(*AddItemRequest)(nil),              // 17: ohjaamo.v1.AddItemRequest
+	(*AddItemResponse)(nil),             // 18: ohjaamo.v1.AddItemResponse
+	(*WithdrawItemRequest)(nil),         // 19: ohjaamo.v1.WithdrawItemRequest
+	(*WithdrawItemResponse)(nil),        // 20: ohjaamo.v1.WithdrawItemResponse
+	(*OpenMeetingRequest)(nil),          // 21: ohjaamo.v1.OpenMeetingRequest
+	(*OpenMeetingResponse)(nil),         // 22: ohjaamo.v1.OpenMeetingResponse
+	(*ApproveAgendaRequest)(nil),        // 23: ohjaamo.v1.ApproveAgendaRequest
+	(*ApproveAgendaResponse)(nil),       // 24: ohjaamo.v1.ApproveAgendaResponse
+	(*RecordDecisionRequest)(nil),       // 25: ohjaamo.v1.RecordDecisionRequest
+	(*RecordDecisionResponse)(nil),      // 26: ohjaamo.v1.RecordDecisionResponse
+	(*CloseMeetingRequest)(nil),         // 27: ohjaamo.v1.CloseMeetingRequest
+	(*CloseMeetingResponse)(nil),        // 28: ohjaamo.v1.CloseMeetingResponse
+	(*NameMinutesCheckersRequest)(nil),  // 29: ohjaamo.v1.NameMinutesCheckersRequest
+	(*NameMinutesCheckersResponse)(nil), // 30: ohjaamo.v1.NameMinutesCheckersResponse
+	(*CheckMinutesRequest)(nil),         // 31: ohjaamo.v1.CheckMinutesRequest
+	(*CheckMinutesResponse)(nil),        // 32: ohjaamo.v1.CheckMinutesResponse
+	(*ApproveMinutesRequest)(nil),       // 33: ohjaamo.v1.ApproveMinutesRequest
+	(*ApproveMinutesResponse)(nil),      // 34: ohjaamo.v1.ApproveMinutesResponse
+	(*CorrectDecisionRequest)(nil),      // 35: ohjaamo.v1.CorrectDecisionRequest
+	(*CorrectDecisionResponse)(nil),     // 36: ohjaamo.v1.CorrectDecisionResponse
+	(*GetMeetingRequest)(nil),           // 37: ohjaamo.v1.GetMeetingRequest
+	(*GetMeetingResponse)(nil),          // 38: ohjaamo.v1.GetMeetingResponse
+	(*ListMeetingsRequest)(nil),         // 39: ohjaamo.v1.ListMeetingsRequest
+	(*ListMeetingsResponse)(nil),        // 40: ohjaamo.v1.ListMeetingsResponse
+	(Level)(0),                          // 41: ohjaamo.v1.Level
+	(FamilyCentreTask)(0),               // 42: ohjaamo.v1.FamilyCentreTask
+	(Outcome)(0),                        // 43: ohjaamo.v1.Outcome
+	(*AgendaItem)(nil),                  // 44: ohjaamo.v1.AgendaItem
+	(*Decision)(nil),                    // 45: ohjaamo.v1.Decision
+	(*Attendance)(nil),                  // 46: ohjaamo.v1.Attendance
+	(*WriteResult)(nil),                 // 47: ohjaamo.v1.WriteResult
 }
 var file_ohjaamo_v1_meeting_proto_depIdxs = []int32{
 	0,  // 0: ohjaamo.v1.GetMinutesRequest.format:type_name -> ohjaamo.v1.MinutesFormat
-	31, // 1: ohjaamo.v1.SearchItemsRequest.level:type_name -> ohjaamo.v1.Level
-	32, // 2: ohjaamo.v1.SearchItemsRequest.task:type_name -> ohjaamo.v1.FamilyCentreTask
-	33, // 3: ohjaamo.v1.SearchItemsRequest.outcome:type_name -> ohjaamo.v1.Outcome
-	31, // 4: ohjaamo.v1.SearchHit.level:type_name -> ohjaamo.v1.Level
-	33, // 5: ohjaamo.v1.SearchHit.outcome:type_name -> ohjaamo.v1.Outcome
+	41, // 1: ohjaamo.v1.SearchItemsRequest.level:type_name -> ohjaamo.v1.Level
+	42, // 2: ohjaamo.v1.SearchItemsRequest.task:type_name -> ohjaamo.v1.FamilyCentreTask
+	43, // 3: ohjaamo.v1.SearchItemsRequest.outcome:type_name -> ohjaamo.v1.Outcome
+	41, // 4: ohjaamo.v1.SearchHit.level:type_name -> ohjaamo.v1.Level
+	43, // 5: ohjaamo.v1.SearchHit.outcome:type_name -> ohjaamo.v1.Outcome
 	5,  // 6: ohjaamo.v1.SearchItemsResponse.hits:type_name -> ohjaamo.v1.SearchHit
-	34, // 7: ohjaamo.v1.ItemView.item:type_name -> ohjaamo.v1.AgendaItem
-	35, // 8: ohjaamo.v1.ItemView.decision:type_name -> ohjaamo.v1.Decision
-	1,  // 9: ohjaamo.v1.MeetingView.state:type_name -> ohjaamo.v1.MeetingState
-	36, // 10: ohjaamo.v1.MeetingView.attendance:type_name -> ohjaamo.v1.Attendance
-	7,  // 11: ohjaamo.v1.MeetingView.items:type_name -> ohjaamo.v1.ItemView
-	37, // 12: ohjaamo.v1.ScheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	37, // 13: ohjaamo.v1.RescheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	37, // 14: ohjaamo.v1.CancelMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	34, // 15: ohjaamo.v1.AddItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
-	37, // 16: ohjaamo.v1.AddItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	37, // 17: ohjaamo.v1.WithdrawItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	36, // 18: ohjaamo.v1.OpenMeetingRequest.attendance:type_name -> ohjaamo.v1.Attendance
-	37, // 19: ohjaamo.v1.OpenMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	37, // 20: ohjaamo.v1.ApproveAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
-	35, // 21: ohjaamo.v1.RecordDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
-	37, // 22: ohjaamo.v1.RecordDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	37, // 23: ohjaamo.v1.CloseMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	8,  // 24: ohjaamo.v1.GetMeetingResponse.meeting:type_name -> ohjaamo.v1.MeetingView
-	8,  // 25: ohjaamo.v1.ListMeetingsResponse.meetings:type_name -> ohjaamo.v1.MeetingView
-	9,  // 26: ohjaamo.v1.MeetingService.ScheduleMeeting:input_type -> ohjaamo.v1.ScheduleMeetingRequest
-	11, // 27: ohjaamo.v1.MeetingService.RescheduleMeeting:input_type -> ohjaamo.v1.RescheduleMeetingRequest
-	13, // 28: ohjaamo.v1.MeetingService.CancelMeeting:input_type -> ohjaamo.v1.CancelMeetingRequest
-	15, // 29: ohjaamo.v1.MeetingService.AddItem:input_type -> ohjaamo.v1.AddItemRequest
-	17, // 30: ohjaamo.v1.MeetingService.WithdrawItem:input_type -> ohjaamo.v1.WithdrawItemRequest
-	19, // 31: ohjaamo.v1.MeetingService.OpenMeeting:input_type -> ohjaamo.v1.OpenMeetingRequest
-	21, // 32: ohjaamo.v1.MeetingService.ApproveAgenda:input_type -> ohjaamo.v1.ApproveAgendaRequest
-	23, // 33: ohjaamo.v1.MeetingService.RecordDecision:input_type -> ohjaamo.v1.RecordDecisionRequest
-	25, // 34: ohjaamo.v1.MeetingService.CloseMeeting:input_type -> ohjaamo.v1.CloseMeetingRequest
-	27, // 35: ohjaamo.v1.MeetingService.GetMeeting:input_type -> ohjaamo.v1.GetMeetingRequest
-	29, // 36: ohjaamo.v1.MeetingService.ListMeetings:input_type -> ohjaamo.v1.ListMeetingsRequest
-	2,  // 37: ohjaamo.v1.MeetingService.GetMinutes:input_type -> ohjaamo.v1.GetMinutesRequest
-	4,  // 38: ohjaamo.v1.MeetingService.SearchItems:input_type -> ohjaamo.v1.SearchItemsRequest
-	10, // 39: ohjaamo.v1.MeetingService.ScheduleMeeting:output_type -> ohjaamo.v1.ScheduleMeetingResponse
-	12, // 40: ohjaamo.v1.MeetingService.RescheduleMeeting:output_type -> ohjaamo.v1.RescheduleMeetingResponse
-	14, // 41: ohjaamo.v1.MeetingService.CancelMeeting:output_type -> ohjaamo.v1.CancelMeetingResponse
-	16, // 42: ohjaamo.v1.MeetingService.AddItem:output_type -> ohjaamo.v1.AddItemResponse
-	18, // 43: ohjaamo.v1.MeetingService.WithdrawItem:output_type -> ohjaamo.v1.WithdrawItemResponse
-	20, // 44: ohjaamo.v1.MeetingService.OpenMeeting:output_type -> ohjaamo.v1.OpenMeetingResponse
-	22, // 45: ohjaamo.v1.MeetingService.ApproveAgenda:output_type -> ohjaamo.v1.ApproveAgendaResponse
-	24, // 46: ohjaamo.v1.MeetingService.RecordDecision:output_type -> ohjaamo.v1.RecordDecisionResponse
-	26, // 47: ohjaamo.v1.MeetingService.CloseMeeting:output_type -> ohjaamo.v1.CloseMeetingResponse
-	28, // 48: ohjaamo.v1.MeetingService.GetMeeting:output_type -> ohjaamo.v1.GetMeetingResponse
-	30, // 49: ohjaamo.v1.MeetingService.ListMeetings:output_type -> ohjaamo.v1.ListMeetingsResponse
-	3,  // 50: ohjaamo.v1.MeetingService.GetMinutes:output_type -> ohjaamo.v1.GetMinutesResponse
-	6,  // 51: ohjaamo.v1.MeetingService.SearchItems:output_type -> ohjaamo.v1.SearchItemsResponse
-	39, // [39:52] is the sub-list for method output_type
-	26, // [26:39] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	44, // 7: ohjaamo.v1.ItemView.item:type_name -> ohjaamo.v1.AgendaItem
+	45, // 8: ohjaamo.v1.ItemView.decision:type_name -> ohjaamo.v1.Decision
+	8,  // 9: ohjaamo.v1.ItemView.history:type_name -> ohjaamo.v1.EarlierHandling
+	9,  // 10: ohjaamo.v1.ItemView.corrections:type_name -> ohjaamo.v1.Correction
+	45, // 11: ohjaamo.v1.EarlierHandling.decision:type_name -> ohjaamo.v1.Decision
+	45, // 12: ohjaamo.v1.Correction.before:type_name -> ohjaamo.v1.Decision
+	45, // 13: ohjaamo.v1.Correction.after:type_name -> ohjaamo.v1.Decision
+	1,  // 14: ohjaamo.v1.MeetingView.state:type_name -> ohjaamo.v1.MeetingState
+	46, // 15: ohjaamo.v1.MeetingView.attendance:type_name -> ohjaamo.v1.Attendance
+	7,  // 16: ohjaamo.v1.MeetingView.items:type_name -> ohjaamo.v1.ItemView
+	47, // 17: ohjaamo.v1.ScheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	47, // 18: ohjaamo.v1.RescheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	47, // 19: ohjaamo.v1.CancelMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	44, // 20: ohjaamo.v1.AddItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
+	47, // 21: ohjaamo.v1.AddItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	47, // 22: ohjaamo.v1.WithdrawItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	46, // 23: ohjaamo.v1.OpenMeetingRequest.attendance:type_name -> ohjaamo.v1.Attendance
+	47, // 24: ohjaamo.v1.OpenMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	47, // 25: ohjaamo.v1.ApproveAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
+	45, // 26: ohjaamo.v1.RecordDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
+	47, // 27: ohjaamo.v1.RecordDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	47, // 28: ohjaamo.v1.CloseMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	47, // 29: ohjaamo.v1.NameMinutesCheckersResponse.result:type_name -> ohjaamo.v1.WriteResult
+	47, // 30: ohjaamo.v1.CheckMinutesResponse.result:type_name -> ohjaamo.v1.WriteResult
+	47, // 31: ohjaamo.v1.ApproveMinutesResponse.result:type_name -> ohjaamo.v1.WriteResult
+	45, // 32: ohjaamo.v1.CorrectDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
+	47, // 33: ohjaamo.v1.CorrectDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	10, // 34: ohjaamo.v1.GetMeetingResponse.meeting:type_name -> ohjaamo.v1.MeetingView
+	10, // 35: ohjaamo.v1.ListMeetingsResponse.meetings:type_name -> ohjaamo.v1.MeetingView
+	11, // 36: ohjaamo.v1.MeetingService.ScheduleMeeting:input_type -> ohjaamo.v1.ScheduleMeetingRequest
+	13, // 37: ohjaamo.v1.MeetingService.RescheduleMeeting:input_type -> ohjaamo.v1.RescheduleMeetingRequest
+	15, // 38: ohjaamo.v1.MeetingService.CancelMeeting:input_type -> ohjaamo.v1.CancelMeetingRequest
+	17, // 39: ohjaamo.v1.MeetingService.AddItem:input_type -> ohjaamo.v1.AddItemRequest
+	19, // 40: ohjaamo.v1.MeetingService.WithdrawItem:input_type -> ohjaamo.v1.WithdrawItemRequest
+	21, // 41: ohjaamo.v1.MeetingService.OpenMeeting:input_type -> ohjaamo.v1.OpenMeetingRequest
+	23, // 42: ohjaamo.v1.MeetingService.ApproveAgenda:input_type -> ohjaamo.v1.ApproveAgendaRequest
+	25, // 43: ohjaamo.v1.MeetingService.RecordDecision:input_type -> ohjaamo.v1.RecordDecisionRequest
+	27, // 44: ohjaamo.v1.MeetingService.CloseMeeting:input_type -> ohjaamo.v1.CloseMeetingRequest
+	29, // 45: ohjaamo.v1.MeetingService.NameMinutesCheckers:input_type -> ohjaamo.v1.NameMinutesCheckersRequest
+	31, // 46: ohjaamo.v1.MeetingService.CheckMinutes:input_type -> ohjaamo.v1.CheckMinutesRequest
+	33, // 47: ohjaamo.v1.MeetingService.ApproveMinutes:input_type -> ohjaamo.v1.ApproveMinutesRequest
+	35, // 48: ohjaamo.v1.MeetingService.CorrectDecision:input_type -> ohjaamo.v1.CorrectDecisionRequest
+	37, // 49: ohjaamo.v1.MeetingService.GetMeeting:input_type -> ohjaamo.v1.GetMeetingRequest
+	39, // 50: ohjaamo.v1.MeetingService.ListMeetings:input_type -> ohjaamo.v1.ListMeetingsRequest
+	2,  // 51: ohjaamo.v1.MeetingService.GetMinutes:input_type -> ohjaamo.v1.GetMinutesRequest
+	4,  // 52: ohjaamo.v1.MeetingService.SearchItems:input_type -> ohjaamo.v1.SearchItemsRequest
+	12, // 53: ohjaamo.v1.MeetingService.ScheduleMeeting:output_type -> ohjaamo.v1.ScheduleMeetingResponse
+	14, // 54: ohjaamo.v1.MeetingService.RescheduleMeeting:output_type -> ohjaamo.v1.RescheduleMeetingResponse
+	16, // 55: ohjaamo.v1.MeetingService.CancelMeeting:output_type -> ohjaamo.v1.CancelMeetingResponse
+	18, // 56: ohjaamo.v1.MeetingService.AddItem:output_type -> ohjaamo.v1.AddItemResponse
+	20, // 57: ohjaamo.v1.MeetingService.WithdrawItem:output_type -> ohjaamo.v1.WithdrawItemResponse
+	22, // 58: ohjaamo.v1.MeetingService.OpenMeeting:output_type -> ohjaamo.v1.OpenMeetingResponse
+	24, // 59: ohjaamo.v1.MeetingService.ApproveAgenda:output_type -> ohjaamo.v1.ApproveAgendaResponse
+	26, // 60: ohjaamo.v1.MeetingService.RecordDecision:output_type -> ohjaamo.v1.RecordDecisionResponse
+	28, // 61: ohjaamo.v1.MeetingService.CloseMeeting:output_type -> ohjaamo.v1.CloseMeetingResponse
+	30, // 62: ohjaamo.v1.MeetingService.NameMinutesCheckers:output_type -> ohjaamo.v1.NameMinutesCheckersResponse
+	32, // 63: ohjaamo.v1.MeetingService.CheckMinutes:output_type -> ohjaamo.v1.CheckMinutesResponse
+	34, // 64: ohjaamo.v1.MeetingService.ApproveMinutes:output_type -> ohjaamo.v1.ApproveMinutesResponse
+	36, // 65: ohjaamo.v1.MeetingService.CorrectDecision:output_type -> ohjaamo.v1.CorrectDecisionResponse
+	38, // 66: ohjaamo.v1.MeetingService.GetMeeting:output_type -> ohjaamo.v1.GetMeetingResponse
+	40, // 67: ohjaamo.v1.MeetingService.ListMeetings:output_type -> ohjaamo.v1.ListMeetingsResponse
+	3,  // 68: ohjaamo.v1.MeetingService.GetMinutes:output_type -> ohjaamo.v1.GetMinutesResponse
+	6,  // 69: ohjaamo.v1.MeetingService.SearchItems:output_type -> ohjaamo.v1.SearchItemsResponse
+	53, // [53:70] is the sub-list for method output_type
+	36, // [36:53] is the sub-list for method input_type
+	36, // [36:36] is the sub-list for extension type_name
+	36, // [36:36] is the sub-list for extension extendee
+	0,  // [0:36] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_meeting_proto_init() }
@@ -2486,7 +3267,6 @@ func file_ohjaamo_v1_meeting_proto_init() {
 	file_ohjaamo_v1_group_proto_init()
 	file_ohjaamo_v1_meeting_types_proto_init()
 	file_ohjaamo_v1_types_proto_init()
-	file_ohjaamo_v1_meeting_proto_msgTypes[7].OneofWrappers = []any{}
 	file_ohjaamo_v1_meeting_proto_msgTypes[9].OneofWrappers = []any{}
 	file_ohjaamo_v1_meeting_proto_msgTypes[11].OneofWrappers = []any{}
 	file_ohjaamo_v1_meeting_proto_msgTypes[13].OneofWrappers = []any{}
@@ -2495,13 +3275,18 @@ func file_ohjaamo_v1_meeting_proto_init() {
 	file_ohjaamo_v1_meeting_proto_msgTypes[19].OneofWrappers = []any{}
 	file_ohjaamo_v1_meeting_proto_msgTypes[21].OneofWrappers = []any{}
 	file_ohjaamo_v1_meeting_proto_msgTypes[23].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[25].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[27].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[29].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[31].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[33].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_meeting_proto_rawDesc), len(file_ohjaamo_v1_meeting_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   29,
+			NumMessages:   39,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

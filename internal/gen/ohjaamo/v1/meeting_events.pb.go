@@ -225,9 +225,11 @@ type ItemAdded struct {
 	MeetingId string                 `protobuf:"bytes,2,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
 	Item      *AgendaItem            `protobuf:"bytes,3,opt,name=item,proto3" json:"item,omitempty"`
 	// Added after the agenda was approved, by the meeting's decision.
-	Urgent        bool `protobuf:"varint,4,opt,name=urgent,proto3" json:"urgent,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Urgent bool `protobuf:"varint,4,opt,name=urgent,proto3" json:"urgent,omitempty"`
+	// A tabled or returned item of this group coming back: its history continues here.
+	PreviousItemId string `protobuf:"bytes,5,opt,name=previous_item_id,json=previousItemId,proto3" json:"previous_item_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ItemAdded) Reset() {
@@ -286,6 +288,13 @@ func (x *ItemAdded) GetUrgent() bool {
 		return x.Urgent
 	}
 	return false
+}
+
+func (x *ItemAdded) GetPreviousItemId() string {
+	if x != nil {
+		return x.PreviousItemId
+	}
+	return ""
 }
 
 type ItemWithdrawn struct {
@@ -574,6 +583,232 @@ func (x *MeetingClosed) GetClosedAt() string {
 	return ""
 }
 
+type MinutesCheckersNamed struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MeetingId     string                 `protobuf:"bytes,1,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	MembershipIds []string               `protobuf:"bytes,2,rep,name=membership_ids,json=membershipIds,proto3" json:"membership_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MinutesCheckersNamed) Reset() {
+	*x = MinutesCheckersNamed{}
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MinutesCheckersNamed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MinutesCheckersNamed) ProtoMessage() {}
+
+func (x *MinutesCheckersNamed) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MinutesCheckersNamed.ProtoReflect.Descriptor instead.
+func (*MinutesCheckersNamed) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *MinutesCheckersNamed) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *MinutesCheckersNamed) GetMembershipIds() []string {
+	if x != nil {
+		return x.MembershipIds
+	}
+	return nil
+}
+
+type MinutesChecked struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MeetingId     string                 `protobuf:"bytes,1,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	MembershipId  string                 `protobuf:"bytes,2,opt,name=membership_id,json=membershipId,proto3" json:"membership_id,omitempty"`
+	CheckedOn     string                 `protobuf:"bytes,3,opt,name=checked_on,json=checkedOn,proto3" json:"checked_on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MinutesChecked) Reset() {
+	*x = MinutesChecked{}
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MinutesChecked) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MinutesChecked) ProtoMessage() {}
+
+func (x *MinutesChecked) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MinutesChecked.ProtoReflect.Descriptor instead.
+func (*MinutesChecked) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *MinutesChecked) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *MinutesChecked) GetMembershipId() string {
+	if x != nil {
+		return x.MembershipId
+	}
+	return ""
+}
+
+func (x *MinutesChecked) GetCheckedOn() string {
+	if x != nil {
+		return x.CheckedOn
+	}
+	return ""
+}
+
+type MinutesApproved struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MeetingId     string                 `protobuf:"bytes,1,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	ApprovedOn    string                 `protobuf:"bytes,2,opt,name=approved_on,json=approvedOn,proto3" json:"approved_on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MinutesApproved) Reset() {
+	*x = MinutesApproved{}
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MinutesApproved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MinutesApproved) ProtoMessage() {}
+
+func (x *MinutesApproved) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MinutesApproved.ProtoReflect.Descriptor instead.
+func (*MinutesApproved) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *MinutesApproved) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *MinutesApproved) GetApprovedOn() string {
+	if x != nil {
+		return x.ApprovedOn
+	}
+	return ""
+}
+
+// DecisionCorrected: a correction after the meeting closed. The original
+// decision stays in the log and in the read model's history.
+type DecisionCorrected struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	Decision      *Decision              `protobuf:"bytes,2,opt,name=decision,proto3" json:"decision,omitempty"`
+	Reason        string                 `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DecisionCorrected) Reset() {
+	*x = DecisionCorrected{}
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DecisionCorrected) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DecisionCorrected) ProtoMessage() {}
+
+func (x *DecisionCorrected) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DecisionCorrected.ProtoReflect.Descriptor instead.
+func (*DecisionCorrected) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DecisionCorrected) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *DecisionCorrected) GetDecision() *Decision {
+	if x != nil {
+		return x.Decision
+	}
+	return nil
+}
+
+func (x *DecisionCorrected) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
 var File_ohjaamo_v1_meeting_events_proto protoreflect.FileDescriptor
 
 const file_ohjaamo_v1_meeting_events_proto_rawDesc = "" +
@@ -598,13 +833,14 @@ const file_ohjaamo_v1_meeting_events_proto_rawDesc = "" +
 	"\x10MeetingCancelled\x12\x1d\n" +
 	"\n" +
 	"meeting_id\x18\x01 \x01(\tR\tmeetingId\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\x87\x01\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xb1\x01\n" +
 	"\tItemAdded\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1d\n" +
 	"\n" +
 	"meeting_id\x18\x02 \x01(\tR\tmeetingId\x12*\n" +
 	"\x04item\x18\x03 \x01(\v2\x16.ohjaamo.v1.AgendaItemR\x04item\x12\x16\n" +
-	"\x06urgent\x18\x04 \x01(\bR\x06urgent\"@\n" +
+	"\x06urgent\x18\x04 \x01(\bR\x06urgent\x12(\n" +
+	"\x10previous_item_id\x18\x05 \x01(\tR\x0epreviousItemId\"@\n" +
 	"\rItemWithdrawn\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xb5\x01\n" +
@@ -627,7 +863,26 @@ const file_ohjaamo_v1_meeting_events_proto_rawDesc = "" +
 	"\rMeetingClosed\x12\x1d\n" +
 	"\n" +
 	"meeting_id\x18\x01 \x01(\tR\tmeetingId\x12\x1b\n" +
-	"\tclosed_at\x18\x02 \x01(\tR\bclosedAtB>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
+	"\tclosed_at\x18\x02 \x01(\tR\bclosedAt\"\\\n" +
+	"\x14MinutesCheckersNamed\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x01 \x01(\tR\tmeetingId\x12%\n" +
+	"\x0emembership_ids\x18\x02 \x03(\tR\rmembershipIds\"s\n" +
+	"\x0eMinutesChecked\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x01 \x01(\tR\tmeetingId\x12#\n" +
+	"\rmembership_id\x18\x02 \x01(\tR\fmembershipId\x12\x1d\n" +
+	"\n" +
+	"checked_on\x18\x03 \x01(\tR\tcheckedOn\"Q\n" +
+	"\x0fMinutesApproved\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x01 \x01(\tR\tmeetingId\x12\x1f\n" +
+	"\vapproved_on\x18\x02 \x01(\tR\n" +
+	"approvedOn\"v\n" +
+	"\x11DecisionCorrected\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x120\n" +
+	"\bdecision\x18\x02 \x01(\v2\x14.ohjaamo.v1.DecisionR\bdecision\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reasonB>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
 
 var (
 	file_ohjaamo_v1_meeting_events_proto_rawDescOnce sync.Once
@@ -641,30 +896,35 @@ func file_ohjaamo_v1_meeting_events_proto_rawDescGZIP() []byte {
 	return file_ohjaamo_v1_meeting_events_proto_rawDescData
 }
 
-var file_ohjaamo_v1_meeting_events_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_ohjaamo_v1_meeting_events_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_ohjaamo_v1_meeting_events_proto_goTypes = []any{
-	(*MeetingScheduled)(nil),   // 0: ohjaamo.v1.MeetingScheduled
-	(*MeetingRescheduled)(nil), // 1: ohjaamo.v1.MeetingRescheduled
-	(*MeetingCancelled)(nil),   // 2: ohjaamo.v1.MeetingCancelled
-	(*ItemAdded)(nil),          // 3: ohjaamo.v1.ItemAdded
-	(*ItemWithdrawn)(nil),      // 4: ohjaamo.v1.ItemWithdrawn
-	(*MeetingOpened)(nil),      // 5: ohjaamo.v1.MeetingOpened
-	(*AgendaApproved)(nil),     // 6: ohjaamo.v1.AgendaApproved
-	(*DecisionRecorded)(nil),   // 7: ohjaamo.v1.DecisionRecorded
-	(*MeetingClosed)(nil),      // 8: ohjaamo.v1.MeetingClosed
-	(*AgendaItem)(nil),         // 9: ohjaamo.v1.AgendaItem
-	(*Attendance)(nil),         // 10: ohjaamo.v1.Attendance
-	(*Decision)(nil),           // 11: ohjaamo.v1.Decision
+	(*MeetingScheduled)(nil),     // 0: ohjaamo.v1.MeetingScheduled
+	(*MeetingRescheduled)(nil),   // 1: ohjaamo.v1.MeetingRescheduled
+	(*MeetingCancelled)(nil),     // 2: ohjaamo.v1.MeetingCancelled
+	(*ItemAdded)(nil),            // 3: ohjaamo.v1.ItemAdded
+	(*ItemWithdrawn)(nil),        // 4: ohjaamo.v1.ItemWithdrawn
+	(*MeetingOpened)(nil),        // 5: ohjaamo.v1.MeetingOpened
+	(*AgendaApproved)(nil),       // 6: ohjaamo.v1.AgendaApproved
+	(*DecisionRecorded)(nil),     // 7: ohjaamo.v1.DecisionRecorded
+	(*MeetingClosed)(nil),        // 8: ohjaamo.v1.MeetingClosed
+	(*MinutesCheckersNamed)(nil), // 9: ohjaamo.v1.MinutesCheckersNamed
+	(*MinutesChecked)(nil),       // 10: ohjaamo.v1.MinutesChecked
+	(*MinutesApproved)(nil),      // 11: ohjaamo.v1.MinutesApproved
+	(*DecisionCorrected)(nil),    // 12: ohjaamo.v1.DecisionCorrected
+	(*AgendaItem)(nil),           // 13: ohjaamo.v1.AgendaItem
+	(*Attendance)(nil),           // 14: ohjaamo.v1.Attendance
+	(*Decision)(nil),             // 15: ohjaamo.v1.Decision
 }
 var file_ohjaamo_v1_meeting_events_proto_depIdxs = []int32{
-	9,  // 0: ohjaamo.v1.ItemAdded.item:type_name -> ohjaamo.v1.AgendaItem
-	10, // 1: ohjaamo.v1.MeetingOpened.attendance:type_name -> ohjaamo.v1.Attendance
-	11, // 2: ohjaamo.v1.DecisionRecorded.decision:type_name -> ohjaamo.v1.Decision
-	3,  // [3:3] is the sub-list for method output_type
-	3,  // [3:3] is the sub-list for method input_type
-	3,  // [3:3] is the sub-list for extension type_name
-	3,  // [3:3] is the sub-list for extension extendee
-	0,  // [0:3] is the sub-list for field type_name
+	13, // 0: ohjaamo.v1.ItemAdded.item:type_name -> ohjaamo.v1.AgendaItem
+	14, // 1: ohjaamo.v1.MeetingOpened.attendance:type_name -> ohjaamo.v1.Attendance
+	15, // 2: ohjaamo.v1.DecisionRecorded.decision:type_name -> ohjaamo.v1.Decision
+	15, // 3: ohjaamo.v1.DecisionCorrected.decision:type_name -> ohjaamo.v1.Decision
+	4,  // [4:4] is the sub-list for method output_type
+	4,  // [4:4] is the sub-list for method input_type
+	4,  // [4:4] is the sub-list for extension type_name
+	4,  // [4:4] is the sub-list for extension extendee
+	0,  // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_meeting_events_proto_init() }
@@ -679,7 +939,7 @@ func file_ohjaamo_v1_meeting_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_meeting_events_proto_rawDesc), len(file_ohjaamo_v1_meeting_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -59,6 +59,18 @@ const (
 	// MeetingServiceCloseMeetingProcedure is the fully-qualified name of the MeetingService's
 	// CloseMeeting RPC.
 	MeetingServiceCloseMeetingProcedure = "/ohjaamo.v1.MeetingService/CloseMeeting"
+	// MeetingServiceNameMinutesCheckersProcedure is the fully-qualified name of the MeetingService's
+	// NameMinutesCheckers RPC.
+	MeetingServiceNameMinutesCheckersProcedure = "/ohjaamo.v1.MeetingService/NameMinutesCheckers"
+	// MeetingServiceCheckMinutesProcedure is the fully-qualified name of the MeetingService's
+	// CheckMinutes RPC.
+	MeetingServiceCheckMinutesProcedure = "/ohjaamo.v1.MeetingService/CheckMinutes"
+	// MeetingServiceApproveMinutesProcedure is the fully-qualified name of the MeetingService's
+	// ApproveMinutes RPC.
+	MeetingServiceApproveMinutesProcedure = "/ohjaamo.v1.MeetingService/ApproveMinutes"
+	// MeetingServiceCorrectDecisionProcedure is the fully-qualified name of the MeetingService's
+	// CorrectDecision RPC.
+	MeetingServiceCorrectDecisionProcedure = "/ohjaamo.v1.MeetingService/CorrectDecision"
 	// MeetingServiceGetMeetingProcedure is the fully-qualified name of the MeetingService's GetMeeting
 	// RPC.
 	MeetingServiceGetMeetingProcedure = "/ohjaamo.v1.MeetingService/GetMeeting"
@@ -84,6 +96,14 @@ type MeetingServiceClient interface {
 	ApproveAgenda(context.Context, *connect.Request[v1.ApproveAgendaRequest]) (*connect.Response[v1.ApproveAgendaResponse], error)
 	RecordDecision(context.Context, *connect.Request[v1.RecordDecisionRequest]) (*connect.Response[v1.RecordDecisionResponse], error)
 	CloseMeeting(context.Context, *connect.Request[v1.CloseMeetingRequest]) (*connect.Response[v1.CloseMeetingResponse], error)
+	// Two minutes checkers (pöytäkirjantarkastajat), named in the open meeting.
+	NameMinutesCheckers(context.Context, *connect.Request[v1.NameMinutesCheckersRequest]) (*connect.Response[v1.NameMinutesCheckersResponse], error)
+	// A named checker has checked the minutes of the closed meeting.
+	CheckMinutes(context.Context, *connect.Request[v1.CheckMinutesRequest]) (*connect.Response[v1.CheckMinutesResponse], error)
+	// The minutes are final: checked by both checkers (a memo needs none).
+	ApproveMinutes(context.Context, *connect.Request[v1.ApproveMinutesRequest]) (*connect.Response[v1.ApproveMinutesResponse], error)
+	// Correct a decision after the meeting closed; the original stays visible.
+	CorrectDecision(context.Context, *connect.Request[v1.CorrectDecisionRequest]) (*connect.Response[v1.CorrectDecisionResponse], error)
 	GetMeeting(context.Context, *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error)
 	ListMeetings(context.Context, *connect.Request[v1.ListMeetingsRequest]) (*connect.Response[v1.ListMeetingsResponse], error)
 	// Minutes (pöytäkirja) or memo (muistio) of a meeting, rendered from the read model.
@@ -157,6 +177,30 @@ func NewMeetingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(meetingServiceMethods.ByName("CloseMeeting")),
 			connect.WithClientOptions(opts...),
 		),
+		nameMinutesCheckers: connect.NewClient[v1.NameMinutesCheckersRequest, v1.NameMinutesCheckersResponse](
+			httpClient,
+			baseURL+MeetingServiceNameMinutesCheckersProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("NameMinutesCheckers")),
+			connect.WithClientOptions(opts...),
+		),
+		checkMinutes: connect.NewClient[v1.CheckMinutesRequest, v1.CheckMinutesResponse](
+			httpClient,
+			baseURL+MeetingServiceCheckMinutesProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("CheckMinutes")),
+			connect.WithClientOptions(opts...),
+		),
+		approveMinutes: connect.NewClient[v1.ApproveMinutesRequest, v1.ApproveMinutesResponse](
+			httpClient,
+			baseURL+MeetingServiceApproveMinutesProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("ApproveMinutes")),
+			connect.WithClientOptions(opts...),
+		),
+		correctDecision: connect.NewClient[v1.CorrectDecisionRequest, v1.CorrectDecisionResponse](
+			httpClient,
+			baseURL+MeetingServiceCorrectDecisionProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("CorrectDecision")),
+			connect.WithClientOptions(opts...),
+		),
 		getMeeting: connect.NewClient[v1.GetMeetingRequest, v1.GetMeetingResponse](
 			httpClient,
 			baseURL+MeetingServiceGetMeetingProcedure,
@@ -190,19 +234,23 @@ func NewMeetingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 
 // meetingServiceClient implements MeetingServiceClient.
 type meetingServiceClient struct {
-	scheduleMeeting   *connect.Client[v1.ScheduleMeetingRequest, v1.ScheduleMeetingResponse]
-	rescheduleMeeting *connect.Client[v1.RescheduleMeetingRequest, v1.RescheduleMeetingResponse]
-	cancelMeeting     *connect.Client[v1.CancelMeetingRequest, v1.CancelMeetingResponse]
-	addItem           *connect.Client[v1.AddItemRequest, v1.AddItemResponse]
-	withdrawItem      *connect.Client[v1.WithdrawItemRequest, v1.WithdrawItemResponse]
-	openMeeting       *connect.Client[v1.OpenMeetingRequest, v1.OpenMeetingResponse]
-	approveAgenda     *connect.Client[v1.ApproveAgendaRequest, v1.ApproveAgendaResponse]
-	recordDecision    *connect.Client[v1.RecordDecisionRequest, v1.RecordDecisionResponse]
-	closeMeeting      *connect.Client[v1.CloseMeetingRequest, v1.CloseMeetingResponse]
-	getMeeting        *connect.Client[v1.GetMeetingRequest, v1.GetMeetingResponse]
-	listMeetings      *connect.Client[v1.ListMeetingsRequest, v1.ListMeetingsResponse]
-	getMinutes        *connect.Client[v1.GetMinutesRequest, v1.GetMinutesResponse]
-	searchItems       *connect.Client[v1.SearchItemsRequest, v1.SearchItemsResponse]
+	scheduleMeeting     *connect.Client[v1.ScheduleMeetingRequest, v1.ScheduleMeetingResponse]
+	rescheduleMeeting   *connect.Client[v1.RescheduleMeetingRequest, v1.RescheduleMeetingResponse]
+	cancelMeeting       *connect.Client[v1.CancelMeetingRequest, v1.CancelMeetingResponse]
+	addItem             *connect.Client[v1.AddItemRequest, v1.AddItemResponse]
+	withdrawItem        *connect.Client[v1.WithdrawItemRequest, v1.WithdrawItemResponse]
+	openMeeting         *connect.Client[v1.OpenMeetingRequest, v1.OpenMeetingResponse]
+	approveAgenda       *connect.Client[v1.ApproveAgendaRequest, v1.ApproveAgendaResponse]
+	recordDecision      *connect.Client[v1.RecordDecisionRequest, v1.RecordDecisionResponse]
+	closeMeeting        *connect.Client[v1.CloseMeetingRequest, v1.CloseMeetingResponse]
+	nameMinutesCheckers *connect.Client[v1.NameMinutesCheckersRequest, v1.NameMinutesCheckersResponse]
+	checkMinutes        *connect.Client[v1.CheckMinutesRequest, v1.CheckMinutesResponse]
+	approveMinutes      *connect.Client[v1.ApproveMinutesRequest, v1.ApproveMinutesResponse]
+	correctDecision     *connect.Client[v1.CorrectDecisionRequest, v1.CorrectDecisionResponse]
+	getMeeting          *connect.Client[v1.GetMeetingRequest, v1.GetMeetingResponse]
+	listMeetings        *connect.Client[v1.ListMeetingsRequest, v1.ListMeetingsResponse]
+	getMinutes          *connect.Client[v1.GetMinutesRequest, v1.GetMinutesResponse]
+	searchItems         *connect.Client[v1.SearchItemsRequest, v1.SearchItemsResponse]
 }
 
 // ScheduleMeeting calls ohjaamo.v1.MeetingService.ScheduleMeeting.
@@ -250,6 +298,26 @@ func (c *meetingServiceClient) CloseMeeting(ctx context.Context, req *connect.Re
 	return c.closeMeeting.CallUnary(ctx, req)
 }
 
+// NameMinutesCheckers calls ohjaamo.v1.MeetingService.NameMinutesCheckers.
+func (c *meetingServiceClient) NameMinutesCheckers(ctx context.Context, req *connect.Request[v1.NameMinutesCheckersRequest]) (*connect.Response[v1.NameMinutesCheckersResponse], error) {
+	return c.nameMinutesCheckers.CallUnary(ctx, req)
+}
+
+// CheckMinutes calls ohjaamo.v1.MeetingService.CheckMinutes.
+func (c *meetingServiceClient) CheckMinutes(ctx context.Context, req *connect.Request[v1.CheckMinutesRequest]) (*connect.Response[v1.CheckMinutesResponse], error) {
+	return c.checkMinutes.CallUnary(ctx, req)
+}
+
+// ApproveMinutes calls ohjaamo.v1.MeetingService.ApproveMinutes.
+func (c *meetingServiceClient) ApproveMinutes(ctx context.Context, req *connect.Request[v1.ApproveMinutesRequest]) (*connect.Response[v1.ApproveMinutesResponse], error) {
+	return c.approveMinutes.CallUnary(ctx, req)
+}
+
+// CorrectDecision calls ohjaamo.v1.MeetingService.CorrectDecision.
+func (c *meetingServiceClient) CorrectDecision(ctx context.Context, req *connect.Request[v1.CorrectDecisionRequest]) (*connect.Response[v1.CorrectDecisionResponse], error) {
+	return c.correctDecision.CallUnary(ctx, req)
+}
+
 // GetMeeting calls ohjaamo.v1.MeetingService.GetMeeting.
 func (c *meetingServiceClient) GetMeeting(ctx context.Context, req *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error) {
 	return c.getMeeting.CallUnary(ctx, req)
@@ -281,6 +349,14 @@ type MeetingServiceHandler interface {
 	ApproveAgenda(context.Context, *connect.Request[v1.ApproveAgendaRequest]) (*connect.Response[v1.ApproveAgendaResponse], error)
 	RecordDecision(context.Context, *connect.Request[v1.RecordDecisionRequest]) (*connect.Response[v1.RecordDecisionResponse], error)
 	CloseMeeting(context.Context, *connect.Request[v1.CloseMeetingRequest]) (*connect.Response[v1.CloseMeetingResponse], error)
+	// Two minutes checkers (pöytäkirjantarkastajat), named in the open meeting.
+	NameMinutesCheckers(context.Context, *connect.Request[v1.NameMinutesCheckersRequest]) (*connect.Response[v1.NameMinutesCheckersResponse], error)
+	// A named checker has checked the minutes of the closed meeting.
+	CheckMinutes(context.Context, *connect.Request[v1.CheckMinutesRequest]) (*connect.Response[v1.CheckMinutesResponse], error)
+	// The minutes are final: checked by both checkers (a memo needs none).
+	ApproveMinutes(context.Context, *connect.Request[v1.ApproveMinutesRequest]) (*connect.Response[v1.ApproveMinutesResponse], error)
+	// Correct a decision after the meeting closed; the original stays visible.
+	CorrectDecision(context.Context, *connect.Request[v1.CorrectDecisionRequest]) (*connect.Response[v1.CorrectDecisionResponse], error)
 	GetMeeting(context.Context, *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error)
 	ListMeetings(context.Context, *connect.Request[v1.ListMeetingsRequest]) (*connect.Response[v1.ListMeetingsResponse], error)
 	// Minutes (pöytäkirja) or memo (muistio) of a meeting, rendered from the read model.
@@ -350,6 +426,30 @@ func NewMeetingServiceHandler(svc MeetingServiceHandler, opts ...connect.Handler
 		connect.WithSchema(meetingServiceMethods.ByName("CloseMeeting")),
 		connect.WithHandlerOptions(opts...),
 	)
+	meetingServiceNameMinutesCheckersHandler := connect.NewUnaryHandler(
+		MeetingServiceNameMinutesCheckersProcedure,
+		svc.NameMinutesCheckers,
+		connect.WithSchema(meetingServiceMethods.ByName("NameMinutesCheckers")),
+		connect.WithHandlerOptions(opts...),
+	)
+	meetingServiceCheckMinutesHandler := connect.NewUnaryHandler(
+		MeetingServiceCheckMinutesProcedure,
+		svc.CheckMinutes,
+		connect.WithSchema(meetingServiceMethods.ByName("CheckMinutes")),
+		connect.WithHandlerOptions(opts...),
+	)
+	meetingServiceApproveMinutesHandler := connect.NewUnaryHandler(
+		MeetingServiceApproveMinutesProcedure,
+		svc.ApproveMinutes,
+		connect.WithSchema(meetingServiceMethods.ByName("ApproveMinutes")),
+		connect.WithHandlerOptions(opts...),
+	)
+	meetingServiceCorrectDecisionHandler := connect.NewUnaryHandler(
+		MeetingServiceCorrectDecisionProcedure,
+		svc.CorrectDecision,
+		connect.WithSchema(meetingServiceMethods.ByName("CorrectDecision")),
+		connect.WithHandlerOptions(opts...),
+	)
 	meetingServiceGetMeetingHandler := connect.NewUnaryHandler(
 		MeetingServiceGetMeetingProcedure,
 		svc.GetMeeting,
@@ -398,6 +498,14 @@ func NewMeetingServiceHandler(svc MeetingServiceHandler, opts ...connect.Handler
 			meetingServiceRecordDecisionHandler.ServeHTTP(w, r)
 		case MeetingServiceCloseMeetingProcedure:
 			meetingServiceCloseMeetingHandler.ServeHTTP(w, r)
+		case MeetingServiceNameMinutesCheckersProcedure:
+			meetingServiceNameMinutesCheckersHandler.ServeHTTP(w, r)
+		case MeetingServiceCheckMinutesProcedure:
+			meetingServiceCheckMinutesHandler.ServeHTTP(w, r)
+		case MeetingServiceApproveMinutesProcedure:
+			meetingServiceApproveMinutesHandler.ServeHTTP(w, r)
+		case MeetingServiceCorrectDecisionProcedure:
+			meetingServiceCorrectDecisionHandler.ServeHTTP(w, r)
 		case MeetingServiceGetMeetingProcedure:
 			meetingServiceGetMeetingHandler.ServeHTTP(w, r)
 		case MeetingServiceListMeetingsProcedure:
@@ -449,6 +557,22 @@ func (UnimplementedMeetingServiceHandler) RecordDecision(context.Context, *conne
 
 func (UnimplementedMeetingServiceHandler) CloseMeeting(context.Context, *connect.Request[v1.CloseMeetingRequest]) (*connect.Response[v1.CloseMeetingResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.CloseMeeting is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) NameMinutesCheckers(context.Context, *connect.Request[v1.NameMinutesCheckersRequest]) (*connect.Response[v1.NameMinutesCheckersResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.NameMinutesCheckers is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) CheckMinutes(context.Context, *connect.Request[v1.CheckMinutesRequest]) (*connect.Response[v1.CheckMinutesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.CheckMinutes is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) ApproveMinutes(context.Context, *connect.Request[v1.ApproveMinutesRequest]) (*connect.Response[v1.ApproveMinutesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.ApproveMinutes is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) CorrectDecision(context.Context, *connect.Request[v1.CorrectDecisionRequest]) (*connect.Response[v1.CorrectDecisionResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.CorrectDecision is not implemented"))
 }
 
 func (UnimplementedMeetingServiceHandler) GetMeeting(context.Context, *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error) {
