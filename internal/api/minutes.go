@@ -111,6 +111,9 @@ type minutesDoc struct {
 	Items     []minutesItem
 	Chair     string
 	Secretary string
+	// Checkers are the two minutes checkers' names once named (two empty
+	// lines to sign before that).
+	Checkers []string
 }
 
 type minutesPerson struct{ Name, Role, Organisation string }
@@ -188,6 +191,12 @@ func buildMinutes(m *v1.MeetingView, g *v1.Group, lang string, public bool) minu
 			return n
 		}
 		return memberName(id)
+	}
+	doc.Checkers = []string{"", ""}
+	for i, id := range m.GetCheckerMembershipIds() {
+		if i < len(doc.Checkers) {
+			doc.Checkers[i] = nameInSeat(id)
+		}
 	}
 	person := func(a *v1.Attendance) minutesPerson {
 		mem := members[a.GetMembershipId()]

@@ -80,7 +80,9 @@ func minutesFixture() (*v1.MeetingView, *v1.Group) {
 			{MembershipId: "m-kela", Status: v1.AttendanceStatus_ATTENDANCE_STATUS_DEPUTY, DeputyName: "Mikko Varanen"},
 			{MembershipId: "m-family", Status: present},
 			{MembershipId: "m-parish", Status: v1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT},
-		}}
+		},
+		// The Kela seat's deputy checks the minutes in the member's place.
+		CheckerMembershipIds: []string{"m-ngo", "m-kela"}}
 	item := func(title string, openness v1.Openness) *v1.AgendaItem {
 		return &v1.AgendaItem{Title: title, Openness: openness, Preparer: "Juha Nieminen"}
 	}
