@@ -389,3 +389,69 @@ func TestMinutesCheckedApprovedCorrectedAndTabledItemsReturn(t *testing.T) {
 		t.Fatalf("returned item's history: %v", ai)
 	}
 }
+
+func TestVotesAndCounterProposals(t *testing.T) {
+	m := startMeetings(t)
+	ctx := context.Background()
+	var ids []string
+	for i, name := range []string{"Eero Jäsen", "Helmi Jäsen", "Juha Jäsen"} {
+		res, err := m.c.groups.AddMember(ctx, connect.NewRequest(&v1.AddMemberRequest{GroupId: m.f.p, PersonName: name, Organisation: fmt.Sprint("Järjestö ", i),
+			ActorType: v1.ActorType_ACTOR_TYPE_NGO, Role: v1.Role_ROLE_MEMBER, TermStart: "2025-01-01"}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.Msg.GetMembershipId())
+	}
+	meeting := m.schedule(t, "vote", "2026-06-04T13:00:00+03:00")
+	itemID, err := m.addItem(t, meeting, "Kohtaamispaikan aukioloajat", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	attendance := []*v1.Attendance{{MembershipId: m.f.chair, Status: v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT}}
+	for _, id := range ids {
+		attendance = append(attendance, &v1.Attendance{MembershipId: id, Status: v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT})
+	}
+	if _, err := m.meetings.OpenMeeting(ctx, connect.NewRequest(&v1.OpenMeetingRequest{GroupId: m.f.p, MeetingId: meeting, Lawful: true, Quorate: true, Attendance: attendance})); err != nil {
+		t.Fatal(err)
+	}
+	counter := []*v1.CounterProposal{{MembershipId: ids[0], Text: "Aukiolo myös lauantaisin.", SecondedByMembershipId: ids[1]}}
+	vote := func(v ...*v1.Vote) *v1.Decision {
+		return &v1.Decision{Outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, Text: "Hyväksyttiin äänestyksen jälkeen.",
+			CounterProposals: counter, Votes: v, DisqualifiedMembershipIds: []string{ids[2]}}
+	}
+	p, c := v1.VoteChoice_VOTE_CHOICE_PROPOSAL, v1.VoteChoice_VOTE_CHOICE_COUNTER_PROPOSAL
+	for _, tc := range []struct {
+		name  string
+		d     *v1.Decision
+		field string
+	}{
+		{"a disqualified member votes", vote(&v1.Vote{MembershipId: m.f.chair, Choice: p}, &v1.Vote{MembershipId: ids[2], Choice: c}), "decision.votes[1].membership_id"},
+		{"votes without a counter-proposal", &v1.Decision{Outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, Text: "x", Votes: []*v1.Vote{{MembershipId: m.f.chair, Choice: p}}}, "decision.votes"},
+		{"the proposer seconds their own counter-proposal", &v1.Decision{Outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, Text: "x",
+			CounterProposals: []*v1.CounterProposal{{MembershipId: ids[0], Text: "y", SecondedByMembershipId: ids[0]}}}, "decision.counter_proposals[0].seconded_by_membership_id"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := m.c.streamPosition(t)
+			_, err := m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{GroupId: m.f.p, ItemId: itemID, Decision: tc.d}))
+			if connect.CodeOf(err) != connect.CodeFailedPrecondition || errField(err) != tc.field {
+				t.Fatalf("got %v (field %q), want FailedPrecondition on %s", err, errField(err), tc.field)
+			}
+			if m.c.streamPosition(t) != before {
+				t.Fatal("a refused decision wrote an event")
+			}
+		})
+	}
+	res, err := m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{GroupId: m.f.p, ItemId: itemID,
+		Decision: vote(&v1.Vote{MembershipId: m.f.chair, Choice: p}, &v1.Vote{MembershipId: ids[0], Choice: c}, &v1.Vote{MembershipId: ids[1], Choice: p})}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	view, err := m.meetings.GetMeeting(ctx, connect.NewRequest(&v1.GetMeetingRequest{GroupId: m.f.p, MeetingId: meeting, MinPosition: res.Msg.GetResult().GetPosition()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := view.Msg.GetMeeting().GetItems()[0].GetDecision()
+	if len(d.GetVotes()) != 3 || d.GetCounterProposals()[0].GetText() != "Aukiolo myös lauantaisin." {
+		t.Fatalf("recorded vote: %v", d)
+	}
+}

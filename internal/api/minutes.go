@@ -133,6 +133,10 @@ type minutesItem struct {
 	Dissents     []minutesDissent
 	Disqualified string
 	Attachments  []string
+	// Counter-proposals made and seconded, and the vote between the
+	// proposal and the counter-proposal, each already in words.
+	CounterProposals []string
+	Vote             string
 }
 
 type minutesDissent struct{ Name, Text string }
@@ -244,6 +248,26 @@ func buildMinutes(m *v1.MeetingView, g *v1.Group, lang string, public bool) minu
 			}
 			for _, ds := range d.GetDissents() {
 				out.Dissents = append(out.Dissents, minutesDissent{Name: nameInSeat(ds.GetMembershipId()), Text: ds.GetText()})
+			}
+			for _, cp := range d.GetCounterProposals() {
+				line := nameInSeat(cp.GetMembershipId()) + ": " + cp.GetText()
+				if sec := cp.GetSecondedByMembershipId(); sec != "" {
+					line += " (" + l.SecondedBy + " " + nameInSeat(sec) + ")"
+				}
+				out.CounterProposals = append(out.CounterProposals, line)
+			}
+			if votes := d.GetVotes(); len(votes) > 0 {
+				byChoice := map[v1.VoteChoice][]string{}
+				for _, v := range votes {
+					byChoice[v.GetChoice()] = append(byChoice[v.GetChoice()], nameInSeat(v.GetMembershipId()))
+				}
+				var parts []string
+				for _, c := range []v1.VoteChoice{v1.VoteChoice_VOTE_CHOICE_PROPOSAL, v1.VoteChoice_VOTE_CHOICE_COUNTER_PROPOSAL, v1.VoteChoice_VOTE_CHOICE_ABSTAIN} {
+					if names := byChoice[c]; len(names) > 0 {
+						parts = append(parts, fmt.Sprintf("%s %d (%s)", l.VoteChoices[c], len(names), strings.Join(names, ", ")))
+					}
+				}
+				out.Vote = strings.Join(parts, "; ")
 			}
 			var names []string
 			for _, id := range d.GetDisqualifiedMembershipIds() {
@@ -433,6 +457,8 @@ type minutesLabels struct {
 	Present, Absent, Name, Role, Organisation, DeputyFor           string
 	Items, NoItems, Withdrawn, Urgent, Preparer, Grounds, Proposal string
 	Decision, Undecided, Dissent, Disqualified, Attachments        string
+	CounterProposals, Vote, SecondedBy                             string
+	VoteChoices                                                    map[v1.VoteChoice]string
 	Secret, SecretItem, UnknownMember                              string
 	Signatures, Chair, Secretary, Checkers, Checker, NameAndDate   string
 	Appeal, AppealText                                             string
@@ -454,7 +480,9 @@ var minutesWords = map[string]minutesLabels{
 		Preparer: "Valmistelija", Grounds: "Perustelut", Proposal: "Päätösehdotus",
 		Decision: "Päätös", Undecided: "Asiasta ei ole tehty päätöstä.",
 		Dissent: "Eriävä mielipide", Disqualified: "Esteellinen", Attachments: "Liitteet",
-		Secret: "Salassa pidettävä", SecretItem: "Salassa pidettävä asia", UnknownMember: "tuntematon jäsen",
+		CounterProposals: "Vastaehdotukset", Vote: "Äänestys", SecondedBy: "kannattaja",
+		VoteChoices: map[v1.VoteChoice]string{v1.VoteChoice_VOTE_CHOICE_PROPOSAL: "päätösehdotus", v1.VoteChoice_VOTE_CHOICE_COUNTER_PROPOSAL: "vastaehdotus", v1.VoteChoice_VOTE_CHOICE_ABSTAIN: "tyhjää"},
+		Secret:      "Salassa pidettävä", SecretItem: "Salassa pidettävä asia", UnknownMember: "tuntematon jäsen",
 		Signatures: "Allekirjoitukset", Chair: "Puheenjohtaja", Secretary: "Sihteeri",
 		Checkers: "Pöytäkirjantarkastajat", Checker: "Pöytäkirjantarkastaja", NameAndDate: "nimi ja päiväys",
 		Appeal: "Muutoksenhaku",
@@ -486,7 +514,9 @@ var minutesWords = map[string]minutesLabels{
 		Preparer: "Beredare", Grounds: "Motivering", Proposal: "Beslutsförslag",
 		Decision: "Beslut", Undecided: "Inget beslut har fattats i ärendet.",
 		Dissent: "Avvikande åsikt", Disqualified: "Jävig", Attachments: "Bilagor",
-		Secret: "Sekretessbelagt", SecretItem: "Sekretessbelagt ärende", UnknownMember: "okänd ledamot",
+		CounterProposals: "Motförslag", Vote: "Omröstning", SecondedBy: "understödd av",
+		VoteChoices: map[v1.VoteChoice]string{v1.VoteChoice_VOTE_CHOICE_PROPOSAL: "beslutsförslaget", v1.VoteChoice_VOTE_CHOICE_COUNTER_PROPOSAL: "motförslaget", v1.VoteChoice_VOTE_CHOICE_ABSTAIN: "blankt"},
+		Secret:      "Sekretessbelagt", SecretItem: "Sekretessbelagt ärende", UnknownMember: "okänd ledamot",
 		Signatures: "Underskrifter", Chair: "Ordförande", Secretary: "Sekreterare",
 		Checkers: "Protokolljusterare", Checker: "Protokolljusterare", NameAndDate: "namn och datum",
 		Appeal: "Sökande av ändring",
@@ -518,7 +548,9 @@ var minutesWords = map[string]minutesLabels{
 		Preparer: "Prepared by", Grounds: "Grounds", Proposal: "Proposal",
 		Decision: "Decision", Undecided: "No decision has been taken on this item.",
 		Dissent: "Dissent", Disqualified: "Disqualified", Attachments: "Attachments",
-		Secret: "Secret", SecretItem: "Secret item", UnknownMember: "unknown member",
+		CounterProposals: "Counter-proposals", Vote: "Vote", SecondedBy: "seconded by",
+		VoteChoices: map[v1.VoteChoice]string{v1.VoteChoice_VOTE_CHOICE_PROPOSAL: "for the proposal", v1.VoteChoice_VOTE_CHOICE_COUNTER_PROPOSAL: "for the counter-proposal", v1.VoteChoice_VOTE_CHOICE_ABSTAIN: "abstained"},
+		Secret:      "Secret", SecretItem: "Secret item", UnknownMember: "unknown member",
 		Signatures: "Signatures", Chair: "Chair", Secretary: "Secretary",
 		Checkers: "Minutes checkers", Checker: "Minutes checker", NameAndDate: "name and date",
 		Appeal: "Appeal",

@@ -114,6 +114,14 @@ func minutesFixture() (*v1.MeetingView, *v1.Group) {
 	budget := item("Perhekeskuksen talousarvio 2027", v1.Openness_OPENNESS_INTERNAL)
 	budget.Proposal = "Hyväksytään talousarvio."
 	five := decided(5, 44, budget, v1.Outcome_OUTCOME_APPROVED_AS_AMENDED, "Hyväksyttiin talousarvio niin, että kohtaamispaikan määräraha nostetaan 20 000 euroon.")
+	five.Decision.CounterProposals = []*v1.CounterProposal{{MembershipId: "m-ngo", Text: "Kohtaamispaikan määräraha nostetaan 20 000 euroon.", SecondedByMembershipId: "m-family"}}
+	five.Decision.Votes = []*v1.Vote{
+		{MembershipId: "m-chair", Choice: v1.VoteChoice_VOTE_CHOICE_PROPOSAL},
+		{MembershipId: "m-ngo", Choice: v1.VoteChoice_VOTE_CHOICE_COUNTER_PROPOSAL},
+		{MembershipId: "m-family", Choice: v1.VoteChoice_VOTE_CHOICE_COUNTER_PROPOSAL},
+		{MembershipId: "m-kela", Choice: v1.VoteChoice_VOTE_CHOICE_COUNTER_PROPOSAL},
+		{MembershipId: "m-secretary", Choice: v1.VoteChoice_VOTE_CHOICE_ABSTAIN},
+	}
 	five.Urgent = true
 	five.Decision.Dissents = []*v1.Dissent{{MembershipId: "m-kela", Text: "Määrärahan nosto olisi pitänyt valmistella."}}
 

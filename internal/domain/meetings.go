@@ -490,10 +490,45 @@ func checkDecision(d *v1.Decision, m *Meeting, group *Group) *Error {
 			return err
 		}
 	}
+	disqualified := map[string]bool{}
 	for i, id := range d.GetDisqualifiedMembershipIds() {
 		if _, ok := group.Member(id); !ok {
 			return notFound(fmt.Sprintf("decision.disqualified_membership_ids[%d]", i), "is not a member of this group", "ei ole ryhmän jäsen")
 		}
+		disqualified[id] = true
+	}
+	for i, cp := range d.GetCounterProposals() {
+		field := fmt.Sprintf("decision.counter_proposals[%d]", i)
+		if err := checkText(field+".text", cp.GetText(), true, 5000); err != nil {
+			return err
+		}
+		if !present(m, cp.GetMembershipId()) || disqualified[cp.GetMembershipId()] {
+			return precondition(field+".membership_id", "a counter-proposal is made by a member present and not disqualified",
+				"vastaehdotuksen voi tehdä vain läsnä oleva jäsen, joka ei ole esteellinen")
+		}
+		if s := cp.GetSecondedByMembershipId(); s != "" && (s == cp.GetMembershipId() || !present(m, s) || disqualified[s]) {
+			return precondition(field+".seconded_by_membership_id", "a counter-proposal is seconded by another member present and not disqualified",
+				"vastaehdotusta voi kannattaa vain toinen läsnä oleva jäsen, joka ei ole esteellinen")
+		}
+	}
+	if len(d.GetVotes()) > 0 && len(d.GetCounterProposals()) != 1 {
+		return precondition("decision.votes", "a vote is taken between the proposal and one seconded counter-proposal",
+			"äänestys toimitetaan päätösehdotuksen ja yhden kannatetun vastaehdotuksen välillä")
+	}
+	voted := map[string]bool{}
+	for i, v := range d.GetVotes() {
+		field := fmt.Sprintf("decision.votes[%d]", i)
+		switch {
+		case disqualified[v.GetMembershipId()]:
+			return precondition(field+".membership_id", "a member disqualified from the item cannot vote on it", "esteellinen jäsen ei voi äänestää asiassa")
+		case !present(m, v.GetMembershipId()):
+			return precondition(field+".membership_id", "only a member present votes", "vain läsnä oleva jäsen äänestää")
+		case voted[v.GetMembershipId()]:
+			return invalid(field+".membership_id", "votes twice", "äänestää kahdesti")
+		case v.GetChoice() <= v1.VoteChoice_VOTE_CHOICE_UNSPECIFIED || v.GetChoice() > v1.VoteChoice_VOTE_CHOICE_ABSTAIN:
+			return invalid(field+".choice", "must be proposal, counter-proposal or abstain", "pitää olla päätösehdotus, vastaehdotus tai tyhjä")
+		}
+		voted[v.GetMembershipId()] = true
 	}
 	af := d.GetAffects()
 	for i, g := range af.GetGroupIds() {

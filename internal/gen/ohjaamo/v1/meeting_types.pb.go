@@ -322,6 +322,61 @@ func (AttendanceStatus) EnumDescriptor() ([]byte, []int) {
 	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{4}
 }
 
+// How a member voted between the proposal and a counter-proposal.
+type VoteChoice int32
+
+const (
+	VoteChoice_VOTE_CHOICE_UNSPECIFIED VoteChoice = 0
+	// For the proposal (päätösehdotus).
+	VoteChoice_VOTE_CHOICE_PROPOSAL VoteChoice = 1
+	// For the counter-proposal (vastaehdotus).
+	VoteChoice_VOTE_CHOICE_COUNTER_PROPOSAL VoteChoice = 2
+	VoteChoice_VOTE_CHOICE_ABSTAIN          VoteChoice = 3
+)
+
+// Enum value maps for VoteChoice.
+var (
+	VoteChoice_name = map[int32]string{
+		0: "VOTE_CHOICE_UNSPECIFIED",
+		1: "VOTE_CHOICE_PROPOSAL",
+		2: "VOTE_CHOICE_COUNTER_PROPOSAL",
+		3: "VOTE_CHOICE_ABSTAIN",
+	}
+	VoteChoice_value = map[string]int32{
+		"VOTE_CHOICE_UNSPECIFIED":      0,
+		"VOTE_CHOICE_PROPOSAL":         1,
+		"VOTE_CHOICE_COUNTER_PROPOSAL": 2,
+		"VOTE_CHOICE_ABSTAIN":          3,
+	}
+)
+
+func (x VoteChoice) Enum() *VoteChoice {
+	p := new(VoteChoice)
+	*p = x
+	return p
+}
+
+func (x VoteChoice) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (VoteChoice) Descriptor() protoreflect.EnumDescriptor {
+	return file_ohjaamo_v1_meeting_types_proto_enumTypes[5].Descriptor()
+}
+
+func (VoteChoice) Type() protoreflect.EnumType {
+	return &file_ohjaamo_v1_meeting_types_proto_enumTypes[5]
+}
+
+func (x VoteChoice) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use VoteChoice.Descriptor instead.
+func (VoteChoice) EnumDescriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{5}
+}
+
 type Tags struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
 	Tasks          []FamilyCentreTask     `protobuf:"varint,1,rep,packed,name=tasks,proto3,enum=ohjaamo.v1.FamilyCentreTask" json:"tasks,omitempty"`
@@ -553,6 +608,119 @@ func (x *Attendance) GetDeputyName() string {
 	return ""
 }
 
+// A counter-proposal made and seconded in the meeting.
+type CounterProposal struct {
+	state                  protoimpl.MessageState `protogen:"open.v1"`
+	MembershipId           string                 `protobuf:"bytes,1,opt,name=membership_id,json=membershipId,proto3" json:"membership_id,omitempty"`
+	Text                   string                 `protobuf:"bytes,2,opt,name=text,proto3" json:"text,omitempty"`
+	SecondedByMembershipId string                 `protobuf:"bytes,3,opt,name=seconded_by_membership_id,json=secondedByMembershipId,proto3" json:"seconded_by_membership_id,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *CounterProposal) Reset() {
+	*x = CounterProposal{}
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CounterProposal) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CounterProposal) ProtoMessage() {}
+
+func (x *CounterProposal) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CounterProposal.ProtoReflect.Descriptor instead.
+func (*CounterProposal) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *CounterProposal) GetMembershipId() string {
+	if x != nil {
+		return x.MembershipId
+	}
+	return ""
+}
+
+func (x *CounterProposal) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *CounterProposal) GetSecondedByMembershipId() string {
+	if x != nil {
+		return x.SecondedByMembershipId
+	}
+	return ""
+}
+
+type Vote struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MembershipId  string                 `protobuf:"bytes,1,opt,name=membership_id,json=membershipId,proto3" json:"membership_id,omitempty"`
+	Choice        VoteChoice             `protobuf:"varint,2,opt,name=choice,proto3,enum=ohjaamo.v1.VoteChoice" json:"choice,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Vote) Reset() {
+	*x = Vote{}
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Vote) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Vote) ProtoMessage() {}
+
+func (x *Vote) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Vote.ProtoReflect.Descriptor instead.
+func (*Vote) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Vote) GetMembershipId() string {
+	if x != nil {
+		return x.MembershipId
+	}
+	return ""
+}
+
+func (x *Vote) GetChoice() VoteChoice {
+	if x != nil {
+		return x.Choice
+	}
+	return VoteChoice_VOTE_CHOICE_UNSPECIFIED
+}
+
 type Dissent struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	MembershipId  string                 `protobuf:"bytes,1,opt,name=membership_id,json=membershipId,proto3" json:"membership_id,omitempty"`
@@ -563,7 +731,7 @@ type Dissent struct {
 
 func (x *Dissent) Reset() {
 	*x = Dissent{}
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -575,7 +743,7 @@ func (x *Dissent) String() string {
 func (*Dissent) ProtoMessage() {}
 
 func (x *Dissent) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -588,7 +756,7 @@ func (x *Dissent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dissent.ProtoReflect.Descriptor instead.
 func (*Dissent) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{3}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Dissent) GetMembershipId() string {
@@ -618,7 +786,7 @@ type Affects struct {
 
 func (x *Affects) Reset() {
 	*x = Affects{}
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -630,7 +798,7 @@ func (x *Affects) String() string {
 func (*Affects) ProtoMessage() {}
 
 func (x *Affects) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -643,7 +811,7 @@ func (x *Affects) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Affects.ProtoReflect.Descriptor instead.
 func (*Affects) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{4}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Affects) GetGroupIds() []string {
@@ -688,13 +856,16 @@ type Decision struct {
 	Dissents                  []*Dissent             `protobuf:"bytes,3,rep,name=dissents,proto3" json:"dissents,omitempty"`
 	DisqualifiedMembershipIds []string               `protobuf:"bytes,4,rep,name=disqualified_membership_ids,json=disqualifiedMembershipIds,proto3" json:"disqualified_membership_ids,omitempty"`
 	Affects                   *Affects               `protobuf:"bytes,5,opt,name=affects,proto3" json:"affects,omitempty"`
-	unknownFields             protoimpl.UnknownFields
-	sizeCache                 protoimpl.SizeCache
+	CounterProposals          []*CounterProposal     `protobuf:"bytes,6,rep,name=counter_proposals,json=counterProposals,proto3" json:"counter_proposals,omitempty"`
+	// A vote between the proposal and the (one) counter-proposal, by name.
+	Votes         []*Vote `protobuf:"bytes,7,rep,name=votes,proto3" json:"votes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -706,7 +877,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -719,7 +890,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{5}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Decision) GetOutcome() Outcome {
@@ -757,6 +928,20 @@ func (x *Decision) GetAffects() *Affects {
 	return nil
 }
 
+func (x *Decision) GetCounterProposals() []*CounterProposal {
+	if x != nil {
+		return x.CounterProposals
+	}
+	return nil
+}
+
+func (x *Decision) GetVotes() []*Vote {
+	if x != nil {
+		return x.Votes
+	}
+	return nil
+}
+
 var File_ohjaamo_v1_meeting_types_proto protoreflect.FileDescriptor
 
 const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
@@ -783,7 +968,14 @@ const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
 	"\rmembership_id\x18\x01 \x01(\tR\fmembershipId\x124\n" +
 	"\x06status\x18\x02 \x01(\x0e2\x1c.ohjaamo.v1.AttendanceStatusR\x06status\x12\x1f\n" +
 	"\vdeputy_name\x18\x03 \x01(\tR\n" +
-	"deputyName\"B\n" +
+	"deputyName\"\x85\x01\n" +
+	"\x0fCounterProposal\x12#\n" +
+	"\rmembership_id\x18\x01 \x01(\tR\fmembershipId\x12\x12\n" +
+	"\x04text\x18\x02 \x01(\tR\x04text\x129\n" +
+	"\x19seconded_by_membership_id\x18\x03 \x01(\tR\x16secondedByMembershipId\"[\n" +
+	"\x04Vote\x12#\n" +
+	"\rmembership_id\x18\x01 \x01(\tR\fmembershipId\x12.\n" +
+	"\x06choice\x18\x02 \x01(\x0e2\x16.ohjaamo.v1.VoteChoiceR\x06choice\"B\n" +
 	"\aDissent\x12#\n" +
 	"\rmembership_id\x18\x01 \x01(\tR\fmembershipId\x12\x12\n" +
 	"\x04text\x18\x02 \x01(\tR\x04text\"\xc0\x01\n" +
@@ -792,13 +984,15 @@ const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
 	"\rorganisations\x18\x02 \x03(\tR\rorganisations\x12&\n" +
 	"\x0emunicipalities\x18\x03 \x03(\tR\x0emunicipalities\x122\n" +
 	"\x05tasks\x18\x04 \x03(\x0e2\x1c.ohjaamo.v1.FamilyCentreTaskR\x05tasks\x12\x16\n" +
-	"\x06themes\x18\x05 \x03(\tR\x06themes\"\xed\x01\n" +
+	"\x06themes\x18\x05 \x03(\tR\x06themes\"\xdf\x02\n" +
 	"\bDecision\x12-\n" +
 	"\aoutcome\x18\x01 \x01(\x0e2\x13.ohjaamo.v1.OutcomeR\aoutcome\x12\x12\n" +
 	"\x04text\x18\x02 \x01(\tR\x04text\x12/\n" +
 	"\bdissents\x18\x03 \x03(\v2\x13.ohjaamo.v1.DissentR\bdissents\x12>\n" +
 	"\x1bdisqualified_membership_ids\x18\x04 \x03(\tR\x19disqualifiedMembershipIds\x12-\n" +
-	"\aaffects\x18\x05 \x01(\v2\x13.ohjaamo.v1.AffectsR\aaffects*e\n" +
+	"\aaffects\x18\x05 \x01(\v2\x13.ohjaamo.v1.AffectsR\aaffects\x12H\n" +
+	"\x11counter_proposals\x18\x06 \x03(\v2\x1b.ohjaamo.v1.CounterProposalR\x10counterProposals\x12&\n" +
+	"\x05votes\x18\a \x03(\v2\x10.ohjaamo.v1.VoteR\x05votes*e\n" +
 	"\bOpenness\x12\x18\n" +
 	"\x14OPENNESS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fOPENNESS_PUBLIC\x10\x01\x12\x15\n" +
@@ -834,7 +1028,13 @@ const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
 	"\x1dATTENDANCE_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19ATTENDANCE_STATUS_PRESENT\x10\x01\x12\x1c\n" +
 	"\x18ATTENDANCE_STATUS_ABSENT\x10\x02\x12\x1c\n" +
-	"\x18ATTENDANCE_STATUS_DEPUTY\x10\x03B>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
+	"\x18ATTENDANCE_STATUS_DEPUTY\x10\x03*~\n" +
+	"\n" +
+	"VoteChoice\x12\x1b\n" +
+	"\x17VOTE_CHOICE_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14VOTE_CHOICE_PROPOSAL\x10\x01\x12 \n" +
+	"\x1cVOTE_CHOICE_COUNTER_PROPOSAL\x10\x02\x12\x17\n" +
+	"\x13VOTE_CHOICE_ABSTAIN\x10\x03B>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
 
 var (
 	file_ohjaamo_v1_meeting_types_proto_rawDescOnce sync.Once
@@ -848,36 +1048,42 @@ func file_ohjaamo_v1_meeting_types_proto_rawDescGZIP() []byte {
 	return file_ohjaamo_v1_meeting_types_proto_rawDescData
 }
 
-var file_ohjaamo_v1_meeting_types_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_ohjaamo_v1_meeting_types_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_ohjaamo_v1_meeting_types_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_ohjaamo_v1_meeting_types_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_ohjaamo_v1_meeting_types_proto_goTypes = []any{
-	(Openness)(0),         // 0: ohjaamo.v1.Openness
-	(ItemOrigin)(0),       // 1: ohjaamo.v1.ItemOrigin
-	(FamilyCentreTask)(0), // 2: ohjaamo.v1.FamilyCentreTask
-	(Outcome)(0),          // 3: ohjaamo.v1.Outcome
-	(AttendanceStatus)(0), // 4: ohjaamo.v1.AttendanceStatus
-	(*Tags)(nil),          // 5: ohjaamo.v1.Tags
-	(*AgendaItem)(nil),    // 6: ohjaamo.v1.AgendaItem
-	(*Attendance)(nil),    // 7: ohjaamo.v1.Attendance
-	(*Dissent)(nil),       // 8: ohjaamo.v1.Dissent
-	(*Affects)(nil),       // 9: ohjaamo.v1.Affects
-	(*Decision)(nil),      // 10: ohjaamo.v1.Decision
+	(Openness)(0),           // 0: ohjaamo.v1.Openness
+	(ItemOrigin)(0),         // 1: ohjaamo.v1.ItemOrigin
+	(FamilyCentreTask)(0),   // 2: ohjaamo.v1.FamilyCentreTask
+	(Outcome)(0),            // 3: ohjaamo.v1.Outcome
+	(AttendanceStatus)(0),   // 4: ohjaamo.v1.AttendanceStatus
+	(VoteChoice)(0),         // 5: ohjaamo.v1.VoteChoice
+	(*Tags)(nil),            // 6: ohjaamo.v1.Tags
+	(*AgendaItem)(nil),      // 7: ohjaamo.v1.AgendaItem
+	(*Attendance)(nil),      // 8: ohjaamo.v1.Attendance
+	(*CounterProposal)(nil), // 9: ohjaamo.v1.CounterProposal
+	(*Vote)(nil),            // 10: ohjaamo.v1.Vote
+	(*Dissent)(nil),         // 11: ohjaamo.v1.Dissent
+	(*Affects)(nil),         // 12: ohjaamo.v1.Affects
+	(*Decision)(nil),        // 13: ohjaamo.v1.Decision
 }
 var file_ohjaamo_v1_meeting_types_proto_depIdxs = []int32{
-	2, // 0: ohjaamo.v1.Tags.tasks:type_name -> ohjaamo.v1.FamilyCentreTask
-	0, // 1: ohjaamo.v1.AgendaItem.openness:type_name -> ohjaamo.v1.Openness
-	5, // 2: ohjaamo.v1.AgendaItem.tags:type_name -> ohjaamo.v1.Tags
-	1, // 3: ohjaamo.v1.AgendaItem.origin:type_name -> ohjaamo.v1.ItemOrigin
-	4, // 4: ohjaamo.v1.Attendance.status:type_name -> ohjaamo.v1.AttendanceStatus
-	2, // 5: ohjaamo.v1.Affects.tasks:type_name -> ohjaamo.v1.FamilyCentreTask
-	3, // 6: ohjaamo.v1.Decision.outcome:type_name -> ohjaamo.v1.Outcome
-	8, // 7: ohjaamo.v1.Decision.dissents:type_name -> ohjaamo.v1.Dissent
-	9, // 8: ohjaamo.v1.Decision.affects:type_name -> ohjaamo.v1.Affects
-	9, // [9:9] is the sub-list for method output_type
-	9, // [9:9] is the sub-list for method input_type
-	9, // [9:9] is the sub-list for extension type_name
-	9, // [9:9] is the sub-list for extension extendee
-	0, // [0:9] is the sub-list for field type_name
+	2,  // 0: ohjaamo.v1.Tags.tasks:type_name -> ohjaamo.v1.FamilyCentreTask
+	0,  // 1: ohjaamo.v1.AgendaItem.openness:type_name -> ohjaamo.v1.Openness
+	6,  // 2: ohjaamo.v1.AgendaItem.tags:type_name -> ohjaamo.v1.Tags
+	1,  // 3: ohjaamo.v1.AgendaItem.origin:type_name -> ohjaamo.v1.ItemOrigin
+	4,  // 4: ohjaamo.v1.Attendance.status:type_name -> ohjaamo.v1.AttendanceStatus
+	5,  // 5: ohjaamo.v1.Vote.choice:type_name -> ohjaamo.v1.VoteChoice
+	2,  // 6: ohjaamo.v1.Affects.tasks:type_name -> ohjaamo.v1.FamilyCentreTask
+	3,  // 7: ohjaamo.v1.Decision.outcome:type_name -> ohjaamo.v1.Outcome
+	11, // 8: ohjaamo.v1.Decision.dissents:type_name -> ohjaamo.v1.Dissent
+	12, // 9: ohjaamo.v1.Decision.affects:type_name -> ohjaamo.v1.Affects
+	9,  // 10: ohjaamo.v1.Decision.counter_proposals:type_name -> ohjaamo.v1.CounterProposal
+	10, // 11: ohjaamo.v1.Decision.votes:type_name -> ohjaamo.v1.Vote
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_meeting_types_proto_init() }
@@ -890,8 +1096,8 @@ func file_ohjaamo_v1_meeting_types_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_meeting_types_proto_rawDesc), len(file_ohjaamo_v1_meeting_types_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   6,
+			NumEnums:      6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
