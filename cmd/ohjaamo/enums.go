@@ -66,6 +66,7 @@ var (
 		"indicator": 4, "indikaattori": 4, "escalated": 5, "referred": 6}
 	outcomeNames = map[string]int32{"approved": 1, "hyväksytty": 1, "amended": 2, "muutettuna": 2, "noted": 3, "tiedoksi": 3,
 		"tabled": 4, "pöydälle": 4, "returned": 5, "palautettu": 5, "rejected": 6, "hylätty": 6}
+	voteNames = map[string]int32{"proposal": 1, "jaa": 1, "counter": 2, "counter-proposal": 2, "ei": 2, "abstain": 3, "tyhjä": 3}
 	taskNames = map[string]int32{"t1": 1, "t2": 2, "t3": 3, "t4": 4, "t5": 5, "t6": 6, "t7": 7}
 )
 

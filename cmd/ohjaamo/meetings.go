@@ -205,6 +205,10 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		text := fs.String("text", "", "the decision text")
 		var dissents, affectsGroups, affectsOrgs, affectsMunis, affectsTasks, affectsThemes listFlag
 		fs.Var(&dissents, "dissent", "MEMBERSHIP_ID=text of a dissent; repeatable")
+		counter := fs.String("counter-proposal", "", "MEMBERSHIP_ID=text of a counter-proposal")
+		seconded := fs.String("seconded-by", "", "membership id of the member who seconded the counter-proposal")
+		var votes listFlag
+		fs.Var(&votes, "vote", "MEMBERSHIP_ID=proposal|counter|abstain (jaa|ei|tyhjä); repeat for each voter")
 		fs.Var(&affectsGroups, "affects-group", "group id the decision affects; repeatable")
 		fs.Var(&affectsOrgs, "affects-org", "organisation the decision affects; repeatable")
 		fs.Var(&affectsMunis, "affects-municipality", "municipality code; repeatable")
@@ -227,6 +231,18 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		for _, ds := range dissents {
 			id, t, _ := strings.Cut(ds, "=")
 			d.Dissents = append(d.Dissents, &v1.Dissent{MembershipId: id, Text: t})
+		}
+		if *counter != "" {
+			id, t, _ := strings.Cut(*counter, "=")
+			d.CounterProposals = []*v1.CounterProposal{{MembershipId: id, Text: t, SecondedByMembershipId: *seconded}}
+		}
+		for _, v := range votes {
+			id, choice, _ := strings.Cut(v, "=")
+			c, err := parseEnum("vote", choice, voteNames)
+			if err != nil {
+				return err
+			}
+			d.Votes = append(d.Votes, &v1.Vote{MembershipId: id, Choice: v1.VoteChoice(c)})
 		}
 		res, err := c.meetings().RecordDecision(ctx, request(c, &v1.RecordDecisionRequest{RequestId: c.reqID(), GroupId: ids[0], ItemId: ids[1], ExpectedVersion: expect.get(), Decision: d}))
 		if err != nil {
