@@ -19,7 +19,7 @@ import (
 type meetingsProjection struct{}
 
 func (meetingsProjection) Name() string { return "meetings" }
-func (meetingsProjection) Version() int { return 4 }
+func (meetingsProjection) Version() int { return 5 }
 
 func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 	env := ev.Envelope
@@ -82,11 +82,7 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 				err = tx.Exec("item_decide", e.GetSection(), int32(d.GetOutcome()), blob, e.GetItemId())
 			}
 			if err == nil {
-				text := d.GetText()
-				for _, ds := range d.GetDissents() {
-					text += "\n" + ds.GetText()
-				}
-				err = tx.Exec("fts_decision", text, e.GetItemId())
+				err = tx.Exec("fts_decision", decisionText(d), e.GetItemId())
 			}
 			if err == nil {
 				err = indexTags(tx, e.GetItemId(), d.GetAffects().GetTasks(), d.GetAffects().GetMunicipalities())
@@ -110,6 +106,9 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 			if err == nil {
 				err = tx.Exec("item_correct", int32(e.GetDecision().GetOutcome()), blob, e.GetItemId())
 			}
+			if err == nil { // search finds the decision in force
+				err = tx.Exec("fts_decision", decisionText(e.GetDecision()), e.GetItemId())
+			}
 		}
 	default:
 		return fmt.Errorf("meetings: unhandled event %s", env.GetType())
@@ -118,6 +117,18 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 		return err
 	}
 	return tx.Exec("meeting_touch", env.GetAggregateVersion(), ev.Seq, meeting)
+}
+
+// decisionText is what search finds of a decision: its text, dissents and counter-proposals.
+func decisionText(d *v1.Decision) string {
+	parts := []string{d.GetText()}
+	for _, ds := range d.GetDissents() {
+		parts = append(parts, ds.GetText())
+	}
+	for _, cp := range d.GetCounterProposals() {
+		parts = append(parts, cp.GetText())
+	}
+	return strings.Join(parts, "\n")
 }
 
 // indexTags records the tasks and municipalities an item can be filtered by.

@@ -10,7 +10,13 @@
 //  2. rebuilding the read models (projections.Open on a fresh directory,
 //     which replays the whole stream) against a raw loop that reads the same
 //     stream with an ordered consumer, decodes each envelope and writes the
-//     same rows into SQLite with the same pragmas, 1000 events a transaction.
+//     same rows into SQLite with the same pragmas, 1000 events a transaction;
+//  3. meetings (issue 4, see meetings.go): on a fresh server, 500 meetings
+//     with 20 agenda items each are scheduled, held and closed through the
+//     Connect API by 8 concurrent clients (10 000 decisions), and then
+//     GetMeeting and SearchItems are timed with that data loaded. These
+//     figures have no raw baseline: the latency aim is absolute, p99 under
+//     10 ms. -meetings 0 skips the phase, a smaller number scales it down.
 //
 // It prints what it does as it goes and ends with one "name value unit"
 // line per figure. Run it with `make bench`, or
@@ -51,8 +57,8 @@ import (
 	"github.com/ohjaamo/ohjaamo/projections"
 )
 
-// options of one run; the defaults keep a full run well under three minutes
-// on a two-core machine.
+// options of one run; the defaults keep a full run under about three
+// minutes on a two-core machine.
 type options struct {
 	parent       string
 	window       time.Duration
@@ -62,6 +68,11 @@ type options struct {
 	replayEvents uint64
 	keep         bool
 	cpuProfile   string
+	// meetings phase
+	meetings        int
+	meetingItems    int
+	meetingClients  int
+	latencyRequests int
 }
 
 func main() {
@@ -73,10 +84,18 @@ func main() {
 	flag.IntVar(&o.concurrency, "clients", 16, "concurrent clients of the concurrent append measurement")
 	flag.Uint64Var(&o.replayEvents, "replay-events", 20_000, "events the stream holds, at least, before the replay measurement")
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary data directory")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write CPU profiles of the append and replay phases to PREFIX-append.pprof and PREFIX-replay.pprof")
+	flag.IntVar(&o.meetings, "meetings", 500, "meetings of the meetings phase (0 skips it)")
+	flag.IntVar(&o.meetingItems, "meeting-items", 20, "agenda items, each decided, per meeting")
+	flag.IntVar(&o.meetingClients, "meeting-clients", 8, "concurrent clients loading the meetings, each on its own groups (at most 25)")
+	flag.IntVar(&o.latencyRequests, "latency-requests", 2000, "timed sequential GetMeeting and SearchItems requests, each")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write CPU profiles of the phases to PREFIX-append.pprof, PREFIX-replay.pprof, PREFIX-meetings-load.pprof, PREFIX-meetings-catchup.pprof and PREFIX-meetings-read.pprof")
 	flag.Parse()
 	if o.rounds < 1 || o.concurrency < 1 || o.window <= 0 {
 		fmt.Fprintln(os.Stderr, "ohjaamo-bench: -rounds, -clients and -window must be positive")
+		os.Exit(2)
+	}
+	if o.meetings < 0 || o.meetingItems < 1 || o.meetingClients < 1 || o.meetingClients > 25 || o.latencyRequests < 1 {
+		fmt.Fprintln(os.Stderr, "ohjaamo-bench: -meetings must not be negative; -meeting-items, -latency-requests and -meeting-clients (at most 25) must be positive")
 		os.Exit(2)
 	}
 	// The server, the stores and the projector log at warn level so the
@@ -190,7 +209,12 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("reopen the server's store: %w", err)
 	}
-	defer store.Close()
+	storeClosed := false
+	defer func() {
+		if !storeClosed {
+			store.Close()
+		}
+	}()
 	if st, err := store.JetStream().Stream(ctx, store.StreamName()); err == nil {
 		if info, err := st.Info(ctx); err == nil && info.State.Msgs > 0 {
 			fmt.Printf("server stream after the appends: %d events, %.0f bytes each on disk on average\n",
@@ -212,12 +236,25 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 		figure{"replay_projection", projRate, "events/s"},
 		figure{"replay_raw", rawReplayRate, "events/s"},
 		figure{"replay_vs_raw", projRate / rawReplayRate, "ratio"})
+	store.Close()
+	storeClosed = true
+
+	if o.meetings > 0 {
+		mfigs, err := measureMeetings(ctx, filepath.Join(tmp, "meetings"), o, log)
+		if err != nil {
+			return fmt.Errorf("meetings: %w", err)
+		}
+		figs = append(figs, mfigs...)
+	}
 
 	fmt.Println()
 	for _, f := range figs {
-		if f.unit == "ratio" {
+		switch f.unit {
+		case "ratio":
 			fmt.Printf("%s %.3f %s\n", f.name, f.value, f.unit)
-		} else {
+		case "ms":
+			fmt.Printf("%s %.2f %s\n", f.name, f.value, f.unit)
+		default:
 			fmt.Printf("%s %.1f %s\n", f.name, f.value, f.unit)
 		}
 	}

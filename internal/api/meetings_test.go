@@ -379,6 +379,13 @@ func TestMinutesCheckedApprovedCorrectedAndTabledItemsReturn(t *testing.T) {
 		it.GetCorrections()[0].GetBefore().GetText() != "Hyväksyttiin." || it.GetCorrections()[0].GetReason() != "kirjausvirhe" {
 		t.Fatalf("corrected item: %v (correction at %d)", it, corr.Msg.GetResult().GetPosition())
 	}
+	// Search finds the corrected text ("muutettuna" is only in the correction).
+	for word, want := range map[string]int{"muutettuna": 1} {
+		hits, err := m.meetings.SearchItems(ctx, connect.NewRequest(&v1.SearchItemsRequest{Query: word, MinPosition: pos}))
+		if err != nil || len(hits.Msg.GetHits()) != want {
+			t.Fatalf("search %q after the correction: %v %v, want %d hits", word, hits, err, want)
+		}
+	}
 	view, err = m.meetings.GetMeeting(ctx, connect.NewRequest(&v1.GetMeetingRequest{GroupId: m.f.p, MeetingId: autumn, MinPosition: pos}))
 	if err != nil {
 		t.Fatal(err)

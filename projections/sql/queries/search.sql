@@ -1,8 +1,10 @@
 -- name: fts_insert
-INSERT INTO items_fts (item_id, title, body, decision) VALUES (?, ?, ?, '');
+-- The full-text row shares the item's rowid, so it is found without a scan.
+INSERT INTO items_fts (rowid, item_id, title, body, decision)
+SELECT rowid, ?1, ?2, ?3, '' FROM items WHERE id = ?1;
 
 -- name: fts_decision
-UPDATE items_fts SET decision = ? WHERE item_id = ?;
+UPDATE items_fts SET decision = ?1 WHERE rowid = (SELECT rowid FROM items WHERE id = ?2);
 
 -- name: item_task_insert
 INSERT OR IGNORE INTO item_tasks (item_id, task) VALUES (?, ?);
@@ -15,7 +17,7 @@ INSERT OR IGNORE INTO item_municipalities (item_id, code) VALUES (?, ?);
 SELECT i.group_id, coalesce(g.name_fi, ''), coalesce(g.level, 0), i.meeting_id, m.starts_at, i.id, i.section, i.title, i.outcome,
        snippet(items_fts, -1, '[', ']', '…', 12)
 FROM items_fts f
-JOIN items i ON i.id = f.item_id
+JOIN items i ON i.rowid = f.rowid
 JOIN meetings m ON m.id = i.meeting_id
 LEFT JOIN groups g ON g.id = i.group_id
 WHERE items_fts MATCH ?1 AND i.openness <> 3 AND i.withdrawn = 0
