@@ -124,8 +124,8 @@ func (s groupService) EndMember(ctx context.Context, req *connect.Request[v1.End
 }
 
 func (s groupService) GetGroup(ctx context.Context, req *connect.Request[v1.GetGroupRequest]) (*connect.Response[v1.GetGroupResponse], error) {
-	if !domain.ValidID(req.Msg.GetGroupId()) {
-		return nil, domain.Invalid("group_id", "must be an id (a UUID)", "pitää olla tunniste (UUID)")
+	if err := domain.RequireID("group_id", req.Msg.GetGroupId()); err != nil {
+		return nil, err
 	}
 	if err := s.waitRead(ctx, req.Msg.GetMinPosition()); err != nil {
 		return nil, err
@@ -150,8 +150,8 @@ func (s groupService) ListGroups(ctx context.Context, req *connect.Request[v1.Li
 
 // groupCommand checks what every command on an existing group needs.
 func (s groupService) groupCommand(requestID, groupID string, req connect.AnyRequest) (meta eventstore.Meta, err error) {
-	if !domain.ValidID(groupID) {
-		return meta, domain.Invalid("group_id", "must be an id (a UUID)", "pitää olla tunniste (UUID)")
+	if err := domain.RequireID("group_id", groupID); err != nil {
+		return meta, err
 	}
 	return commandMeta(requestID, req.Header())
 }

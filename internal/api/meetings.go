@@ -19,8 +19,8 @@ type meetingService struct{ *Server }
 // write runs one command on group's meetings.
 func (s meetingService) write(ctx context.Context, req connect.AnyRequest, requestID, groupID string, expected *uint64,
 	decide func(m *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error)) (eventstore.AppendResult, eventstore.Meta, error) {
-	if !domain.ValidID(groupID) {
-		return eventstore.AppendResult{}, eventstore.Meta{}, domain.Invalid("group_id", "must be an id (a UUID)", "pitää olla tunniste (UUID)")
+	if err := domain.RequireID("group_id", groupID); err != nil {
+		return eventstore.AppendResult{}, eventstore.Meta{}, err
 	}
 	meta, err := commandMeta(requestID, req.Header())
 	if err != nil {
@@ -204,10 +204,11 @@ func (s meetingService) GetMeeting(ctx context.Context, req *connect.Request[v1.
 // readMeeting reads one meeting of a group once the read models have
 // reached minPosition.
 func (s meetingService) readMeeting(ctx context.Context, groupID, meetingID string, minPosition uint64) (*v1.MeetingView, error) {
-	for _, f := range []struct{ field, id string }{{"group_id", groupID}, {"meeting_id", meetingID}} {
-		if !domain.ValidID(f.id) {
-			return nil, domain.Invalid(f.field, "must be an id (a UUID)", "pitää olla tunniste (UUID)")
-		}
+	if err := domain.RequireID("group_id", groupID); err != nil {
+		return nil, err
+	}
+	if err := domain.RequireID("meeting_id", meetingID); err != nil {
+		return nil, err
 	}
 	if err := s.waitRead(ctx, minPosition); err != nil {
 		return nil, err
@@ -224,11 +225,11 @@ func (s meetingService) readMeeting(ctx context.Context, groupID, meetingID stri
 
 func (s meetingService) ListMeetings(ctx context.Context, req *connect.Request[v1.ListMeetingsRequest]) (*connect.Response[v1.ListMeetingsResponse], error) {
 	m := req.Msg
-	if !domain.ValidID(m.GetGroupId()) {
-		return nil, domain.Invalid("group_id", "must be an id (a UUID)", "pitää olla tunniste (UUID)")
+	if err := domain.RequireID("group_id", m.GetGroupId()); err != nil {
+		return nil, err
 	}
-	if y := m.GetYear(); y != 0 && (y < 2000 || y > 2100) {
-		return nil, domain.Invalid("year", "must be a year between 2000 and 2100, or 0 for all", "pitää olla vuosi 2000–2100 tai 0 (kaikki)")
+	if err := checkYear(int(m.GetYear())); err != nil {
+		return nil, err
 	}
 	if err := s.waitRead(ctx, m.GetMinPosition()); err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"regexp"
 	"unicode/utf8"
 
 	"connectrpc.com/connect"
@@ -12,25 +11,27 @@ import (
 	"github.com/ohjaamo/ohjaamo/projections"
 )
 
-var municipalityCode = regexp.MustCompile(`^\d{3}$`)
-
 // SearchItems searches agenda items and decisions across the network.
 func (s meetingService) SearchItems(ctx context.Context, req *connect.Request[v1.SearchItemsRequest]) (*connect.Response[v1.SearchItemsResponse], error) {
 	m := req.Msg
 	f := projections.SearchFilter{Query: m.GetQuery(), GroupID: m.GetGroupId(), Municipality: m.GetMunicipality(), Level: m.GetLevel(),
 		Year: int(m.GetYear()), Task: m.GetTask(), Outcome: m.GetOutcome(), Limit: int(m.GetLimit())}
+	if f.GroupID != "" {
+		if err := domain.RequireID("group_id", f.GroupID); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkYear(f.Year); err != nil {
+		return nil, err
+	}
 	switch {
 	case utf8.RuneCountInString(f.Query) > 200:
 		return nil, domain.Invalid("query", "is too long (at most 200 characters)", "on liian pitkä (enintään 200 merkkiä)")
-	case f.GroupID != "" && !domain.ValidID(f.GroupID):
-		return nil, domain.Invalid("group_id", "must be an id (a UUID)", "pitää olla tunniste (UUID)")
 	case f.Level < 0 || f.Level > v1.Level_LEVEL_PROVINCIAL:
 		return nil, domain.Invalid("level", "must be local, regional or provincial", "pitää olla paikallinen, alueellinen tai maakunnallinen")
-	case f.Year != 0 && (f.Year < 2000 || f.Year > 2100):
-		return nil, domain.Invalid("year", "must be a year between 2000 and 2100, or 0 for all", "pitää olla vuosi 2000–2100 tai 0 (kaikki)")
 	case f.Task < 0 || f.Task > v1.FamilyCentreTask_FAMILY_CENTRE_TASK_T7_MEETING_PLACE:
 		return nil, domain.Invalid("task", "must be one of the family-centre tasks T1-T7", "pitää olla jokin perhekeskuksen tehtävistä T1–T7")
-	case f.Municipality != "" && !municipalityCode.MatchString(f.Municipality):
+	case f.Municipality != "" && !domain.ValidMunicipalityCode(f.Municipality):
 		return nil, domain.Invalid("municipality", "must be an official three-digit municipality code", "pitää olla virallinen kolminumeroinen kuntanumero")
 	case f.Outcome < 0 || f.Outcome > v1.Outcome_OUTCOME_REJECTED:
 		return nil, domain.Invalid("outcome", "is not a known outcome", "ei ole tunnettu päätöstyyppi")
@@ -48,4 +49,12 @@ func (s meetingService) SearchItems(ctx context.Context, req *connect.Request[v1
 		return nil, err
 	}
 	return connect.NewResponse(&v1.SearchItemsResponse{Hits: hits}), nil
+}
+
+// checkYear accepts a calendar year filter, 0 meaning every year.
+func checkYear(y int) error {
+	if y != 0 && (y < 2000 || y > 2100) {
+		return domain.Invalid("year", "must be a year between 2000 and 2100, or 0 for all", "pitää olla vuosi 2000–2100 tai 0 (kaikki)")
+	}
+	return nil
 }

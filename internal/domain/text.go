@@ -147,6 +147,17 @@ var idPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 // ValidID reports whether s has the form of an Ohjaamo id (a UUID in lower case).
 func ValidID(s string) bool { return idPattern.MatchString(s) }
 
+// RequireID refuses a value that is not an id, naming field.
+func RequireID(field, value string) error {
+	if err := checkID(field, value, true); err != nil {
+		return err
+	}
+	return nil
+}
+
+// ValidMunicipalityCode reports whether code is an official three-digit municipality code.
+func ValidMunicipalityCode(code string) bool { return municipalityCode.MatchString(code) }
+
 func checkID(field, value string, required bool) *Error {
 	if value == "" {
 		if required {

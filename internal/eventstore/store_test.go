@@ -93,8 +93,12 @@ func TestConcurrentAppendsOneAggregateLoseNothing(t *testing.T) {
 				defer wg.Done()
 				for i := range tries {
 					name := fmt.Sprintf("w%d-%d", w, i)
-					h := head(t, s, "agg")
-					_, err := s.Append(ctx, "group", "agg", h, []proto.Message{renamed(name)}, eventstore.Meta{RequestID: name})
+					h, err := loadHead(s, "agg")
+					if err != nil {
+						t.Errorf("load %s: %v", name, err)
+						return
+					}
+					_, err = s.Append(ctx, "group", "agg", h, []proto.Message{renamed(name)}, eventstore.Meta{RequestID: name})
 					switch {
 					case err == nil:
 						landed.Add(1)
