@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/ohjaamo/ohjaamo/internal/api"
 	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
 	"github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1/ohjaamov1connect"
 )
@@ -70,7 +71,13 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		if c.json {
 			return printJSON(stdout, res.Msg)
 		}
-		return printMeeting(stdout, res.Msg.GetMeeting())
+		// The group's memberships name the people; ended ones too, for
+		// someone who has left the group since the meeting.
+		g, err := c.groups().GetGroup(ctx, request(c, &v1.GetGroupRequest{GroupId: ids[0], MinPosition: c.minPosition, IncludeEnded: true}))
+		if err != nil {
+			return explain(err)
+		}
+		return printMeeting(stdout, res.Msg.GetMeeting(), g.Msg.GetGroup())
 	case "schedule":
 		at := fs.String("at", "", "start time with its offset, e.g. 2026-03-12T13:00:00+02:00")
 		place := fs.String("place", "", "where")
@@ -328,7 +335,17 @@ func parseTasks(values []string) ([]v1.FamilyCentreTask, error) {
 	return out, nil
 }
 
-func printMeeting(w io.Writer, m *v1.MeetingView) error {
+// printMeeting prints a meeting, naming people as its minutes do (from the
+// group's memberships, a deputy by name where one stood in).
+func printMeeting(w io.Writer, m *v1.MeetingView, g *v1.Group) error {
+	name := api.MeetingNames(m, g, "en")
+	names := func(ids []string) string {
+		out := make([]string, len(ids))
+		for i, id := range ids {
+			out[i] = name(id)
+		}
+		return strings.Join(out, ", ")
+	}
 	fmt.Fprintf(w, "%s: meeting %s\n", m.GetGroupName(), m.GetStartsAt())
 	where := strings.TrimSpace(m.GetPlace() + " " + m.GetVideoLink())
 	fmt.Fprintf(w, "%s, %s; items close %s\n", stateLabel(m.GetState()), where, m.GetAgendaDeadline())
@@ -339,7 +356,7 @@ func printMeeting(w io.Writer, m *v1.MeetingView) error {
 		fmt.Fprintf(w, "lawful %v, quorate %v, agenda approved %v, %d on the attendance list\n", m.GetLawful(), m.GetQuorate(), m.GetAgendaApproved(), len(m.GetAttendance()))
 	}
 	if len(m.GetCheckerMembershipIds()) > 0 {
-		fmt.Fprintf(w, "minutes checkers %s; checked by %d; minutes approved %v\n", strings.Join(m.GetCheckerMembershipIds(), ", "), len(m.GetCheckedByMembershipIds()), m.GetMinutesApproved())
+		fmt.Fprintf(w, "minutes checkers %s; checked by %d; minutes approved %v\n", names(m.GetCheckerMembershipIds()), len(m.GetCheckedByMembershipIds()), m.GetMinutesApproved())
 	}
 	fmt.Fprintln(w)
 	for _, it := range m.GetItems() {
@@ -370,7 +387,7 @@ func printMeeting(w io.Writer, m *v1.MeetingView) error {
 		if d := it.GetDecision(); d != nil {
 			fmt.Fprintf(w, "          decision (%s): %s\n", outcomeLabel(d.GetOutcome()), d.GetText())
 			for _, ds := range d.GetDissents() {
-				fmt.Fprintf(w, "          dissent %s: %s\n", ds.GetMembershipId(), ds.GetText())
+				fmt.Fprintf(w, "          dissent %s: %s\n", name(ds.GetMembershipId()), ds.GetText())
 			}
 		}
 	}

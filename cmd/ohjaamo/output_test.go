@@ -74,3 +74,37 @@ func TestNetworkAndGroupOutput(t *testing.T) {
 	}
 	golden(t, "group.golden", b.Bytes())
 }
+
+// TestMeetingOutput: `meeting show` names people as the minutes do — a
+// deputy who stood in by name, a member who has left since by name, and an
+// id the group does not know as such.
+func TestMeetingOutput(t *testing.T) {
+	left := member("m4", "Lauri Laine", "Kela", v1.ActorType_ACTOR_TYPE_KELA, v1.Role_ROLE_MEMBER, "")
+	left.Active, left.EndedOn = false, "2026-12-31"
+	g := groupWith("l1", "Nokian perhekeskuksen ohjausryhmä", v1.Level_LEVEL_LOCAL,
+		member("m1", "Aino Virtanen", "Hyvinvointialue", v1.ActorType_ACTOR_TYPE_WELLBEING_COUNTY, v1.Role_ROLE_CHAIR, ""),
+		member("m2", "Eero Korhonen", "Nokian kaupunki", v1.ActorType_ACTOR_TYPE_MUNICIPALITY, v1.Role_ROLE_MEMBER, ""),
+		member("m3", "Helmi Mäkinen", "MLL", v1.ActorType_ACTOR_TYPE_NGO, v1.Role_ROLE_MEMBER, ""),
+		left)
+	present := v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT
+	m := &v1.MeetingView{Id: "meeting-1", GroupId: "l1", GroupName: "Nokian perhekeskuksen ohjausryhmä", StartsAt: "2026-12-10T14:00:00+02:00",
+		Place: "Sali 3", AgendaDeadline: "2026-12-03", State: v1.MeetingState_MEETING_STATE_CLOSED, AgendaApproved: true, Lawful: true, Quorate: true,
+		Attendance: []*v1.Attendance{{MembershipId: "m1", Status: present}, {MembershipId: "m2", Status: present},
+			{MembershipId: "m3", Status: v1.AttendanceStatus_ATTENDANCE_STATUS_DEPUTY, DeputyName: "Mikko Varanen"}, {MembershipId: "m4", Status: present}},
+		CheckerMembershipIds: []string{"m2", "m3"}, CheckedByMembershipIds: []string{"m2"},
+		Items: []*v1.ItemView{{Id: "i1", Position: 1, Section: 41, Item: &v1.AgendaItem{Title: "Toimintasuunnitelma", Proposal: "Hyväksytään."},
+			PreviousItemId: "i0",
+			History: []*v1.EarlierHandling{{ItemId: "i0", StartsAt: "2026-09-17T13:00:00+03:00", Section: 32,
+				Decision: &v1.Decision{Outcome: v1.Outcome_OUTCOME_TABLED, Text: "Jätettiin pöydälle."}}},
+			Corrections: []*v1.Correction{{Before: &v1.Decision{Outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, Text: "Hyväksyttiin."},
+				After: &v1.Decision{Outcome: v1.Outcome_OUTCOME_APPROVED_AS_AMENDED, Text: "Hyväksyttiin muutettuna."}, Reason: "kirjausvirhe", CorrectedAt: "2026-12-15T08:30:00Z"}},
+			Decision: &v1.Decision{Outcome: v1.Outcome_OUTCOME_APPROVED_AS_AMENDED, Text: "Hyväksyttiin muutettuna.",
+				Dissents: []*v1.Dissent{{MembershipId: "m2", Text: "Perheitä ei kuultu."}, {MembershipId: "m3", Text: "Varajäsenen eriävä mielipide."},
+					{MembershipId: "m4", Text: "Sittemmin eronneen jäsenen eriävä mielipide."}, {MembershipId: "m9", Text: "Tuntematon."}}}}},
+	}
+	var b bytes.Buffer
+	if err := printMeeting(&b, m, g); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "meeting.golden", b.Bytes())
+}
