@@ -201,3 +201,17 @@ func scanRows(ctx context.Context, db *sql.DB, query string, args []any, each fu
 	}
 	return rows.Err()
 }
+
+// ChildGroups lists the ids of groupID's child groups.
+func (rt *Runtime) ChildGroups(ctx context.Context, groupID string) ([]string, error) {
+	var ids []string
+	err := rt.View(ctx, func(db *sql.DB) error {
+		return scanRows(ctx, db, q("group_children"), []any{groupID}, func(rows *sql.Rows) error {
+			var id string
+			err := rows.Scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+	})
+	return ids, err
+}

@@ -60,9 +60,17 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 	case *v1.ItemAdded:
 		meeting = e.GetMeetingId()
 		var blob []byte
-		it := e.GetItem()
+		it, ln := e.GetItem(), e.GetLineage()
 		if blob, err = proto.Marshal(it); err == nil {
-			err = tx.Exec("item_insert", e.GetItemId(), meeting, group, it.GetTitle(), int32(it.GetOpenness()), e.GetUrgent(), blob, e.GetPreviousItemId())
+			err = tx.Exec("item_insert", e.GetItemId(), group, it.GetTitle(), int32(it.GetOpenness()), e.GetUrgent(), blob, e.GetPreviousItemId(),
+				int32(it.GetOrigin()), int32(it.GetStandard()), ln.GetFromItemId(), int32(ln.GetDirection()), ln.GetSentAt(),
+				env.GetTime().AsTime().UTC().Format(time.RFC3339))
+		}
+		if err == nil && meeting != "" {
+			err = placeItem(tx, e.GetItemId(), meeting, it.GetStandard())
+		}
+		if err == nil && e.GetPreviousItemId() != "" {
+			err = tx.Exec("item_continued", e.GetItemId(), e.GetPreviousItemId())
 		}
 		if err == nil {
 			err = tx.Exec("fts_insert", e.GetItemId(), it.GetTitle(), it.GetGrounds()+"\n"+it.GetProposal())
@@ -70,6 +78,44 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 		if err == nil {
 			err = indexTags(tx, e.GetItemId(), it.GetTags().GetTasks(), it.GetTags().GetMunicipalities())
 		}
+	case *v1.ItemEdited:
+		var blob []byte
+		it := e.GetItem()
+		if meeting, err = tx.queryString("item_meeting", e.GetItemId()); err == nil {
+			if blob, err = proto.Marshal(it); err == nil {
+				err = tx.Exec("item_edit", it.GetTitle(), int32(it.GetOpenness()), blob, e.GetItemId())
+			}
+		}
+		if err == nil {
+			err = tx.Exec("fts_edit", it.GetTitle(), it.GetGrounds()+"\n"+it.GetProposal(), e.GetItemId())
+		}
+		for _, name := range []string{"item_tasks_delete", "item_municipalities_delete"} {
+			if err == nil {
+				err = tx.Exec(name, e.GetItemId())
+			}
+		}
+		if err == nil {
+			err = indexTags(tx, e.GetItemId(), it.GetTags().GetTasks(), it.GetTags().GetMunicipalities())
+		}
+	case *v1.ItemMoved:
+		meeting = e.GetMeetingId()
+		var from string
+		if from, err = tx.queryString("item_meeting", e.GetItemId()); err == nil {
+			err = placeItem(tx, e.GetItemId(), meeting, v1.StandardItem_STANDARD_ITEM_UNSPECIFIED)
+		}
+		if err == nil && from != "" {
+			err = tx.Exec("items_renumber", from)
+		}
+	case *v1.AgendaReordered:
+		meeting = e.GetMeetingId()
+		for i, id := range e.GetItemIds() {
+			if err == nil {
+				err = tx.Exec("item_position", i+1, id)
+			}
+		}
+	case *v1.CyclePlanned:
+		// The meetings follow as their own events; the plan itself is the
+		// set of meetings, so nothing more to keep.
 	case *v1.ItemWithdrawn:
 		if meeting, err = tx.queryString("item_meeting", e.GetItemId()); err == nil {
 			err = tx.Exec("item_withdraw", e.GetItemId())
@@ -117,6 +163,14 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 		return err
 	}
 	return tx.Exec("meeting_touch", env.GetAggregateVersion(), ev.Seq, meeting)
+}
+
+// placeItem puts an item on a meeting's agenda before its closing items.
+func placeItem(tx *Tx, itemID, meetingID string, kind v1.StandardItem) error {
+	if err := tx.Exec("item_shift_closing", meetingID, int32(kind)); err != nil {
+		return err
+	}
+	return tx.Exec("item_place", itemID, meetingID, int32(kind))
 }
 
 // decisionText is what search finds of a decision: its text, dissents and counter-proposals.
@@ -234,6 +288,9 @@ func (rt *Runtime) Meetings(ctx context.Context, groupID, meetingID string, year
 			return nil
 		})
 		if err != nil {
+			return err
+		}
+		if err := addLineage(ctx, db, args, byItem); err != nil {
 			return err
 		}
 		for _, it := range byItem {

@@ -2,15 +2,23 @@ package api
 
 import (
 	"fmt"
+	"sort"
+	"time"
 
 	"connectrpc.com/connect"
 
 	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
 )
 
-// A year of demo meetings: each group below meets four times in 2026; the
-// meetings already past are held, decided and closed, the December one is
-// on the agenda. Titles follow the seeds' themes.
+// A year of demo meetings. Every demo group plans its 2026 cycle (four
+// meetings, a week's agenda deadline, fixed annual items); local groups meet
+// a week before their regional group and regional groups two weeks before the
+// provincial group, so what they bring up reaches the next level in time —
+// except Tampere's group, which meets too late in February. The meetings of
+// February, May and September are held, decided and closed; December's are
+// ahead. One family voice travels all the way: raised in Nokia's client
+// panel, escalated to the western regional group, then to the provincial
+// group, whose decision is referred back down to every regional group.
 
 type demoItem struct {
 	title, proposal, decision string
@@ -18,134 +26,267 @@ type demoItem struct {
 	tasks                     []v1.FamilyCentreTask
 	origin                    v1.ItemOrigin
 	themes                    []string
+	only                      string // only on this group's agenda (a demo key)
+	received                  bool   // escalated or referred here: not added, only decided
+	escalate                  bool   // after the meeting, sent to the parent group's next meeting
+	refer                     bool   // after the meeting, referred to every child group
+	story                     string // a name for the item, to bring it back later
+	continues                 string // the story of the tabled or returned item this one continues
 }
 
-var demoMeetingDates = []string{"2026-02-12T13:00:00+02:00", "2026-05-14T13:00:00+03:00", "2026-09-17T13:00:00+03:00", "2026-12-10T13:00:00+02:00"}
+var demoDates = map[string][]string{
+	"province": {"2026-02-24T13:00:00+02:00", "2026-05-26T13:00:00+03:00", "2026-09-22T13:00:00+03:00", "2026-12-15T13:00:00+02:00"},
+	"region":   {"2026-02-10T13:00:00+02:00", "2026-05-12T13:00:00+03:00", "2026-09-08T13:00:00+03:00", "2026-12-08T13:00:00+02:00"},
+	"local":    {"2026-02-03T14:00:00+02:00", "2026-05-05T14:00:00+03:00", "2026-09-01T14:00:00+03:00", "2026-12-01T14:00:00+02:00"},
+	"late":     {"2026-02-12T14:00:00+02:00", "2026-05-05T14:00:00+03:00", "2026-09-01T14:00:00+03:00", "2026-12-01T14:00:00+02:00"},
+}
+
+var demoAnnualItems = map[string][]*v1.AnnualItem{
+	"province": {
+		{Title: "Toimintasuunnitelman toteutumisen arviointi", Month: 9, Proposal: "Merkitään tiedoksi alueiden arviot toimintasuunnitelman toteutumisesta."},
+		{Title: "Vuosikello ja kokousaikataulu 2027", Month: 12, Proposal: "Hyväksytään vuoden 2027 vuosikello."},
+	},
+	"region": {
+		{Title: "Alueen toimeenpanosuunnitelman seuranta", Month: 5, Proposal: "Merkitään tiedoksi toimeenpanon tilanne.",
+			Tags: &v1.Tags{Tasks: []v1.FamilyCentreTask{1}}},
+	},
+	"local": {
+		{Title: "Perhekeskuksen toimintakertomus ja vuosikello 2027", Month: 12, Proposal: "Hyväksytään toimintakertomus ja seuraavan vuoden vuosikello."},
+	},
+}
+
+// demoAnnualDecisions are the decisions on the annual items of held meetings.
+var demoAnnualDecisions = map[string]demoItem{
+	"Toimintasuunnitelman toteutumisen arviointi": {decision: "Merkittiin tiedoksi. Alueiden arviot otetaan huomioon vuoden 2027 painopisteissä.", outcome: v1.Outcome_OUTCOME_NOTED, tasks: []v1.FamilyCentreTask{1}},
+	"Alueen toimeenpanosuunnitelman seuranta":     {decision: "Merkittiin tiedoksi.", outcome: v1.Outcome_OUTCOME_NOTED, tasks: []v1.FamilyCentreTask{1}},
+}
 
 var demoAgendas = map[string][][]demoItem{
 	"province": {
 		{
-			{"Perhekeskuksen maakunnallinen toimintasuunnitelma 2026–2027", "Ohjausryhmä hyväksyy toimintasuunnitelman ja vie sen alueellisten koordinaatioryhmien toimeenpantavaksi.", "Hyväksyttiin toimintasuunnitelma; alueelliset koordinaatioryhmät laativat toimeenpanosuunnitelmansa toukokuuhun mennessä.", v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, []v1.FamilyCentreTask{1, 3}, v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, []string{"toimintasuunnitelma"}},
-			{"Indikaattoripaketin päivitys", "Merkitään tiedoksi päivitetty indikaattoripaketti.", "Merkittiin tiedoksi.", v1.Outcome_OUTCOME_NOTED, []v1.FamilyCentreTask{1}, v1.ItemOrigin_ITEM_ORIGIN_INDICATOR, []string{"tiedolla johtaminen"}},
+			{title: "Perhekeskuksen maakunnallinen toimintasuunnitelma 2026–2027", proposal: "Ohjausryhmä hyväksyy toimintasuunnitelman ja vie sen alueellisten koordinaatioryhmien toimeenpantavaksi.", decision: "Hyväksyttiin toimintasuunnitelma; alueelliset koordinaatioryhmät laativat toimeenpanosuunnitelmansa toukokuuhun mennessä.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{1, 3}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"toimintasuunnitelma"}},
+			{title: "Indikaattoripaketin päivitys", proposal: "Merkitään tiedoksi päivitetty indikaattoripaketti.", decision: "Merkittiin tiedoksi.", outcome: v1.Outcome_OUTCOME_NOTED, tasks: []v1.FamilyCentreTask{1}, origin: v1.ItemOrigin_ITEM_ORIGIN_INDICATOR, themes: []string{"tiedolla johtaminen"}},
 		},
 		{
-			{"Eroauttamisen palveluketju (T4)", "Ohjausryhmä hyväksyy palveluketjun kuvauksen.", "Palautettiin valmisteluun: kuvaukseen lisätään järjestöjen vertaistuki.", v1.Outcome_OUTCOME_RETURNED, []v1.FamilyCentreTask{4}, v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, []string{"palveluketju"}},
-			{"Lähisuhdeväkivallan ehkäisyn koulutus", "Hyväksytään koulutussuunnitelma.", "Hyväksyttiin.", v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, []v1.FamilyCentreTask{6}, v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, nil},
+			{title: "Eroauttamisen palveluketju (T4)", proposal: "Ohjausryhmä hyväksyy palveluketjun kuvauksen.", decision: "Palautettiin valmisteluun: kuvaukseen lisätään järjestöjen vertaistuki.", outcome: v1.Outcome_OUTCOME_RETURNED, tasks: []v1.FamilyCentreTask{4}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"palveluketju"}, story: "eroauttaminen"},
+			{title: "Lähisuhdeväkivallan ehkäisyn koulutus", proposal: "Hyväksytään koulutussuunnitelma.", decision: "Hyväksyttiin.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{6}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY},
 		},
 		{
-			{"Vauvaperheiden kotipalvelun saatavuus (Nokian ohjausryhmästä)", "Ohjausryhmä esittää hyvinvointialueelle kotipalvelun myöntämisperusteiden tarkistamista.", "Hyväksyttiin muutettuna: tarkistus koskee kaikkia alueita.", v1.Outcome_OUTCOME_APPROVED_AS_AMENDED, []v1.FamilyCentreTask{3}, v1.ItemOrigin_ITEM_ORIGIN_ESCALATED, []string{"kotipalvelu", "vauvaperheet"}},
-			{"Eroauttamisen palveluketju (T4), palautettu asia", "Ohjausryhmä hyväksyy täydennetyn palveluketjun kuvauksen.", "Hyväksyttiin.", v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, []v1.FamilyCentreTask{4}, v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, []string{"palveluketju"}},
+			{title: "Asiakasraadin palaute: vauvaperheiden kotipalvelu", received: true, refer: true, decision: "Hyväksyttiin muutettuna: ohjausryhmä esittää hyvinvointialueelle kotipalvelun myöntämisperusteiden tarkistamista kaikilla alueilla. Alueelliset koordinaatioryhmät seuraavat muutoksen toteutumista ja kertovat siitä paikallisille ohjausryhmille.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_AMENDED, tasks: []v1.FamilyCentreTask{3}, themes: []string{"kotipalvelu", "vauvaperheet"}},
+			{title: "Eroauttamisen palveluketju (T4)", continues: "eroauttaminen", proposal: "Ohjausryhmä hyväksyy täydennetyn palveluketjun kuvauksen.", decision: "Hyväksyttiin.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{4}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"palveluketju"}},
 		},
-		{
-			{"Toimintasuunnitelman toteutumisen arviointi", "Merkitään tiedoksi alueiden arviot.", "", 0, []v1.FamilyCentreTask{1}, v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, []string{"toimintasuunnitelma"}},
-			{"Kokousaikataulu 2027", "Hyväksytään vuoden 2027 kokousaikataulu.", "", 0, nil, v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, nil},
-		},
+		{},
 	},
 	"region": {
 		{
-			{"Alueen toimeenpanosuunnitelma", "Koordinaatioryhmä aloittaa toimeenpanosuunnitelman valmistelun.", "Hyväksyttiin.", v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, []v1.FamilyCentreTask{1}, v1.ItemOrigin_ITEM_ORIGIN_REFERRED, []string{"toimintasuunnitelma"}},
+			{title: "Alueen toimeenpanosuunnitelma", proposal: "Koordinaatioryhmä aloittaa toimeenpanosuunnitelman valmistelun.", decision: "Hyväksyttiin.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{1}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"toimintasuunnitelma"}},
 		},
 		{
-			{"Alueen toimeenpanosuunnitelma", "Hyväksytään toimeenpanosuunnitelma.", "Hyväksyttiin.", v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, []v1.FamilyCentreTask{1, 2}, v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, []string{"toimintasuunnitelma"}},
-			{"Palvelukartan katvealueet", "Merkitään tiedoksi palvelukartan havainnot.", "Merkittiin tiedoksi.", v1.Outcome_OUTCOME_NOTED, []v1.FamilyCentreTask{2, 7}, v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, []string{"palvelukartta"}},
+			{title: "Asiakasraadin palaute: vauvaperheiden kotipalvelu", only: "demo-region-0", received: true, escalate: true, decision: "Hyväksyttiin: asia koskee koko maakuntaa, joten koordinaatioryhmä vie sen maakunnalliseen ohjausryhmään.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{3}, themes: []string{"kotipalvelu", "vauvaperheet"}},
+			{title: "Palvelukartan katvealueet", proposal: "Merkitään tiedoksi palvelukartan havainnot.", decision: "Merkittiin tiedoksi.", outcome: v1.Outcome_OUTCOME_NOTED, tasks: []v1.FamilyCentreTask{2, 7}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"palvelukartta"}},
 		},
 		{
-			{"Kohtaamispaikkojen yhteinen viestintä", "Hyväksytään yhteinen viestintämalli.", "Jätettiin pöydälle.", v1.Outcome_OUTCOME_TABLED, []v1.FamilyCentreTask{7}, v1.ItemOrigin_ITEM_ORIGIN_MEMBER, []string{"viestintä"}},
+			{title: "Kohtaamispaikkojen yhteinen viestintä", proposal: "Hyväksytään yhteinen viestintämalli.", decision: "Jätettiin pöydälle.", outcome: v1.Outcome_OUTCOME_TABLED, tasks: []v1.FamilyCentreTask{7}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"viestintä"}, story: "viestintä"},
 		},
 		{
-			{"Kohtaamispaikkojen yhteinen viestintä, pöydälle jätetty asia", "Hyväksytään yhteinen viestintämalli.", "", 0, []v1.FamilyCentreTask{7}, v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, []string{"viestintä"}},
+			{title: "Kohtaamispaikkojen yhteinen viestintä", continues: "viestintä", proposal: "Hyväksytään yhteinen viestintämalli.", tasks: []v1.FamilyCentreTask{7}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"viestintä"}},
 		},
 	},
 	"local": {
 		{
-			{"Asiakasraadin palaute: vauvaperheiden kotipalvelu", "Merkitään tiedoksi ja viedään alueelliseen koordinaatioryhmään.", "Merkittiin tiedoksi; asia viedään koordinaatioryhmään.", v1.Outcome_OUTCOME_NOTED, []v1.FamilyCentreTask{3}, v1.ItemOrigin_ITEM_ORIGIN_FAMILY_VOICE, []string{"kotipalvelu", "vauvaperheet"}},
+			{title: "Asiakasraadin palaute: vauvaperheiden kotipalvelu", only: "demo-local-536", escalate: true, proposal: "Merkitään tiedoksi asiakasraadin palaute ja viedään asia alueelliseen koordinaatioryhmään.", decision: "Merkittiin tiedoksi; asia viedään alueelliseen koordinaatioryhmään.", outcome: v1.Outcome_OUTCOME_NOTED, tasks: []v1.FamilyCentreTask{3}, origin: v1.ItemOrigin_ITEM_ORIGIN_FAMILY_VOICE, themes: []string{"kotipalvelu", "vauvaperheet"}},
+			{title: "Perhekeskuksen palvelutarjotin", proposal: "Hyväksytään palvelutarjottimen päivitys.", decision: "Hyväksyttiin.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{1}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY},
 		},
 		{
-			{"Perhekeskuksen vuosikello", "Hyväksytään perhekeskuksen vuosikello.", "Hyväksyttiin.", v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, []v1.FamilyCentreTask{7}, v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, nil},
-			{"Vanhemmuuden tuen ryhmät syksyllä", "Hyväksytään ryhmien aikataulu.", "Hyväksyttiin.", v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, []v1.FamilyCentreTask{2}, v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, []string{"vanhemmuus"}},
+			{title: "Vanhemmuuden tuen ryhmät syksyllä", proposal: "Hyväksytään ryhmien aikataulu.", decision: "Hyväksyttiin.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{2}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"vanhemmuus"}},
 		},
 		{
-			{"Nuorisovaltuuston aloite: perhekeskuksen aukiolo iltaisin", "Ohjausryhmä selvittää iltavastaanoton mahdollisuuden.", "Hyväksyttiin.", v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, []v1.FamilyCentreTask{7}, v1.ItemOrigin_ITEM_ORIGIN_FAMILY_VOICE, []string{"aukioloajat"}},
+			{title: "Nuorisovaltuuston aloite: perhekeskuksen aukiolo iltaisin", only: "demo-local-908", escalate: true, proposal: "Ohjausryhmä kannattaa iltavastaanottoa ja vie asian koordinaatioryhmään.", decision: "Hyväksyttiin; asia viedään alueelliseen koordinaatioryhmään, koska iltavastaanotto vaatii alueen yhteistä henkilöstöä.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{7}, origin: v1.ItemOrigin_ITEM_ORIGIN_FAMILY_VOICE, themes: []string{"aukioloajat"}},
+			{title: "Kohtaamispaikan kävijäpalaute", proposal: "Merkitään tiedoksi.", decision: "Merkittiin tiedoksi.", outcome: v1.Outcome_OUTCOME_NOTED, tasks: []v1.FamilyCentreTask{7}, origin: v1.ItemOrigin_ITEM_ORIGIN_INDICATOR},
 		},
-		{
-			{"Toimintakertomus 2026", "Merkitään tiedoksi.", "", 0, []v1.FamilyCentreTask{1}, v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, nil},
-		},
+		{},
 	},
 }
 
-// loadDemoMeetings gives the demo groups a year of meetings.
+// demoGroupKinds says which agenda and dates each demo group follows.
+var demoGroupKinds = map[string][2]string{ // key -> agenda, dates
+	"demo-province": {"province", "province"},
+	"demo-region-0": {"region", "region"}, "demo-region-1": {"region", "region"}, "demo-region-2": {"region", "region"},
+	"demo-local-536": {"local", "local"}, "demo-local-908": {"local", "local"}, "demo-local-837": {"local", "late"},
+}
+
+// demoParent names each demo group's parent among the demo groups.
+var demoParent = map[string]string{
+	"demo-region-0": "demo-province", "demo-region-1": "demo-province", "demo-region-2": "demo-province",
+	"demo-local-536": "demo-region-0", "demo-local-908": "demo-region-1", "demo-local-837": "demo-region-2",
+}
+
+// loadDemoMeetings plans the demo groups' year and holds its meetings in
+// the order of their dates.
 func (d *demoLoader) loadDemoMeetings(groups map[string]string) error {
 	ms := meetingService{d.gs.Server}
-	for key, kind := range map[string]string{
-		"demo-province": "province", "demo-region-0": "region", "demo-region-1": "region", "demo-region-2": "region",
-		"demo-local-536": "local", "demo-local-908": "local", "demo-local-837": "local",
-	} {
-		group := groups[key]
-		state, _, err := d.gs.groups.Get(d.ctx, group)
+	meetingIDs := map[string][]string{}
+	keys := make([]string, 0, len(demoGroupKinds))
+	for key := range demoGroupKinds {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		agenda, dates := demoGroupKinds[key][0], demoGroupKinds[key][1]
+		plan := &v1.PlanYearRequest{RequestId: key + "-plan-2026", GroupId: groups[key], Year: 2026, AgendaDeadlineDays: 7,
+			AnnualItems: demoAnnualItems[agenda]}
+		for _, at := range demoDates[dates] {
+			plan.Meetings = append(plan.Meetings, &v1.PlannedMeeting{StartsAt: at, Place: "Perhekeskus, neuvotteluhuone", VideoLink: "https://teams.example.invalid/demo"})
+		}
+		res, err := ms.PlanYear(d.ctx, demoReq(plan))
 		if err != nil {
+			return fmt.Errorf("%s: plan: %w", key, err)
+		}
+		meetingIDs[key] = res.Msg.GetMeetingIds()
+	}
+	type session struct {
+		key string
+		mi  int
+		at  time.Time
+	}
+	var sessions []session
+	for _, key := range keys {
+		for mi, at := range demoDates[demoGroupKinds[key][1]] {
+			t, _ := time.Parse(time.RFC3339, at)
+			sessions = append(sessions, session{key, mi, t})
+		}
+	}
+	sort.SliceStable(sessions, func(a, b int) bool {
+		return sessions[a].at.Before(sessions[b].at) || (sessions[a].at.Equal(sessions[b].at) && sessions[a].key < sessions[b].key)
+	})
+	stories := map[string]string{} // story -> item id
+	for _, s := range sessions {
+		if err := d.holdDemoMeeting(ms, groups, meetingIDs, s.key, s.mi, s.at, stories); err != nil {
+			return fmt.Errorf("%s meeting %d: %w", s.key, s.mi, err)
+		}
+	}
+	return nil
+}
+
+// holdDemoMeeting puts one meeting's items on its agenda and, for a
+// meeting in the past, opens it, decides every item and closes it; then
+// sends on what it decided to escalate or refer.
+func (d *demoLoader) holdDemoMeeting(ms meetingService, groups map[string]string, meetingIDs map[string][]string, key string, mi int,
+	at time.Time, stories map[string]string) error {
+	group, meeting := groups[key], meetingIDs[key][mi]
+	rid := fmt.Sprintf("%s-meeting-%d", key, mi)
+	state, _, err := d.gs.groups.Get(d.ctx, group)
+	if err != nil {
+		return err
+	}
+	var specs []demoItem
+	for _, it := range demoAgendas[demoGroupKinds[key][0]][mi] {
+		if it.only == "" || it.only == key {
+			specs = append(specs, it)
+		}
+	}
+	for ii, it := range specs {
+		if it.received {
+			continue
+		}
+		out, err := ms.AddItem(d.ctx, demoReq(&v1.AddItemRequest{RequestId: fmt.Sprintf("%s-item-%d", rid, ii), GroupId: group, MeetingId: meeting,
+			PreviousItemId: stories[key+"/"+it.continues],
+			Item: &v1.AgendaItem{Title: it.title, Proposal: it.proposal, Preparer: "Perhekeskuskoordinaattori (demo)",
+				Openness: v1.Openness_OPENNESS_PUBLIC, Origin: it.origin, Tags: &v1.Tags{Tasks: it.tasks, Themes: it.themes}}}))
+		if err != nil {
+			return fmt.Errorf("item %d: %w", ii, err)
+		}
+		if it.story != "" {
+			stories[key+"/"+it.story] = out.Msg.GetItemId()
+		}
+	}
+	if mi == 3 { // December is still ahead
+		return nil
+	}
+	var attendance []*v1.Attendance
+	for i, m := range state.ActiveMembers() {
+		status := v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT
+		if i == 3 {
+			status = v1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT
+		}
+		attendance = append(attendance, &v1.Attendance{MembershipId: m.ID, Status: status})
+	}
+	if _, err := ms.OpenMeeting(d.ctx, demoReq(&v1.OpenMeetingRequest{RequestId: rid + "-open", GroupId: group, MeetingId: meeting,
+		Attendance: attendance, Lawful: true, Quorate: true, OpenedAt: at.Add(2 * time.Minute).Format(time.RFC3339)})); err != nil {
+		return err
+	}
+	if state.Mode != v1.GroupMode_GROUP_MODE_MEMO {
+		var present []string
+		for _, a := range attendance {
+			if a.GetStatus() == v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT && len(present) < 3 {
+				present = append(present, a.GetMembershipId())
+			}
+		}
+		if _, err := ms.NameMinutesCheckers(d.ctx, demoReq(&v1.NameMinutesCheckersRequest{RequestId: rid + "-checkers", GroupId: group,
+			MeetingId: meeting, MembershipIds: present[1:3]})); err != nil {
 			return err
 		}
-		var attendance []*v1.Attendance
-		for i, m := range state.ActiveMembers() {
-			status := v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT
-			if i == 3 {
-				status = v1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT
-			}
-			attendance = append(attendance, &v1.Attendance{MembershipId: m.ID, Status: status})
+	}
+	if _, err := ms.ApproveAgenda(d.ctx, demoReq(&v1.ApproveAgendaRequest{RequestId: rid + "-agenda", GroupId: group, MeetingId: meeting})); err != nil {
+		return err
+	}
+	// Decide every item on the agenda that is not a standard one, in order.
+	mstate, _, err := ms.meetings.Get(d.ctx, group)
+	if err != nil {
+		return err
+	}
+	m, _ := mstate.Meeting(meeting)
+	sent := map[string]demoItem{}
+	for _, id := range m.Items {
+		it, _ := mstate.Item(id)
+		if it.Standard() != v1.StandardItem_STANDARD_ITEM_UNSPECIFIED || it.Withdrawn || it.Section != 0 {
+			continue
 		}
-		for mi, agenda := range demoAgendas[kind] {
-			rid := fmt.Sprintf("%s-meeting-%d", key, mi)
-			sched := connect.NewRequest(&v1.ScheduleMeetingRequest{RequestId: rid, GroupId: group, StartsAt: demoMeetingDates[mi],
-				Place: "Perhekeskus, neuvotteluhuone", VideoLink: "https://teams.example.invalid/demo", AgendaDeadlineDays: 7})
-			sched.Header().Set(headerActor, "demo-loader")
-			res, err := ms.ScheduleMeeting(d.ctx, sched)
-			if err != nil {
-				return fmt.Errorf("%s: %w", rid, err)
+		spec, ok := demoAnnualDecisions[it.Item.GetTitle()]
+		for _, s := range specs {
+			if s.title == it.Item.GetTitle() {
+				spec, ok = s, true
 			}
-			meeting := res.Msg.GetMeetingId()
-			var items []string
-			for ii, it := range agenda {
-				req := connect.NewRequest(&v1.AddItemRequest{RequestId: fmt.Sprintf("%s-item-%d", rid, ii), GroupId: group, MeetingId: meeting,
-					Item: &v1.AgendaItem{Title: it.title, Proposal: it.proposal, Preparer: "Perhekeskuskoordinaattori (demo)",
-						Openness: v1.Openness_OPENNESS_PUBLIC, Origin: it.origin, Tags: &v1.Tags{Tasks: it.tasks, Themes: it.themes}}})
-				out, err := ms.AddItem(d.ctx, req)
-				if err != nil {
-					return fmt.Errorf("%s item %d: %w", rid, ii, err)
-				}
-				items = append(items, out.Msg.GetItemId())
-			}
-			if agenda[0].outcome == 0 { // the December meeting is still ahead
-				continue
-			}
-			steps := []func() error{
-				func() error {
-					_, err := ms.OpenMeeting(d.ctx, connect.NewRequest(&v1.OpenMeetingRequest{RequestId: rid + "-open", GroupId: group, MeetingId: meeting,
-						Attendance: attendance, Lawful: true, Quorate: true}))
-					return err
-				},
-				func() error {
-					_, err := ms.ApproveAgenda(d.ctx, connect.NewRequest(&v1.ApproveAgendaRequest{RequestId: rid + "-agenda", GroupId: group, MeetingId: meeting}))
-					return err
-				},
-			}
-			for ii, it := range agenda {
-				steps = append(steps, func() error {
-					_, err := ms.RecordDecision(d.ctx, connect.NewRequest(&v1.RecordDecisionRequest{RequestId: fmt.Sprintf("%s-decide-%d", rid, ii), GroupId: group,
-						ItemId: items[ii], Decision: &v1.Decision{Outcome: it.outcome, Text: it.decision,
-							Affects: &v1.Affects{Municipalities: state.Municipalities, Tasks: it.tasks, Themes: it.themes}}}))
-					return err
-				})
-			}
-			steps = append(steps, func() error {
-				_, err := ms.CloseMeeting(d.ctx, connect.NewRequest(&v1.CloseMeetingRequest{RequestId: rid + "-close", GroupId: group, MeetingId: meeting}))
+		}
+		if !ok {
+			return fmt.Errorf("no demo decision for %q", it.Item.GetTitle())
+		}
+		if _, err := ms.RecordDecision(d.ctx, demoReq(&v1.RecordDecisionRequest{RequestId: rid + "-decide-" + id[:8], GroupId: group, ItemId: id,
+			Decision: &v1.Decision{Outcome: spec.outcome, Text: spec.decision,
+				Affects: &v1.Affects{Municipalities: state.Municipalities, Tasks: spec.tasks, Themes: spec.themes}}})); err != nil {
+			return err
+		}
+		if spec.escalate || spec.refer {
+			sent[id] = spec
+		}
+	}
+	if _, err := ms.CloseMeeting(d.ctx, demoReq(&v1.CloseMeetingRequest{RequestId: rid + "-close", GroupId: group, MeetingId: meeting,
+		ClosedAt: at.Add(105 * time.Minute).Format(time.RFC3339)})); err != nil {
+		return err
+	}
+	for _, id := range m.Items {
+		spec, ok := sent[id]
+		switch {
+		case !ok:
+		case spec.escalate:
+			parent := demoParent[key]
+			if _, err := ms.EscalateItem(d.ctx, demoReq(&v1.EscalateItemRequest{RequestId: rid + "-escalate-" + id[:8], GroupId: group, ItemId: id,
+				ToMeetingId: meetingIDs[parent][mi+1], Note: "Paikallisen ohjausryhmän päätöksen mukaisesti."})); err != nil {
 				return err
-			})
-			for _, step := range steps {
-				if err := step(); err != nil {
-					return fmt.Errorf("%s: %w", rid, err)
-				}
+			}
+		case spec.refer:
+			if _, err := ms.ReferItem(d.ctx, demoReq(&v1.ReferItemRequest{RequestId: rid + "-refer-" + id[:8], GroupId: group, ItemId: id,
+				Note: "Koordinaatioryhmät käsittelevät asian seuraavassa kokouksessaan."})); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// demoReq wraps a demo request, marking the demo loader as its actor.
+func demoReq[T any](msg *T) *connect.Request[T] {
+	r := connect.NewRequest(msg)
+	r.Header().Set(headerActor, "demo-loader")
+	return r
 }

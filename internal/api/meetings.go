@@ -41,6 +41,23 @@ func (s meetingService) write(ctx context.Context, req connect.AnyRequest, reque
 
 func now() string { return time.Now().In(finland).Format(time.RFC3339) }
 
+// pastTime checks a time a secretary records afterwards (RFC 3339, not in
+// the future); empty is now.
+func pastTime(field, value string) (string, error) {
+	if value == "" {
+		return now(), nil
+	}
+	t, err := time.Parse(time.RFC3339, value)
+	if err != nil {
+		return "", domain.Invalid(field, "must be a time with its offset, e.g. 2026-03-12T13:05:00+02:00",
+			"pitää olla aika ja aikavyöhyke, esim. 2026-03-12T13:05:00+02:00")
+	}
+	if t.After(time.Now().Add(5 * time.Minute)) {
+		return "", domain.Invalid(field, "is in the future", "on tulevaisuudessa")
+	}
+	return value, nil
+}
+
 func (s meetingService) ScheduleMeeting(ctx context.Context, req *connect.Request[v1.ScheduleMeetingRequest]) (*connect.Response[v1.ScheduleMeetingResponse], error) {
 	m := req.Msg
 	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
@@ -78,7 +95,7 @@ func (s meetingService) CancelMeeting(ctx context.Context, req *connect.Request[
 func (s meetingService) AddItem(ctx context.Context, req *connect.Request[v1.AddItemRequest]) (*connect.Response[v1.AddItemResponse], error) {
 	m := req.Msg
 	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
-		return ms.AddItem(derivedID("item", meta.RequestID), m.GetMeetingId(), m.GetItem(), m.GetUrgent(), m.GetPreviousItemId())
+		return ms.AddItem(derivedID("item", meta.RequestID), m.GetMeetingId(), m.GetItem(), m.GetUrgent(), m.GetPreviousItemId(), today())
 	})
 	if err != nil {
 		return nil, err
@@ -100,7 +117,11 @@ func (s meetingService) WithdrawItem(ctx context.Context, req *connect.Request[v
 func (s meetingService) OpenMeeting(ctx context.Context, req *connect.Request[v1.OpenMeetingRequest]) (*connect.Response[v1.OpenMeetingResponse], error) {
 	m := req.Msg
 	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
-		return ms.Open(m.GetMeetingId(), now(), m.GetAttendance(), m.GetLawful(), m.GetQuorate(), g)
+		at, err := pastTime("opened_at", m.GetOpenedAt())
+		if err != nil {
+			return nil, err
+		}
+		return ms.Open(m.GetMeetingId(), at, m.GetAttendance(), m.GetLawful(), m.GetQuorate(), g)
 	})
 	if err != nil {
 		return nil, err
@@ -140,7 +161,11 @@ func (s meetingService) RecordDecision(ctx context.Context, req *connect.Request
 func (s meetingService) CloseMeeting(ctx context.Context, req *connect.Request[v1.CloseMeetingRequest]) (*connect.Response[v1.CloseMeetingResponse], error) {
 	m := req.Msg
 	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
-		return ms.Close(m.GetMeetingId(), now())
+		at, err := pastTime("closed_at", m.GetClosedAt())
+		if err != nil {
+			return nil, err
+		}
+		return ms.Close(m.GetMeetingId(), at)
 	})
 	if err != nil {
 		return nil, err

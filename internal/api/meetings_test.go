@@ -65,6 +65,18 @@ func startMeetings(t *testing.T) meetingFixture {
 	return meetingFixture{c: c, f: setup(t, c), meetings: ohjaamov1connect.NewMeetingServiceClient(http.DefaultClient, c.url)}
 }
 
+// itemView finds an item of a meeting view by id.
+func itemView(t *testing.T, m *v1.MeetingView, id string) *v1.ItemView {
+	t.Helper()
+	for _, it := range m.GetItems() {
+		if it.GetId() == id {
+			return it
+		}
+	}
+	t.Fatalf("meeting %s has no item %s", m.GetId(), id)
+	return nil
+}
+
 func TestSectionNumbersAreGapFreeUnderConcurrentSecretaries(t *testing.T) {
 	m := startMeetings(t)
 	ctx := context.Background()
@@ -98,9 +110,11 @@ func TestSectionNumbersAreGapFreeUnderConcurrentSecretaries(t *testing.T) {
 	wg.Wait()
 	got := append([]uint32(nil), sections...)
 	sort.Slice(got, func(a, b int) bool { return got[a] < got[b] })
+	// Opening the meeting and approving its agenda decided the standard
+	// items opening, legality and quorum, and agenda approval: § 1-3.
 	for i, s := range got {
-		if s != uint32(i+1) {
-			t.Fatalf("§ numbers %v are not 1..%d without gaps or repeats", got, n)
+		if s != uint32(i+4) {
+			t.Fatalf("§ numbers %v are not 4..%d without gaps or repeats", got, n+3)
 		}
 	}
 	// A retried decision answers its own § and writes nothing.
@@ -128,11 +142,12 @@ func TestSectionNumbersAreGapFreeUnderConcurrentSecretaries(t *testing.T) {
 		t.Fatal(err)
 	}
 	mv := view.Msg.GetMeeting()
-	if mv.GetState() != v1.MeetingState_MEETING_STATE_CLOSED || len(mv.GetItems()) != n || mv.GetAgendaDeadline() != "2026-03-05" {
+	// Seven standard items: four open the agenda, three close it.
+	if mv.GetState() != v1.MeetingState_MEETING_STATE_CLOSED || len(mv.GetItems()) != n+7 || mv.GetAgendaDeadline() != "2026-03-05" {
 		t.Fatalf("meeting view: state %v, %d items, deadline %s", mv.GetState(), len(mv.GetItems()), mv.GetAgendaDeadline())
 	}
-	for i, it := range mv.GetItems() {
-		if it.GetPosition() != uint32(i+1) || it.GetSection() != sections[i] || it.GetDecision().GetText() != fmt.Sprintf("Päätös %d", i) {
+	for i, it := range mv.GetItems()[4 : 4+n] {
+		if it.GetPosition() != uint32(i+5) || it.GetSection() != sections[i] || it.GetDecision().GetText() != fmt.Sprintf("Päätös %d", i) {
 			t.Fatalf("item %d: position %d § %d %q; want § %d", i, it.GetPosition(), it.GetSection(), it.GetDecision().GetText(), sections[i])
 		}
 	}
@@ -143,7 +158,12 @@ func TestSectionNumbersAreGapFreeUnderConcurrentSecretaries(t *testing.T) {
 	for _, tc := range []struct {
 		meeting string
 		want    uint32
-	}{{autumn, n + 1}, {next, 1}} {
+	}{
+		// Spring took § 1-3 (opening items), 4..n+3 and three closing items;
+		// autumn's own opening items take three more.
+		{autumn, n + 3 + 3 + 3 + 1},
+		{next, 4},
+	} {
 		id, err := m.addItem(t, tc.meeting, "Seuraava asia", false)
 		if err != nil {
 			t.Fatal(err)
@@ -238,8 +258,8 @@ func TestMeetingProcedureRules(t *testing.T) {
 		t.Fatalf("deciding a withdrawn item: %v", err)
 	}
 	res, err := m.meetings.RecordDecision(ctx, connect.NewRequest(&v1.RecordDecisionRequest{GroupId: m.f.p, ItemId: urgent, Decision: decision("Hyväksyttiin")}))
-	if err != nil || res.Msg.GetSection() != 1 {
-		t.Fatalf("the urgent item's decision: %v %v, want § 1 (the withdrawn item took none)", res, err)
+	if err != nil || res.Msg.GetSection() != 4 {
+		t.Fatalf("the urgent item's decision: %v %v, want § 4 (§ 1-3 are the standard opening items; the withdrawn item took none)", res, err)
 	}
 	if _, err := m.meetings.CloseMeeting(ctx, connect.NewRequest(&v1.CloseMeetingRequest{GroupId: m.f.p, MeetingId: meeting})); err != nil {
 		t.Fatal(err)
@@ -374,8 +394,9 @@ func TestMinutesCheckedApprovedCorrectedAndTabledItemsReturn(t *testing.T) {
 	if !sv.GetMinutesApproved() || len(sv.GetCheckedByMembershipIds()) != 2 {
 		t.Fatalf("spring meeting: approved %v, checked by %v", sv.GetMinutesApproved(), sv.GetCheckedByMembershipIds())
 	}
-	it := sv.GetItems()[1]
-	if it.GetSection() != 2 || it.GetDecision().GetText() != "Hyväksyttiin muutettuna." || len(it.GetCorrections()) != 1 ||
+	// § 1-2 opening and legality, § 3 minutes checkers, § 4 the tabled item.
+	it := itemView(t, sv, approved)
+	if it.GetSection() != 5 || it.GetDecision().GetText() != "Hyväksyttiin muutettuna." || len(it.GetCorrections()) != 1 ||
 		it.GetCorrections()[0].GetBefore().GetText() != "Hyväksyttiin." || it.GetCorrections()[0].GetReason() != "kirjausvirhe" {
 		t.Fatalf("corrected item: %v (correction at %d)", it, corr.Msg.GetResult().GetPosition())
 	}
@@ -390,8 +411,8 @@ func TestMinutesCheckedApprovedCorrectedAndTabledItemsReturn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ai := view.Msg.GetMeeting().GetItems()[0]
-	if ai.GetPreviousItemId() != tabled || len(ai.GetHistory()) != 1 || ai.GetHistory()[0].GetSection() != 1 ||
+	ai := itemView(t, view.Msg.GetMeeting(), back.Msg.GetItemId())
+	if ai.GetPreviousItemId() != tabled || len(ai.GetHistory()) != 1 || ai.GetHistory()[0].GetSection() != 4 ||
 		ai.GetHistory()[0].GetDecision().GetOutcome() != v1.Outcome_OUTCOME_TABLED {
 		t.Fatalf("returned item's history: %v", ai)
 	}
@@ -457,7 +478,7 @@ func TestVotesAndCounterProposals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := view.Msg.GetMeeting().GetItems()[0].GetDecision()
+	d := itemView(t, view.Msg.GetMeeting(), itemID).GetDecision()
 	if len(d.GetVotes()) != 3 || d.GetCounterProposals()[0].GetText() != "Aukiolo myös lauantaisin." {
 		t.Fatalf("recorded vote: %v", d)
 	}

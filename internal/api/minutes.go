@@ -12,6 +12,8 @@ import (
 	"strings"
 	texttemplate "text/template"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"connectrpc.com/connect"
 
@@ -119,17 +121,23 @@ type minutesDoc struct {
 type minutesPerson struct{ Name, Role, Organisation string }
 
 type minutesItem struct {
-	Heading      string
-	Hidden       bool   // a secret item in public minutes: its § and legal ground only
-	Secret       string // "Salassa pidettävä, <legal ground>"
-	Withdrawn    bool
-	Urgent       bool
-	Preparer     string
-	Grounds      string
-	Proposal     string
-	Decided      bool
-	Outcome      string
-	Decision     string
+	Heading   string
+	Hidden    bool   // a secret item in public minutes: its § and legal ground only
+	Secret    string // "Salassa pidettävä, <legal ground>"
+	Withdrawn bool
+	Urgent    bool
+	// Earlier handlings of the matter (tabled or returned before), oldest
+	// first, each in words: "12.3.2026 § 14, jätettiin pöydälle: <text>".
+	Earlier  []string
+	Preparer string
+	Grounds  string
+	Proposal string
+	Decided  bool
+	Outcome  string
+	Decision string
+	// Corrections of the decision after the meeting, in order, each in
+	// words with its date, reason and the decision it replaced.
+	Corrections  []string
 	Dissents     []minutesDissent
 	Disqualified string
 	Attachments  []string
@@ -166,19 +174,9 @@ func buildMinutes(m *v1.MeetingView, g *v1.Group, lang string, public bool) minu
 		doc.Lawful = l.Lawful
 	}
 
-	members := map[string]*v1.Membership{}
-	for _, mem := range g.GetMembers() {
-		members[mem.GetId()] = mem
-	}
+	names := newMeetingNames(m, g, lang)
+	members, memberName, nameInSeat := names.members, names.member, names.seated
 	doc.Chair, doc.Secretary = signatories(m, g)
-	memberName := func(id string) string {
-		if mem, ok := members[id]; ok {
-			return mem.GetPersonName()
-		}
-		return l.UnknownMember + " " + id
-	}
-	// Who sat in a seat: the deputy's name when a deputy stood in.
-	sitting := map[string]string{}
 	var present, absent []*v1.Attendance
 	for _, a := range m.GetAttendance() {
 		if a.GetStatus() == v1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT {
@@ -186,15 +184,6 @@ func buildMinutes(m *v1.MeetingView, g *v1.Group, lang string, public bool) minu
 			continue
 		}
 		present = append(present, a)
-		if a.GetStatus() == v1.AttendanceStatus_ATTENDANCE_STATUS_DEPUTY {
-			sitting[a.GetMembershipId()] = a.GetDeputyName()
-		}
-	}
-	nameInSeat := func(id string) string {
-		if n, ok := sitting[id]; ok {
-			return n
-		}
-		return memberName(id)
 	}
 	doc.Checkers = []string{"", ""}
 	for i, id := range m.GetCheckerMembershipIds() {
@@ -224,9 +213,13 @@ func buildMinutes(m *v1.MeetingView, g *v1.Group, lang string, public bool) minu
 
 	for _, it := range m.GetItems() {
 		ai, d := it.GetItem(), it.GetDecision()
-		out := minutesItem{Heading: ai.GetTitle(), Withdrawn: it.GetWithdrawn(), Urgent: it.GetUrgent()}
+		title := ai.GetTitle()
+		if t, ok := standardTitles[lang][ai.GetStandard()]; ok {
+			title = t
+		}
+		out := minutesItem{Heading: title, Withdrawn: it.GetWithdrawn(), Urgent: it.GetUrgent()}
 		if it.GetSection() > 0 {
-			out.Heading = fmt.Sprintf("§ %d %s", it.GetSection(), ai.GetTitle())
+			out.Heading = fmt.Sprintf("§ %d %s", it.GetSection(), title)
 		}
 		if ai.GetOpenness() == v1.Openness_OPENNESS_SECRET {
 			out.Secret = strings.TrimSpace(l.Secret + ", " + ai.GetLegalGround())
@@ -241,10 +234,16 @@ func buildMinutes(m *v1.MeetingView, g *v1.Group, lang string, public bool) minu
 			}
 		}
 		out.Preparer, out.Grounds, out.Proposal, out.Attachments = ai.GetPreparer(), ai.GetGrounds(), ai.GetProposal(), ai.GetAttachmentUrls()
+		for _, h := range it.GetHistory() {
+			out.Earlier = append(out.Earlier, earlierHandling(h, l, lang))
+		}
 		if d != nil && it.GetSection() > 0 {
 			out.Decided, out.Outcome, out.Decision = true, l.Outcomes[d.GetOutcome()], d.GetText()
 			if sameWords(out.Decision, out.Outcome) { // "Merkittiin tiedoksi." twice says nothing more
 				out.Decision = ""
+			}
+			for i, c := range it.GetCorrections() {
+				out.Corrections = append(out.Corrections, correctionNote(c, i == 0, l, lang))
 			}
 			for _, ds := range d.GetDissents() {
 				out.Dissents = append(out.Dissents, minutesDissent{Name: nameInSeat(ds.GetMembershipId()), Text: ds.GetText()})
@@ -278,6 +277,144 @@ func buildMinutes(m *v1.MeetingView, g *v1.Group, lang string, public bool) minu
 		doc.Items = append(doc.Items, out)
 	}
 	return doc
+}
+
+// meetingNames names the people of one meeting by membership id.
+type meetingNames struct {
+	members map[string]*v1.Membership
+	sitting map[string]string // the deputy's name where a deputy stood in
+	unknown string
+}
+
+func newMeetingNames(m *v1.MeetingView, g *v1.Group, lang string) meetingNames {
+	if _, ok := minutesWords[lang]; !ok {
+		lang = "fi"
+	}
+	n := meetingNames{members: map[string]*v1.Membership{}, sitting: map[string]string{}, unknown: minutesWords[lang].UnknownMember}
+	for _, mem := range g.GetMembers() {
+		n.members[mem.GetId()] = mem
+	}
+	for _, a := range m.GetAttendance() {
+		if a.GetStatus() == v1.AttendanceStatus_ATTENDANCE_STATUS_DEPUTY {
+			n.sitting[a.GetMembershipId()] = a.GetDeputyName()
+		}
+	}
+	return n
+}
+
+// member is the name of the member who holds the seat.
+func (n meetingNames) member(id string) string {
+	if mem, ok := n.members[id]; ok {
+		return mem.GetPersonName()
+	}
+	return n.unknown + " " + id
+}
+
+// seated is the name of who sat in the seat at the meeting: the deputy
+// when a deputy stood in, else the member.
+func (n meetingNames) seated(id string) string {
+	if name, ok := n.sitting[id]; ok {
+		return name
+	}
+	return n.member(id)
+}
+
+// MeetingNames returns how the minutes name a membership of meeting m's
+// group g (with ended memberships, for those who have left since): whoever
+// sat in the seat at the meeting (a deputy who stood in, else the member),
+// or "unknown member <id>" in lang ("fi", "sv" or "en").
+func MeetingNames(m *v1.MeetingView, g *v1.Group, lang string) func(membershipID string) string {
+	return newMeetingNames(m, g, lang).seated
+}
+
+// earlierHandling puts an earlier handling of an item in words:
+// "12.3.2026 § 14, jätettiin pöydälle: <decision text>." (without a text
+// that only repeats the outcome).
+func earlierHandling(h *v1.EarlierHandling, l minutesLabels, lang string) string {
+	s, _ := minutesTime(h.GetStartsAt(), lang)
+	if h.GetSection() > 0 {
+		s += fmt.Sprintf(" § %d", h.GetSection())
+	}
+	d := h.GetDecision()
+	if d == nil {
+		return s
+	}
+	outcome := l.Outcomes[d.GetOutcome()]
+	if outcome != "" {
+		s += ", " + lowerFirst(strings.TrimSuffix(outcome, "."))
+	}
+	if text := strings.TrimSpace(d.GetText()); text != "" && !saysOutcome(text, d.GetOutcome()) {
+		s += ": " + text
+	}
+	return withStop(s)
+}
+
+// correctionNote puts a correction in words: its date (in Finland), its
+// reason, and the decision it replaced — "the original decision" for the
+// first correction, "the decision before this correction" for later ones.
+// The outcome of the replaced decision is named when the correction changed
+// it or the replaced decision has no text.
+func correctionNote(c *v1.Correction, first bool, l minutesLabels, lang string) string {
+	date := c.GetCorrectedAt()
+	if t, err := time.Parse(time.RFC3339, date); err == nil {
+		date, _ = minutesTime(t.In(finland).Format(time.RFC3339), lang)
+	}
+	s := fmt.Sprintf(l.Corrected, date)
+	if reason := strings.TrimSpace(c.GetReason()); reason != "" {
+		s += ": " + withStop(reason)
+	} else {
+		s += "."
+	}
+	before, after := c.GetBefore(), c.GetAfter()
+	var was []string
+	text := strings.TrimSpace(before.GetText())
+	if outcome := l.Outcomes[before.GetOutcome()]; outcome != "" && (before.GetOutcome() != after.GetOutcome() || text == "") {
+		was = append(was, outcome)
+		if saysOutcome(text, before.GetOutcome()) {
+			text = ""
+		}
+	}
+	if text != "" {
+		was = append(was, withStop(text))
+	}
+	label := l.OriginalDecision
+	if !first {
+		label = l.DecisionBefore
+	}
+	if len(was) > 0 {
+		s += " " + label + ": " + strings.Join(was, " ")
+	}
+	return s
+}
+
+// saysOutcome tells whether a decision's text only repeats its outcome in
+// the words of any language of the minutes ("Jätettiin pöydälle." under
+// "tabled" in English minutes).
+func saysOutcome(text string, o v1.Outcome) bool {
+	for _, l := range minutesWords {
+		if sameWords(text, l.Outcomes[o]) {
+			return true
+		}
+	}
+	return false
+}
+
+// lowerFirst lower-cases the first letter: "Jätettiin pöydälle" → "jätettiin pöydälle".
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// withStop ends a sentence with a full stop unless it already ends in one
+// (or in ! or ?).
+func withStop(s string) string {
+	if s == "" || strings.ContainsAny(s[len(s)-1:], ".!?") {
+		return s
+	}
+	return s + "."
 }
 
 // signatories names who signs: the chair and the secretary present at the
@@ -456,6 +593,7 @@ type minutesLabels struct {
 	Draft, Cancelled, PublicVersion, Lawful                        string
 	Present, Absent, Name, Role, Organisation, DeputyFor           string
 	Items, NoItems, Withdrawn, Urgent, Preparer, Grounds, Proposal string
+	Earlier, Corrected, OriginalDecision, DecisionBefore           string
 	Decision, Undecided, Dissent, Disqualified, Attachments        string
 	CounterProposals, Vote, SecondedBy                             string
 	VoteChoices                                                    map[v1.VoteChoice]string
@@ -478,6 +616,8 @@ var minutesWords = map[string]minutesLabels{
 		Items:     "Käsitellyt asiat", NoItems: "Esityslistalla ei ole asioita.",
 		Withdrawn: "poistettu esityslistalta", Urgent: "kiireellinen asia",
 		Preparer: "Valmistelija", Grounds: "Perustelut", Proposal: "Päätösehdotus",
+		Earlier: "Aiempi käsittely", Corrected: "Päätöstä korjattu %s",
+		OriginalDecision: "Alkuperäinen päätös", DecisionBefore: "Päätös ennen korjausta",
 		Decision: "Päätös", Undecided: "Asiasta ei ole tehty päätöstä.",
 		Dissent: "Eriävä mielipide", Disqualified: "Esteellinen", Attachments: "Liitteet",
 		CounterProposals: "Vastaehdotukset", Vote: "Äänestys", SecondedBy: "kannattaja",
@@ -512,6 +652,8 @@ var minutesWords = map[string]minutesLabels{
 		Items:     "Behandlade ärenden", NoItems: "Föredragningslistan har inga ärenden.",
 		Withdrawn: "struket från föredragningslistan", Urgent: "brådskande ärende",
 		Preparer: "Beredare", Grounds: "Motivering", Proposal: "Beslutsförslag",
+		Earlier: "Tidigare behandling", Corrected: "Beslutet rättades %s",
+		OriginalDecision: "Ursprungligt beslut", DecisionBefore: "Beslutet före rättelsen",
 		Decision: "Beslut", Undecided: "Inget beslut har fattats i ärendet.",
 		Dissent: "Avvikande åsikt", Disqualified: "Jävig", Attachments: "Bilagor",
 		CounterProposals: "Motförslag", Vote: "Omröstning", SecondedBy: "understödd av",
@@ -546,6 +688,8 @@ var minutesWords = map[string]minutesLabels{
 		Items:     "Items", NoItems: "The agenda has no items.",
 		Withdrawn: "withdrawn from the agenda", Urgent: "urgent item",
 		Preparer: "Prepared by", Grounds: "Grounds", Proposal: "Proposal",
+		Earlier: "Earlier handling", Corrected: "Decision corrected %s",
+		OriginalDecision: "Original decision", DecisionBefore: "Decision before this correction",
 		Decision: "Decision", Undecided: "No decision has been taken on this item.",
 		Dissent: "Dissent", Disqualified: "Disqualified", Attachments: "Attachments",
 		CounterProposals: "Counter-proposals", Vote: "Vote", SecondedBy: "seconded by",
@@ -568,5 +712,22 @@ var minutesWords = map[string]minutesLabels{
 			v1.Outcome_OUTCOME_RETURNED:             "Returned for preparation.",
 			v1.Outcome_OUTCOME_REJECTED:             "Rejected.",
 		},
+	},
+}
+
+// standardTitles name the standard items in the Swedish and English chrome;
+// the Finnish titles are the items' own.
+var standardTitles = map[string]map[v1.StandardItem]string{
+	"sv": {
+		v1.StandardItem_STANDARD_ITEM_OPENING: "Mötets öppnande", v1.StandardItem_STANDARD_ITEM_LEGALITY_AND_QUORUM: "Mötets laglighet och beslutförhet",
+		v1.StandardItem_STANDARD_ITEM_MINUTES_CHECKERS: "Val av protokolljusterare", v1.StandardItem_STANDARD_ITEM_AGENDA_APPROVAL: "Godkännande av föredragningslistan",
+		v1.StandardItem_STANDARD_ITEM_OTHER_MATTERS: "Övriga ärenden", v1.StandardItem_STANDARD_ITEM_NEXT_MEETING: "Nästa möte",
+		v1.StandardItem_STANDARD_ITEM_CLOSING: "Mötets avslutande",
+	},
+	"en": {
+		v1.StandardItem_STANDARD_ITEM_OPENING: "Opening of the meeting", v1.StandardItem_STANDARD_ITEM_LEGALITY_AND_QUORUM: "Lawfulness and quorum",
+		v1.StandardItem_STANDARD_ITEM_MINUTES_CHECKERS: "Election of minutes checkers", v1.StandardItem_STANDARD_ITEM_AGENDA_APPROVAL: "Approval of the agenda",
+		v1.StandardItem_STANDARD_ITEM_OTHER_MATTERS: "Other matters", v1.StandardItem_STANDARD_ITEM_NEXT_MEETING: "Next meeting",
+		v1.StandardItem_STANDARD_ITEM_CLOSING: "Closing of the meeting",
 	},
 }

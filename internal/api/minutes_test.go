@@ -52,7 +52,9 @@ const (
 
 // minutesFixture is a closed meeting of a local steering group: every
 // outcome, a secret item, a withdrawn and an urgent item, a deputy standing
-// in, dissents, a disqualified member, and user text that looks like markup.
+// in, dissents, a disqualified member, user text that looks like markup,
+// a decision corrected twice after the meeting, and an item returned and
+// tabled at earlier meetings.
 func minutesFixture() (*v1.MeetingView, *v1.Group) {
 	mem := func(id, name, org string, role v1.Role) *v1.Membership {
 		return &v1.Membership{Id: id, PersonName: name, Organisation: org, Role: role, Active: true}
@@ -96,6 +98,15 @@ func minutesFixture() (*v1.MeetingView, *v1.Group) {
 	plan.AttachmentUrls = []string{"https://example.fi/arvio_2026.pdf"}
 	one := decided(1, 41, plan, v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, "Ohjausryhmä hyväksyi arvion ja vie sen alueelliseen koordinaatioryhmään.")
 	one.Decision.Dissents = []*v1.Dissent{{MembershipId: "m-member", Text: "Arviossa ei kuultu perheitä riittävästi."}}
+	// Corrected twice; the second correction was made past midnight in
+	// Finland (21.12. in UTC), and the first also changed the outcome.
+	proposed := v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED
+	original := &v1.Decision{Outcome: v1.Outcome_OUTCOME_APPROVED_AS_AMENDED, Text: "Ohjausryhmä hyväksyi arvion."}
+	firstFix := &v1.Decision{Outcome: proposed, Text: "Ohjausryhmä hyväksyi arvion ja vie sen koordinaatioryhmään."}
+	one.Corrections = []*v1.Correction{
+		{Before: original, After: firstFix, Reason: "Arviota ei muutettu kokouksessa, ja päätöksestä puuttui, minne arvio viedään", CorrectedAt: "2026-12-15T08:30:00Z"},
+		{Before: firstFix, After: proto.CloneOf(one.Decision), Reason: "Koordinaatioryhmän nimi kokouksessa sovitulla tavalla.", CorrectedAt: "2026-12-21T22:30:00Z"},
+	}
 
 	notices := item(scriptTitle, v1.Openness_OPENNESS_PUBLIC)
 	notices.Proposal = "Merkitään tiedoksi."
@@ -108,6 +119,11 @@ func minutesFixture() (*v1.MeetingView, *v1.Group) {
 	secret.Proposal = "Ohjausryhmä ohjaa perheen asian palveluohjaukseen."
 	three := decided(3, 43, secret, v1.Outcome_OUTCOME_RETURNED, secretDecision)
 	three.Decision.Dissents = []*v1.Dissent{{MembershipId: "m-family", Text: "Salainen eriävä mielipide."}}
+	three.PreviousItemId = "i-secret-earlier"
+	three.History = []*v1.EarlierHandling{{ItemId: "i-secret-earlier", MeetingId: "meeting-0", StartsAt: "2026-10-15T13:00:00+03:00", Section: 36,
+		Decision: &v1.Decision{Outcome: v1.Outcome_OUTCOME_TABLED, Text: "Salainen aiempi käsittely."}}}
+	three.Corrections = []*v1.Correction{{Before: &v1.Decision{Outcome: v1.Outcome_OUTCOME_RETURNED, Text: "Salainen alkuperäinen päätös."},
+		After: proto.CloneOf(three.Decision), Reason: "Salainen korjausperuste", CorrectedAt: "2026-12-14T10:00:00Z"}}
 
 	withdrawn := &v1.ItemView{Id: "i4", Position: 4, Item: item("Vanhempainryhmien syysohjelma", v1.Openness_OPENNESS_PUBLIC), Withdrawn: true}
 
@@ -127,6 +143,14 @@ func minutesFixture() (*v1.MeetingView, *v1.Group) {
 
 	six := decided(6, 45, item("Kohtaamispaikan aukioloajat", v1.Openness_OPENNESS_PUBLIC), v1.Outcome_OUTCOME_TABLED, "Asia jätettiin pöydälle seuraavaan kokoukseen.")
 	seven := decided(7, 46, item("Erokriisityön ostopalvelu", v1.Openness_OPENNESS_PUBLIC), v1.Outcome_OUTCOME_REJECTED, "Ehdotus hylättiin.")
+	// Returned in March, tabled in September, decided now.
+	seven.PreviousItemId = "i-divorce-september"
+	seven.History = []*v1.EarlierHandling{
+		{ItemId: "i-divorce-march", MeetingId: "meeting-march", StartsAt: "2026-03-12T13:00:00+02:00", Section: 14,
+			Decision: &v1.Decision{Outcome: v1.Outcome_OUTCOME_RETURNED, Text: "Asia palautettiin valmisteluun; selvitetään ostopalvelun kustannukset."}},
+		{ItemId: "i-divorce-september", MeetingId: "meeting-september", StartsAt: "2026-09-17T13:00:00+03:00", Section: 32,
+			Decision: &v1.Decision{Outcome: v1.Outcome_OUTCOME_TABLED, Text: "Jätettiin pöydälle."}},
+	}
 	m.Items = []*v1.ItemView{one, two, three, withdrawn, five, six, seven}
 	return m, g
 }
@@ -157,7 +181,8 @@ func TestMinutesGolden(t *testing.T) {
 			if tc.format == html {
 				checkMinutesHTML(t, out, tc.lang)
 			}
-			hidden := []string{secretTitle, secretDecision, "Salainen eriävä mielipide", "palveluohjaukseen", "liitteessä"}
+			hidden := []string{secretTitle, secretDecision, "Salainen eriävä mielipide", "palveluohjaukseen", "liitteessä",
+				"Salainen aiempi käsittely", "Salainen alkuperäinen päätös", "Salainen korjausperuste"}
 			for _, s := range hidden {
 				if tc.public == strings.Contains(out, s) {
 					t.Errorf("public=%v: contains %q is %v", tc.public, s, !tc.public)
@@ -240,6 +265,14 @@ func TestMinutesShapes(t *testing.T) {
 			m.Attendance[2].Status = v1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT
 			m.Attendance = append(m.Attendance, &v1.Attendance{MembershipId: "m-vice", Status: v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT})
 		}, "fi", []string{"Puheenjohtaja: Veera Vara ___", "| Aino Virtanen | puheenjohtaja |"}, []string{"Puheenjohtaja: Aino Virtanen"}},
+		{"a correction is dated in Finland and keeps the decision it replaced", func(*v1.MeetingView, *v1.Group) {},
+			"fi", []string{"*Päätöstä korjattu 15.12.2026: Arviota ei muutettu kokouksessa, ja päätöksestä puuttui, minne arvio viedään. " +
+				"Alkuperäinen päätös: Hyväksyttiin muutettuna. Ohjausryhmä hyväksyi arvion.*",
+				"*Päätöstä korjattu 22.12.2026: Koordinaatioryhmän nimi kokouksessa sovitulla tavalla. " +
+					"Päätös ennen korjausta: Ohjausryhmä hyväksyi arvion ja vie sen koordinaatioryhmään.*"}, nil},
+		{"earlier handlings come with their date, § and decision", func(*v1.MeetingView, *v1.Group) {},
+			"en", []string{"**Earlier handling:** 12 March 2026 § 14, returned for preparation: Asia palautettiin valmisteluun; selvitetään ostopalvelun kustannukset.",
+				"**Earlier handling:** 17 September 2026 § 32, tabled.\n"}, []string{"tabled: Jätettiin"}},
 		{"a group with no Swedish name keeps its Finnish one", func(_ *v1.MeetingView, g *v1.Group) { g.Name.Sv = "" },
 			"sv", []string{"# Tampereen perhekeskuksen ohjausryhmä – Protokoll"}, nil},
 	} {
@@ -333,7 +366,8 @@ func TestMinutesThroughTheServer(t *testing.T) {
 			t.Errorf("public minutes show %q", s)
 		}
 	}
-	for _, s := range []string{"§ 2", secretGround, "§ 1 Toimintasuunnitelma", "Aino Puheenjohtaja", "Juha Sihteeri", "10.12.2026 klo 14.00"} {
+	// § 1-2 are the standard items decided when the meeting opened.
+	for _, s := range []string{"§ 4", secretGround, "§ 1 Kokouksen avaus", "§ 3 Toimintasuunnitelma", "Aino Puheenjohtaja", "Juha Sihteeri", "10.12.2026 klo 14.00"} {
 		if !strings.Contains(pub.GetText(), s) {
 			t.Errorf("public minutes lack %q", s)
 		}
@@ -346,7 +380,7 @@ func TestMinutesThroughTheServer(t *testing.T) {
 	if whole.GetContentType() != "text/markdown; charset=utf-8" {
 		t.Errorf("content type %q", whole.GetContentType())
 	}
-	for _, s := range []string{"### § 2 " + secretTitle, secretDecision, secretGround, "Approved as proposed.", "# Maakunnallinen ohjausryhmä – Minutes"} {
+	for _, s := range []string{"### § 4 " + secretTitle, "### § 1 Opening of the meeting", "Closing of the meeting", secretDecision, secretGround, "Approved as proposed.", "# Maakunnallinen ohjausryhmä – Minutes"} {
 		if !strings.Contains(whole.GetText(), s) {
 			t.Errorf("minutes lack %q:\n%s", s, whole.GetText())
 		}

@@ -27,6 +27,8 @@ type Meetings struct {
 	items    map[string]*Item
 	// sections is the last § number used per calendar year.
 	sections map[int]uint32
+	// planned are the years whose annual cycle is planned.
+	planned map[uint32]bool
 }
 
 // Meeting is one meeting of the group.
@@ -41,6 +43,16 @@ type Meeting struct {
 	CancelReason                   string
 	Checkers, CheckedBy            []string // membership ids
 	MinutesApproved                bool
+}
+
+// Deadline is the date (YYYY-MM-DD) proposals for the meeting close; empty
+// when the meeting has no deadline.
+func (m *Meeting) Deadline() string {
+	t, err := time.Parse(time.RFC3339, m.StartsAt)
+	if err != nil || m.DeadlineDays == 0 {
+		return ""
+	}
+	return t.AddDate(0, 0, -int(m.DeadlineDays)).Format(DateLayout)
 }
 
 // Year is the calendar year of the meeting, which its § numbers run in.
@@ -61,16 +73,25 @@ type Item struct {
 	// ContinuedBy the item that continues this one.
 	PreviousItemID, ContinuedBy string
 	Corrections                 int
+	// Lineage is where an escalated or referred item came from.
+	Lineage *v1.Lineage
 }
+
+// Standard is the item's standard kind (unspecified for ordinary items).
+func (it *Item) Standard() v1.StandardItem { return it.Item.GetStandard() }
+
+// closing tells whether a standard kind belongs to the end of the agenda.
+func closing(k v1.StandardItem) bool { return k >= v1.StandardItem_STANDARD_ITEM_OTHER_MATTERS }
 
 // NewMeetings is the empty state of group id's meetings.
 func NewMeetings(groupID string) *Meetings {
-	return &Meetings{GroupID: groupID, meetings: map[string]*Meeting{}, items: map[string]*Item{}, sections: map[int]uint32{}}
+	return &Meetings{GroupID: groupID, meetings: map[string]*Meeting{}, items: map[string]*Item{}, sections: map[int]uint32{}, planned: map[uint32]bool{}}
 }
 
 // Clone copies the state for the next snapshot.
 func (s *Meetings) Clone() *Meetings {
-	return &Meetings{GroupID: s.GroupID, meetings: maps.Clone(s.meetings), items: maps.Clone(s.items), sections: maps.Clone(s.sections)}
+	return &Meetings{GroupID: s.GroupID, meetings: maps.Clone(s.meetings), items: maps.Clone(s.items), sections: maps.Clone(s.sections),
+		planned: maps.Clone(s.planned)}
 }
 
 // Meeting finds a meeting by id.
@@ -90,12 +111,16 @@ func (s *Meetings) Apply(ev proto.Message) error {
 			VideoLink: e.GetVideoLink(), DeadlineDays: e.GetAgendaDeadlineDays(), State: v1.MeetingState_MEETING_STATE_SCHEDULED}
 		return nil
 	case *v1.ItemAdded:
-		m, err := s.meetingFor(e.GetMeetingId())
-		if err != nil {
-			return err
+		it := &Item{ID: e.GetItemId(), MeetingID: e.GetMeetingId(), Item: e.GetItem(), Urgent: e.GetUrgent(),
+			PreviousItemID: e.GetPreviousItemId(), Lineage: e.GetLineage()}
+		if it.MeetingID != "" { // else pending: escalated or referred, not yet on an agenda
+			m, err := s.meetingFor(e.GetMeetingId())
+			if err != nil {
+				return err
+			}
+			s.place(m, it)
 		}
-		s.items[e.GetItemId()] = &Item{ID: e.GetItemId(), MeetingID: e.GetMeetingId(), Item: e.GetItem(), Urgent: e.GetUrgent(), PreviousItemID: e.GetPreviousItemId()}
-		m.Items = append(slices.Clip(m.Items), e.GetItemId())
+		s.items[e.GetItemId()] = it
 		if prev, ok := s.items[e.GetPreviousItemId()]; ok {
 			c := *prev
 			c.ContinuedBy = e.GetItemId()
@@ -111,6 +136,43 @@ func (s *Meetings) Apply(ev proto.Message) error {
 		c.Decision = e.GetDecision()
 		c.Corrections++
 		s.items[c.ID] = &c
+		return nil
+	case *v1.ItemEdited:
+		it, ok := s.items[e.GetItemId()]
+		if !ok {
+			return fmt.Errorf("item edited: unknown item %s", e.GetItemId())
+		}
+		c := *it
+		c.Item = e.GetItem()
+		s.items[c.ID] = &c
+		return nil
+	case *v1.ItemMoved:
+		it, ok := s.items[e.GetItemId()]
+		if !ok {
+			return fmt.Errorf("item moved: unknown item %s", e.GetItemId())
+		}
+		to, err := s.meetingFor(e.GetMeetingId())
+		if err != nil {
+			return err
+		}
+		if from, ok := s.meetings[it.MeetingID]; ok {
+			from, _ = s.meetingFor(from.ID)
+			from.Items = slices.DeleteFunc(slices.Clone(from.Items), func(id string) bool { return id == it.ID })
+		}
+		c := *it
+		c.MeetingID = to.ID
+		s.items[c.ID] = &c
+		s.place(to, &c)
+		return nil
+	case *v1.AgendaReordered:
+		m, err := s.meetingFor(e.GetMeetingId())
+		if err != nil {
+			return err
+		}
+		m.Items = slices.Clone(e.GetItemIds())
+		return nil
+	case *v1.CyclePlanned:
+		s.planned[e.GetYear()] = true
 		return nil
 	case *v1.ItemWithdrawn:
 		it, ok := s.items[e.GetItemId()]
@@ -179,6 +241,21 @@ func (s *Meetings) Apply(ev proto.Message) error {
 	return nil
 }
 
+// place puts item it on meeting m's agenda: last, but before the standard
+// closing items unless it is one of them.
+func (s *Meetings) place(m *Meeting, it *Item) {
+	at := len(m.Items)
+	if !closing(it.Standard()) {
+		for i, id := range m.Items {
+			if other, ok := s.items[id]; ok && closing(other.Standard()) {
+				at = i
+				break
+			}
+		}
+	}
+	m.Items = slices.Insert(slices.Clone(m.Items), at, it.ID)
+}
+
 // meetingFor replaces meeting id with a copy the caller may change.
 func (s *Meetings) meetingFor(id string) (*Meeting, error) {
 	m, ok := s.meetings[id]
@@ -210,8 +287,9 @@ func (s *Meetings) Schedule(cmd ScheduleMeeting, group *Group) ([]proto.Message,
 	if cmd.DeadlineDays > 60 {
 		return nil, invalid("agenda_deadline_days", "is at most 60 days", "on enintään 60 päivää")
 	}
-	return []proto.Message{&v1.MeetingScheduled{MeetingId: cmd.MeetingID, StartsAt: cmd.StartsAt, Place: cmd.Place,
-		VideoLink: cmd.VideoLink, AgendaDeadlineDays: cmd.DeadlineDays}}, nil
+	events := []proto.Message{&v1.MeetingScheduled{MeetingId: cmd.MeetingID, StartsAt: cmd.StartsAt, Place: cmd.Place,
+		VideoLink: cmd.VideoLink, AgendaDeadlineDays: cmd.DeadlineDays}}
+	return append(events, standardItems(cmd.MeetingID, group.Mode)...), nil
 }
 
 func checkMeetingPlace(startsAt, place, link string) *Error {
@@ -272,7 +350,13 @@ func (s *Meetings) Cancel(meetingID, reason string) ([]proto.Message, error) {
 
 // AddItem decides a new agenda item. Before the agenda is approved any item
 // may be added; after it, only an urgent one the open meeting decided to take up.
-func (s *Meetings) AddItem(itemID, meetingID string, item *v1.AgendaItem, urgent bool, previousItemID string) ([]proto.Message, error) {
+//
+// Members' proposals close at the meeting's agenda deadline (today is the
+// date in Finland); after it they go on a later meeting. The secretary
+// preparing the agenda can still add items of other origins (a family voice
+// or an indicator is brought by the preparer), also when recording a past
+// meeting afterwards.
+func (s *Meetings) AddItem(itemID, meetingID string, item *v1.AgendaItem, urgent bool, previousItemID, today string) ([]proto.Message, error) {
 	m, ok := s.meetings[meetingID]
 	if !ok {
 		return nil, notFound("meeting_id", "no such meeting in this group", "ryhmällä ei ole tätä kokousta")
@@ -300,6 +384,20 @@ func (s *Meetings) AddItem(itemID, meetingID string, item *v1.AgendaItem, urgent
 	}
 	if err := checkItem(item); err != nil {
 		return nil, err
+	}
+	if item.GetStandard() != v1.StandardItem_STANDARD_ITEM_UNSPECIFIED {
+		return nil, invalid("item.standard", "standard items are created with the meeting, not added by hand",
+			"vakioasiat syntyvät kokouksen mukana, niitä ei lisätä käsin")
+	}
+	switch item.GetOrigin() {
+	case v1.ItemOrigin_ITEM_ORIGIN_STANDARD, v1.ItemOrigin_ITEM_ORIGIN_ANNUAL_CYCLE, v1.ItemOrigin_ITEM_ORIGIN_ESCALATED, v1.ItemOrigin_ITEM_ORIGIN_REFERRED:
+		return nil, invalid("item.origin", "standard, annual-cycle, escalated and referred items are created by the service, not added by hand",
+			"vakioasiat, vuosikellon asiat sekä ylös viedyt ja alas ohjatut asiat syntyvät palvelussa, niitä ei lisätä käsin")
+	case v1.ItemOrigin_ITEM_ORIGIN_MEMBER:
+		if d := m.Deadline(); !urgent && d != "" && today > d {
+			return nil, precondition("meeting_id", "proposals for this meeting closed on "+d+"; propose it for a later meeting",
+				"tämän kokouksen asiaehdotusten määräaika päättyi "+d+"; ehdota asiaa myöhempään kokoukseen")
+		}
 	}
 	if previousItemID != "" {
 		prev, ok := s.items[previousItemID]
@@ -433,7 +531,11 @@ func (s *Meetings) Open(meetingID, openedAt string, attendance []*v1.Attendance,
 		return nil, precondition("quorate", "a meeting is opened only when it is lawfully convened and has a quorum",
 			"kokous voidaan avata vain, kun se on laillisesti koolle kutsuttu ja päätösvaltainen")
 	}
-	return []proto.Message{&v1.MeetingOpened{MeetingId: m.ID, OpenedAt: openedAt, Attendance: attendance, Lawful: lawful, Quorate: quorate}}, nil
+	events := []proto.Message{&v1.MeetingOpened{MeetingId: m.ID, OpenedAt: openedAt, Attendance: attendance, Lawful: lawful, Quorate: quorate}}
+	return s.decideStandard(events, m, map[v1.StandardItem]string{
+		v1.StandardItem_STANDARD_ITEM_OPENING:             "Puheenjohtaja avasi kokouksen klo " + clock(openedAt) + ".",
+		v1.StandardItem_STANDARD_ITEM_LEGALITY_AND_QUORUM: "Kokous todettiin laillisesti koolle kutsutuksi ja päätösvaltaiseksi.",
+	}), nil
 }
 
 // ApproveAgenda decides the approval of an open meeting's agenda.
@@ -445,7 +547,9 @@ func (s *Meetings) ApproveAgenda(meetingID string) ([]proto.Message, error) {
 	if m.AgendaApproved {
 		return nil, nil
 	}
-	return []proto.Message{&v1.AgendaApproved{MeetingId: m.ID}}, nil
+	return s.decideStandard([]proto.Message{&v1.AgendaApproved{MeetingId: m.ID}}, m, map[v1.StandardItem]string{
+		v1.StandardItem_STANDARD_ITEM_AGENDA_APPROVAL: "Esityslista hyväksyttiin kokouksen työjärjestykseksi.",
+	}), nil
 }
 
 // Decide records the decision on an item of an open meeting and gives it
@@ -455,7 +559,11 @@ func (s *Meetings) Decide(itemID string, d *v1.Decision, group *Group) ([]proto.
 	if !ok {
 		return nil, notFound("item_id", "no such item in this group", "ryhmällä ei ole tätä asiaa")
 	}
-	m := s.meetings[it.MeetingID]
+	m, ok := s.meetings[it.MeetingID]
+	if !ok {
+		return nil, precondition("item_id", "the item is not on any meeting's agenda yet; move it onto one first",
+			"asia ei ole vielä minkään kokouksen esityslistalla; siirrä se ensin kokoukseen")
+	}
 	if m.State != v1.MeetingState_MEETING_STATE_OPEN {
 		return nil, precondition("item_id", "decisions are made in an open meeting; this meeting is "+meetingStateWord(m.State),
 			"päätökset tehdään avatussa kokouksessa; tämä kokous on "+meetingStateWordFI(m.State))
@@ -553,7 +661,20 @@ func (s *Meetings) Close(meetingID, closedAt string) ([]proto.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []proto.Message{&v1.MeetingClosed{MeetingId: m.ID, ClosedAt: closedAt}}, nil
+	next := "Seuraavan kokouksen ajankohta ilmoitetaan myöhemmin."
+	if n := s.nextMeeting(m); n != nil {
+		where := n.Place
+		if where == "" {
+			where = "etäkokous"
+		}
+		next = "Seuraava kokous pidetään " + finnishDate(n.StartsAt) + " klo " + clock(n.StartsAt) + ", " + where + "."
+	}
+	events := s.decideStandard(nil, m, map[v1.StandardItem]string{
+		v1.StandardItem_STANDARD_ITEM_OTHER_MATTERS: "Muita asioita ei ollut.",
+		v1.StandardItem_STANDARD_ITEM_NEXT_MEETING:  next,
+		v1.StandardItem_STANDARD_ITEM_CLOSING:       "Puheenjohtaja päätti kokouksen klo " + clock(closedAt) + ".",
+	})
+	return append(events, &v1.MeetingClosed{MeetingId: m.ID, ClosedAt: closedAt}), nil
 }
 
 // NameCheckers decides the two minutes checkers of an open meeting, from
@@ -575,7 +696,11 @@ func (s *Meetings) NameCheckers(meetingID string, ids []string) ([]proto.Message
 	if slices.Equal(ids, m.Checkers) {
 		return nil, nil
 	}
-	return []proto.Message{&v1.MinutesCheckersNamed{MeetingId: m.ID, MembershipIds: ids}}, nil
+	// The names stay out of the decision text (the minutes show them from
+	// the memberships), so forgetting a person needs no change to decisions.
+	return s.decideStandard([]proto.Message{&v1.MinutesCheckersNamed{MeetingId: m.ID, MembershipIds: ids}}, m, map[v1.StandardItem]string{
+		v1.StandardItem_STANDARD_ITEM_MINUTES_CHECKERS: "Pöytäkirjantarkastajiksi valittiin kaksi kokouksessa läsnä olevaa jäsentä.",
+	}), nil
 }
 
 // CheckMinutes decides that a named checker has checked the closed meeting's minutes.

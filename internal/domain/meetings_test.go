@@ -185,8 +185,15 @@ func TestScheduleMeeting(t *testing.T) {
 	s := givenMeetings(t)
 	got, err := s.Schedule(domain.ScheduleMeeting{MeetingID: meetMarch, StartsAt: marchStart, Place: "Tampere-talo, kokoushuone 2",
 		VideoLink: "https://meet.example.fi/ohjausryhma", DeadlineDays: 7}, meetingGroup(t))
-	thenEvents(t, got, err, &v1.MeetingScheduled{MeetingId: meetMarch, StartsAt: marchStart, Place: "Tampere-talo, kokoushuone 2",
+	thenEvents(t, got[:1], err, &v1.MeetingScheduled{MeetingId: meetMarch, StartsAt: marchStart, Place: "Tampere-talo, kokoushuone 2",
 		VideoLink: "https://meet.example.fi/ohjausryhma", AgendaDeadlineDays: 7})
+	thenStandardItems(t, got[1:], meetMarch, false)
+	again, _ := givenMeetings(t).Schedule(domain.ScheduleMeeting{MeetingID: meetMarch, StartsAt: marchStart, Place: "Tampere-talo, kokoushuone 2"}, meetingGroup(t))
+	for i := 1; i < len(again) && i < len(got); i++ {
+		if a, b := again[i].(*v1.ItemAdded), got[i].(*v1.ItemAdded); a.GetItemId() != b.GetItemId() {
+			t.Errorf("standard item %d has id %s, then %s: a replayed command must make the same ids", i, b.GetItemId(), a.GetItemId())
+		}
+	}
 	if _, ok := s.Meeting(meetMarch); ok {
 		t.Fatal("deciding changed the state")
 	}
@@ -194,7 +201,7 @@ func TestScheduleMeeting(t *testing.T) {
 	applyDecided(t, s, got, nil)
 	m := mustMeeting(t, s, meetMarch)
 	if m.State != v1.MeetingState_MEETING_STATE_SCHEDULED || m.StartsAt != marchStart || m.DeadlineDays != 7 ||
-		m.VideoLink != "https://meet.example.fi/ohjausryhma" || m.AgendaApproved || len(m.Items) != 0 || m.Year() != 2026 {
+		m.VideoLink != "https://meet.example.fi/ohjausryhma" || m.AgendaApproved || len(m.Items) != 7 || m.Year() != 2026 {
 		t.Errorf("state after MeetingScheduled: %+v", m)
 	}
 }
@@ -217,7 +224,10 @@ func TestScheduleMeetingAccepts(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.cmd.MeetingID = meetMarch
 			got, err := givenMeetings(t).Schedule(tt.cmd, meetingGroup(t))
-			thenEvents(t, got, err, &v1.MeetingScheduled{MeetingId: meetMarch, StartsAt: tt.cmd.StartsAt, Place: tt.cmd.Place,
+			if len(got) == 0 {
+				t.Fatalf("refused: %v", err)
+			}
+			thenEvents(t, got[:1], err, &v1.MeetingScheduled{MeetingId: meetMarch, StartsAt: tt.cmd.StartsAt, Place: tt.cmd.Place,
 				VideoLink: tt.cmd.VideoLink, AgendaDeadlineDays: tt.cmd.DeadlineDays})
 		})
 	}
@@ -269,9 +279,45 @@ func TestScheduleMeetingRefused(t *testing.T) {
 
 	// The base command is accepted, so each refusal above is for its edit.
 	got, err := givenMeetings(t, meetingScheduled(meetMarch, marchStart)).Schedule(ok, meetingGroup(t))
-	if err != nil || len(got) != 1 {
+	if err != nil || len(got) != 8 {
 		t.Fatalf("base command refused: %v", err)
 	}
+}
+
+// thenStandardItems checks the items generated with a meeting: opening,
+// legality and quorum, minutes checkers (formal minutes only), agenda
+// approval, other matters, next meeting, closing, in that order.
+func thenStandardItems(t *testing.T, got []proto.Message, meetingID string, memo bool) {
+	t.Helper()
+	want := []v1.StandardItem{v1.StandardItem_STANDARD_ITEM_OPENING, v1.StandardItem_STANDARD_ITEM_LEGALITY_AND_QUORUM,
+		v1.StandardItem_STANDARD_ITEM_MINUTES_CHECKERS, v1.StandardItem_STANDARD_ITEM_AGENDA_APPROVAL, v1.StandardItem_STANDARD_ITEM_OTHER_MATTERS,
+		v1.StandardItem_STANDARD_ITEM_NEXT_MEETING, v1.StandardItem_STANDARD_ITEM_CLOSING}
+	if memo {
+		want = slices.Delete(want, 2, 3)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d standard items, want %d: %v", len(got), len(want), got)
+	}
+	ids := map[string]bool{}
+	for i, ev := range got {
+		a, ok := ev.(*v1.ItemAdded)
+		if !ok || a.GetMeetingId() != meetingID || a.GetItem().GetStandard() != want[i] || a.GetItem().GetOrigin() != v1.ItemOrigin_ITEM_ORIGIN_STANDARD ||
+			a.GetItem().GetTitle() == "" || a.GetItem().GetOpenness() != v1.Openness_OPENNESS_PUBLIC || ids[a.GetItemId()] || a.GetItemId() == "" {
+			t.Errorf("standard item %d: %v, want a public %s item on %s with its own id", i, ev, want[i], meetingID)
+			continue
+		}
+		ids[a.GetItemId()] = true
+	}
+}
+
+func TestScheduleMemoMeetingHasNoCheckers(t *testing.T) {
+	g := meetingGroup(t)
+	g.Mode = v1.GroupMode_GROUP_MODE_MEMO
+	got, err := givenMeetings(t).Schedule(domain.ScheduleMeeting{MeetingID: meetMarch, StartsAt: marchStart, Place: "Kirjasto Metso"}, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	thenStandardItems(t, got[1:], meetMarch, true)
 }
 
 func TestScheduleMeetingBlankPlace(t *testing.T) {
@@ -318,7 +364,7 @@ func TestCancelMeetingRefused(t *testing.T) {
 func TestAddItem(t *testing.T) {
 	s := everyState(t)
 	item := agendaItem("Toimintasuunnitelma 2026")
-	got, err := s.AddItem("s2", mScheduled, item, false, "")
+	got, err := s.AddItem("s2", mScheduled, item, false, "", "")
 	thenEvents(t, got, err, &v1.ItemAdded{ItemId: "s2", MeetingId: mScheduled, Item: agendaItem("Toimintasuunnitelma 2026")})
 	applyDecided(t, s, got, nil)
 	if m := mustMeeting(t, s, mScheduled); !slices.Equal(m.Items, []string{"s1", "s2"}) {
@@ -332,7 +378,7 @@ func TestAddItem(t *testing.T) {
 func TestAddItemOriginDefaultsToSecretary(t *testing.T) {
 	item := agendaItem("Perheiden kuuleminen")
 	item.Origin = v1.ItemOrigin_ITEM_ORIGIN_UNSPECIFIED
-	got, err := everyState(t).AddItem("s2", mScheduled, item, false, "")
+	got, err := everyState(t).AddItem("s2", mScheduled, item, false, "", "")
 	want := agendaItem("Perheiden kuuleminen")
 	want.Origin = v1.ItemOrigin_ITEM_ORIGIN_SECRETARY
 	thenEvents(t, got, err, &v1.ItemAdded{ItemId: "s2", MeetingId: mScheduled, Item: want})
@@ -381,7 +427,7 @@ func TestAddItemAccepts(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(item)
 			}
-			got, err := everyState(t).AddItem("uusi", tt.meeting, item, tt.urgent, "")
+			got, err := everyState(t).AddItem("uusi", tt.meeting, item, tt.urgent, "", "")
 			thenEvents(t, got, err, &v1.ItemAdded{ItemId: "uusi", MeetingId: tt.meeting, Item: item, Urgent: tt.urgent})
 		})
 	}
@@ -406,7 +452,7 @@ func TestAddItemRefusedByMeeting(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := everyState(t).AddItem(tt.item, tt.meeting, agendaItem("Kiireellinen asia"), tt.urgent, "")
+			got, err := everyState(t).AddItem(tt.item, tt.meeting, agendaItem("Kiireellinen asia"), tt.urgent, "", "")
 			thenError(t, got, err, tt.code, tt.field)
 		})
 	}
@@ -463,7 +509,7 @@ func TestAddItemRefusedByContent(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			item := agendaItem("Asia")
 			tt.edit(item)
-			got, err := everyState(t).AddItem("uusi", mScheduled, item, false, "")
+			got, err := everyState(t).AddItem("uusi", mScheduled, item, false, "", "")
 			thenError(t, got, err, domain.CodeInvalid, tt.field)
 		})
 	}
@@ -472,14 +518,14 @@ func TestAddItemRefusedByContent(t *testing.T) {
 func TestAddItemSecretWithBlankLegalGround(t *testing.T) {
 	item := agendaItem("Lastensuojeluasia")
 	item.Openness, item.LegalGround = v1.Openness_OPENNESS_SECRET, "   "
-	got, err := everyState(t).AddItem("uusi", mScheduled, item, false, "")
+	got, err := everyState(t).AddItem("uusi", mScheduled, item, false, "", "")
 	thenError(t, got, err, domain.CodeInvalid, "item.legal_ground")
 }
 
 func TestAddItemEmptyAttachmentURL(t *testing.T) {
 	item := agendaItem("Asia")
 	item.AttachmentUrls = []string{"https://example.fi/a.pdf", ""}
-	got, err := everyState(t).AddItem("uusi", mScheduled, item, false, "")
+	got, err := everyState(t).AddItem("uusi", mScheduled, item, false, "", "")
 	thenError(t, got, err, domain.CodeInvalid, "item.attachment_urls[1]")
 }
 
@@ -491,7 +537,7 @@ func TestAddItemWithoutItem(t *testing.T) {
 			t.Fatalf("AddItem with a nil item panicked: %v", r)
 		}
 	}()
-	got, err := everyState(t).AddItem("uusi", mScheduled, nil, false, "")
+	got, err := everyState(t).AddItem("uusi", mScheduled, nil, false, "", "")
 	thenError(t, got, err, domain.CodeInvalid, "item")
 }
 
@@ -739,7 +785,7 @@ func TestSectionsRunPerCalendarYear(t *testing.T) {
 		do(s.Schedule(domain.ScheduleMeeting{MeetingID: m.id, StartsAt: m.at, Place: "Kirjasto Metso"}, g))
 	}
 	for _, it := range []struct{ id, meeting string }{{"a1", meetMarch}, {"a2", meetMarch}, {"a3", meetMarch}, {"b1", meetSept}, {"b2", meetSept}, {"c1", meetFeb27}, {"c2", meetFeb27}} {
-		do(s.AddItem(it.id, it.meeting, agendaItem("Asia "+it.id), false, ""))
+		do(s.AddItem(it.id, it.meeting, agendaItem("Asia "+it.id), false, "", ""))
 	}
 	open := func(id string) {
 		t.Helper()
@@ -750,24 +796,27 @@ func TestSectionsRunPerCalendarYear(t *testing.T) {
 	// March 2026: a withdrawn item takes no number.
 	open(meetMarch)
 	do(s.WithdrawItem("a2", ""))
-	decideAll(t, s, g, []string{"a3", "a1"}, []uint32{1, 2})
-	do(s.Close(meetMarch, ""))
+	// Opening and approving the agenda decide the standard items opening,
+	// legality and quorum, and agenda approval: § 1-3 of a year's first meeting.
+	decideAll(t, s, g, []string{"a3", "a1"}, []uint32{4, 5})
+	// Closing decides other matters, next meeting and closing: § 6-8.
+	do(s.Close(meetMarch, "2026-03-12T15:10:00+02:00"))
 
 	// February 2027, decided while the September 2026 meeting is still to come.
 	open(meetFeb27)
-	decideAll(t, s, g, []string{"c1"}, []uint32{1})
+	decideAll(t, s, g, []string{"c1"}, []uint32{4})
 
-	// September 2026 continues the numbers of 2026.
+	// September 2026 continues the numbers of 2026: § 9-11 standard.
 	open(meetSept)
-	decideAll(t, s, g, []string{"b1", "b2"}, []uint32{3, 4})
+	decideAll(t, s, g, []string{"b1", "b2"}, []uint32{12, 13})
 
 	// And 2027 continues its own.
-	decideAll(t, s, g, []string{"c2"}, []uint32{2})
+	decideAll(t, s, g, []string{"c2"}, []uint32{5})
 
-	if s.LastSection(2026) != 4 || s.LastSection(2027) != 2 || s.LastSection(2025) != 0 {
-		t.Errorf("LastSection 2025 %d, 2026 %d, 2027 %d; want 0, 4, 2", s.LastSection(2025), s.LastSection(2026), s.LastSection(2027))
+	if s.LastSection(2026) != 13 || s.LastSection(2027) != 5 || s.LastSection(2025) != 0 {
+		t.Errorf("LastSection 2025 %d, 2026 %d, 2027 %d; want 0, 13, 5", s.LastSection(2025), s.LastSection(2026), s.LastSection(2027))
 	}
-	want := map[string]uint32{"a1": 2, "a2": 0, "a3": 1, "b1": 3, "b2": 4, "c1": 1, "c2": 2}
+	want := map[string]uint32{"a1": 5, "a2": 0, "a3": 4, "b1": 12, "b2": 13, "c1": 4, "c2": 5}
 	for id, sec := range want {
 		if it := mustItem(t, s, id); it.Section != sec {
 			t.Errorf("item %s has § %d, want § %d", id, it.Section, sec)

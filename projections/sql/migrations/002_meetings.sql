@@ -31,7 +31,7 @@ CREATE TABLE attendance (
 
 CREATE TABLE items (
     id         TEXT PRIMARY KEY,
-    meeting_id TEXT NOT NULL REFERENCES meetings (id),
+    meeting_id TEXT REFERENCES meetings (id), -- NULL: pending, received from another level
     group_id   TEXT NOT NULL,
     position   INTEGER NOT NULL,
     title      TEXT NOT NULL,
@@ -43,8 +43,18 @@ CREATE TABLE items (
     section    INTEGER NOT NULL DEFAULT 0,
     outcome    INTEGER NOT NULL DEFAULT 0,
     decision   BLOB, -- ohjaamo.v1.Decision in force
-    previous_item_id TEXT NOT NULL DEFAULT ''
+    previous_item_id TEXT NOT NULL DEFAULT '',
+    continued_by     TEXT NOT NULL DEFAULT '', -- the later item a tabled or returned one came back as
+    origin           INTEGER NOT NULL DEFAULT 0,
+    standard         INTEGER NOT NULL DEFAULT 0, -- ohjaamo.v1.StandardItem; >= 5 closes the agenda
+    -- Lineage of an item escalated from a child group or referred from the parent group.
+    from_item_id     TEXT NOT NULL DEFAULT '',
+    direction        INTEGER NOT NULL DEFAULT 0,
+    sent_at          TEXT NOT NULL DEFAULT '',
+    created_at       TEXT NOT NULL DEFAULT ''
 ) STRICT;
+CREATE INDEX items_from ON items (from_item_id) WHERE from_item_id <> '';
+CREATE INDEX items_pending ON items (group_id) WHERE meeting_id IS NULL;
 CREATE INDEX items_meeting ON items (meeting_id, position);
 -- § numbers are unique per group and year; the read model refuses a duplicate too.
 CREATE UNIQUE INDEX items_section ON items (group_id, year, section) WHERE section > 0;

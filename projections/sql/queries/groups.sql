@@ -45,3 +45,6 @@ ORDER BY m.group_id, m.ord;
 
 -- name: children_select
 SELECT id FROM groups WHERE parent_id = ? ORDER BY name_fi, id;
+
+-- name: group_children
+SELECT id FROM groups WHERE parent_id = ?1 ORDER BY name_fi, id;

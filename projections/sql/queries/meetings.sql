@@ -27,9 +27,45 @@ UPDATE meetings SET version = ?, position = ? WHERE id = ?;
 INSERT INTO attendance (meeting_id, ord, membership_id, status, deputy_name) VALUES (?, ?, ?, ?, ?);
 
 -- name: item_insert
-INSERT INTO items (id, meeting_id, group_id, position, title, openness, urgent, item, year, previous_item_id)
-SELECT ?1, ?2, ?3, (SELECT count(*) + 1 FROM items WHERE meeting_id = ?2), ?4, ?5, ?6, ?7, m.year, ?8
-FROM meetings m WHERE m.id = ?2;
+-- An item starts pending (no meeting, position 0, year 0); item_place puts
+-- it on its meeting's agenda.
+INSERT INTO items (id, meeting_id, group_id, position, title, openness, urgent, item, year, previous_item_id,
+                   origin, standard, from_item_id, direction, sent_at, created_at)
+VALUES (?1, NULL, ?2, 0, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13);
+
+-- name: item_continued
+UPDATE items SET continued_by = ?1 WHERE id = ?2;
+
+-- name: item_shift_closing
+-- Makes room before the standard closing items (standard >= 5) for an item
+-- of standard kind ?2 that is not one of them.
+UPDATE items SET position = position + 1 WHERE meeting_id = ?1 AND standard >= 5 AND ?2 < 5;
+
+-- name: item_place
+-- Puts an item on meeting ?2's agenda: last, but before the closing items
+-- unless it is one of them (after item_shift_closing).
+UPDATE items SET meeting_id = ?2, year = (SELECT year FROM meetings WHERE id = ?2),
+       position = (SELECT count(*) + 1 FROM items WHERE meeting_id = ?2 AND id <> ?1 AND (?3 >= 5 OR standard < 5))
+WHERE id = ?1;
+
+-- name: items_renumber
+UPDATE items SET position = (SELECT count(*) + 1 FROM items j WHERE j.meeting_id = items.meeting_id AND j.position < items.position)
+WHERE meeting_id = ?1;
+
+-- name: item_position
+UPDATE items SET position = ?1 WHERE id = ?2;
+
+-- name: item_edit
+UPDATE items SET title = ?1, openness = ?2, item = ?3 WHERE id = ?4;
+
+-- name: item_tasks_delete
+DELETE FROM item_tasks WHERE item_id = ?1;
+
+-- name: item_municipalities_delete
+DELETE FROM item_municipalities WHERE item_id = ?1;
+
+-- name: fts_edit
+UPDATE items_fts SET title = ?1, body = ?2 WHERE rowid = (SELECT rowid FROM items WHERE id = ?3);
 
 -- name: meeting_checkers
 UPDATE meetings SET checkers = ? WHERE id = ?;
@@ -54,7 +90,7 @@ UPDATE items SET withdrawn = 1 WHERE id = ?;
 UPDATE items SET section = ?, outcome = ?, decision = ? WHERE id = ?;
 
 -- name: item_meeting
-SELECT meeting_id FROM items WHERE id = ?;
+SELECT coalesce(meeting_id, '') FROM items WHERE id = ?;
 
 -- name: meetings_select
 SELECT m.id, m.group_id, coalesce(g.name_fi, ''), m.starts_at, m.place, m.video_link, m.deadline_days, m.state,

@@ -555,7 +555,11 @@ type ItemView struct {
 	// Earlier handlings of the same matter, oldest first.
 	History []*EarlierHandling `protobuf:"bytes,9,rep,name=history,proto3" json:"history,omitempty"`
 	// Corrections after the meeting, oldest first; the original decision is the first "before".
-	Corrections   []*Correction `protobuf:"bytes,10,rep,name=corrections,proto3" json:"corrections,omitempty"`
+	Corrections []*Correction `protobuf:"bytes,10,rep,name=corrections,proto3" json:"corrections,omitempty"`
+	// For an escalated or referred item: the item it came from.
+	CameFrom *LinkedItem `protobuf:"bytes,11,opt,name=came_from,json=cameFrom,proto3" json:"came_from,omitempty"`
+	// Where this item was escalated or referred to, with the answers.
+	SentTo        []*LinkedItem `protobuf:"bytes,12,rep,name=sent_to,json=sentTo,proto3" json:"sent_to,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -660,6 +664,147 @@ func (x *ItemView) GetCorrections() []*Correction {
 	return nil
 }
 
+func (x *ItemView) GetCameFrom() *LinkedItem {
+	if x != nil {
+		return x.CameFrom
+	}
+	return nil
+}
+
+func (x *ItemView) GetSentTo() []*LinkedItem {
+	if x != nil {
+		return x.SentTo
+	}
+	return nil
+}
+
+// LinkedItem is an item at the other end of an escalation or referral,
+// with its decision once the group has decided.
+type LinkedItem struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	GroupId   string                 `protobuf:"bytes,1,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	GroupName string                 `protobuf:"bytes,2,opt,name=group_name,json=groupName,proto3" json:"group_name,omitempty"`
+	Level     Level                  `protobuf:"varint,3,opt,name=level,proto3,enum=ohjaamo.v1.Level" json:"level,omitempty"`
+	// Empty while the item waits among the group's pending items.
+	MeetingId     string    `protobuf:"bytes,4,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	StartsAt      string    `protobuf:"bytes,5,opt,name=starts_at,json=startsAt,proto3" json:"starts_at,omitempty"`
+	ItemId        string    `protobuf:"bytes,6,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	Title         string    `protobuf:"bytes,7,opt,name=title,proto3" json:"title,omitempty"`
+	Direction     Direction `protobuf:"varint,8,opt,name=direction,proto3,enum=ohjaamo.v1.Direction" json:"direction,omitempty"`
+	SentAt        string    `protobuf:"bytes,9,opt,name=sent_at,json=sentAt,proto3" json:"sent_at,omitempty"`
+	Section       uint32    `protobuf:"varint,10,opt,name=section,proto3" json:"section,omitempty"`
+	Decision      *Decision `protobuf:"bytes,11,opt,name=decision,proto3" json:"decision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkedItem) Reset() {
+	*x = LinkedItem{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkedItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkedItem) ProtoMessage() {}
+
+func (x *LinkedItem) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkedItem.ProtoReflect.Descriptor instead.
+func (*LinkedItem) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *LinkedItem) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *LinkedItem) GetGroupName() string {
+	if x != nil {
+		return x.GroupName
+	}
+	return ""
+}
+
+func (x *LinkedItem) GetLevel() Level {
+	if x != nil {
+		return x.Level
+	}
+	return Level_LEVEL_UNSPECIFIED
+}
+
+func (x *LinkedItem) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *LinkedItem) GetStartsAt() string {
+	if x != nil {
+		return x.StartsAt
+	}
+	return ""
+}
+
+func (x *LinkedItem) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *LinkedItem) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *LinkedItem) GetDirection() Direction {
+	if x != nil {
+		return x.Direction
+	}
+	return Direction_DIRECTION_UNSPECIFIED
+}
+
+func (x *LinkedItem) GetSentAt() string {
+	if x != nil {
+		return x.SentAt
+	}
+	return ""
+}
+
+func (x *LinkedItem) GetSection() uint32 {
+	if x != nil {
+		return x.Section
+	}
+	return 0
+}
+
+func (x *LinkedItem) GetDecision() *Decision {
+	if x != nil {
+		return x.Decision
+	}
+	return nil
+}
+
 type EarlierHandling struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
@@ -673,7 +818,7 @@ type EarlierHandling struct {
 
 func (x *EarlierHandling) Reset() {
 	*x = EarlierHandling{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -685,7 +830,7 @@ func (x *EarlierHandling) String() string {
 func (*EarlierHandling) ProtoMessage() {}
 
 func (x *EarlierHandling) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -698,7 +843,7 @@ func (x *EarlierHandling) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EarlierHandling.ProtoReflect.Descriptor instead.
 func (*EarlierHandling) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{6}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *EarlierHandling) GetItemId() string {
@@ -748,7 +893,7 @@ type Correction struct {
 
 func (x *Correction) Reset() {
 	*x = Correction{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -760,7 +905,7 @@ func (x *Correction) String() string {
 func (*Correction) ProtoMessage() {}
 
 func (x *Correction) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -773,7 +918,7 @@ func (x *Correction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Correction.ProtoReflect.Descriptor instead.
 func (*Correction) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{7}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Correction) GetBefore() *Decision {
@@ -831,7 +976,7 @@ type MeetingView struct {
 
 func (x *MeetingView) Reset() {
 	*x = MeetingView{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -843,7 +988,7 @@ func (x *MeetingView) String() string {
 func (*MeetingView) ProtoMessage() {}
 
 func (x *MeetingView) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -856,7 +1001,7 @@ func (x *MeetingView) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MeetingView.ProtoReflect.Descriptor instead.
 func (*MeetingView) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{8}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *MeetingView) GetId() string {
@@ -1000,7 +1145,7 @@ type ScheduleMeetingRequest struct {
 
 func (x *ScheduleMeetingRequest) Reset() {
 	*x = ScheduleMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1012,7 +1157,7 @@ func (x *ScheduleMeetingRequest) String() string {
 func (*ScheduleMeetingRequest) ProtoMessage() {}
 
 func (x *ScheduleMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1025,7 +1170,7 @@ func (x *ScheduleMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleMeetingRequest.ProtoReflect.Descriptor instead.
 func (*ScheduleMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{9}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ScheduleMeetingRequest) GetRequestId() string {
@@ -1087,7 +1232,7 @@ type ScheduleMeetingResponse struct {
 
 func (x *ScheduleMeetingResponse) Reset() {
 	*x = ScheduleMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1099,7 +1244,7 @@ func (x *ScheduleMeetingResponse) String() string {
 func (*ScheduleMeetingResponse) ProtoMessage() {}
 
 func (x *ScheduleMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1112,7 +1257,7 @@ func (x *ScheduleMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScheduleMeetingResponse.ProtoReflect.Descriptor instead.
 func (*ScheduleMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{10}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ScheduleMeetingResponse) GetMeetingId() string {
@@ -1144,7 +1289,7 @@ type RescheduleMeetingRequest struct {
 
 func (x *RescheduleMeetingRequest) Reset() {
 	*x = RescheduleMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1156,7 +1301,7 @@ func (x *RescheduleMeetingRequest) String() string {
 func (*RescheduleMeetingRequest) ProtoMessage() {}
 
 func (x *RescheduleMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1169,7 +1314,7 @@ func (x *RescheduleMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RescheduleMeetingRequest.ProtoReflect.Descriptor instead.
 func (*RescheduleMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{11}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *RescheduleMeetingRequest) GetRequestId() string {
@@ -1230,7 +1375,7 @@ type RescheduleMeetingResponse struct {
 
 func (x *RescheduleMeetingResponse) Reset() {
 	*x = RescheduleMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1242,7 +1387,7 @@ func (x *RescheduleMeetingResponse) String() string {
 func (*RescheduleMeetingResponse) ProtoMessage() {}
 
 func (x *RescheduleMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1255,7 +1400,7 @@ func (x *RescheduleMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RescheduleMeetingResponse.ProtoReflect.Descriptor instead.
 func (*RescheduleMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{12}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *RescheduleMeetingResponse) GetResult() *WriteResult {
@@ -1278,7 +1423,7 @@ type CancelMeetingRequest struct {
 
 func (x *CancelMeetingRequest) Reset() {
 	*x = CancelMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1290,7 +1435,7 @@ func (x *CancelMeetingRequest) String() string {
 func (*CancelMeetingRequest) ProtoMessage() {}
 
 func (x *CancelMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1303,7 +1448,7 @@ func (x *CancelMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelMeetingRequest.ProtoReflect.Descriptor instead.
 func (*CancelMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{13}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CancelMeetingRequest) GetRequestId() string {
@@ -1350,7 +1495,7 @@ type CancelMeetingResponse struct {
 
 func (x *CancelMeetingResponse) Reset() {
 	*x = CancelMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1362,7 +1507,7 @@ func (x *CancelMeetingResponse) String() string {
 func (*CancelMeetingResponse) ProtoMessage() {}
 
 func (x *CancelMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1375,7 +1520,7 @@ func (x *CancelMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelMeetingResponse.ProtoReflect.Descriptor instead.
 func (*CancelMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{14}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CancelMeetingResponse) GetResult() *WriteResult {
@@ -1402,7 +1547,7 @@ type AddItemRequest struct {
 
 func (x *AddItemRequest) Reset() {
 	*x = AddItemRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1414,7 +1559,7 @@ func (x *AddItemRequest) String() string {
 func (*AddItemRequest) ProtoMessage() {}
 
 func (x *AddItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1427,7 +1572,7 @@ func (x *AddItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddItemRequest.ProtoReflect.Descriptor instead.
 func (*AddItemRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{15}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *AddItemRequest) GetRequestId() string {
@@ -1489,7 +1634,7 @@ type AddItemResponse struct {
 
 func (x *AddItemResponse) Reset() {
 	*x = AddItemResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1501,7 +1646,7 @@ func (x *AddItemResponse) String() string {
 func (*AddItemResponse) ProtoMessage() {}
 
 func (x *AddItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1514,7 +1659,7 @@ func (x *AddItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddItemResponse.ProtoReflect.Descriptor instead.
 func (*AddItemResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{16}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *AddItemResponse) GetItemId() string {
@@ -1544,7 +1689,7 @@ type WithdrawItemRequest struct {
 
 func (x *WithdrawItemRequest) Reset() {
 	*x = WithdrawItemRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1556,7 +1701,7 @@ func (x *WithdrawItemRequest) String() string {
 func (*WithdrawItemRequest) ProtoMessage() {}
 
 func (x *WithdrawItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1569,7 +1714,7 @@ func (x *WithdrawItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawItemRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawItemRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{17}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *WithdrawItemRequest) GetRequestId() string {
@@ -1616,7 +1761,7 @@ type WithdrawItemResponse struct {
 
 func (x *WithdrawItemResponse) Reset() {
 	*x = WithdrawItemResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1628,7 +1773,7 @@ func (x *WithdrawItemResponse) String() string {
 func (*WithdrawItemResponse) ProtoMessage() {}
 
 func (x *WithdrawItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1641,7 +1786,7 @@ func (x *WithdrawItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawItemResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawItemResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{18}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *WithdrawItemResponse) GetResult() *WriteResult {
@@ -1660,13 +1805,16 @@ type OpenMeetingRequest struct {
 	Attendance      []*Attendance          `protobuf:"bytes,5,rep,name=attendance,proto3" json:"attendance,omitempty"`
 	Lawful          bool                   `protobuf:"varint,6,opt,name=lawful,proto3" json:"lawful,omitempty"`
 	Quorate         bool                   `protobuf:"varint,7,opt,name=quorate,proto3" json:"quorate,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// When the chair opened the meeting (RFC 3339), for a secretary recording
+	// it afterwards; empty: now.
+	OpenedAt      string `protobuf:"bytes,8,opt,name=opened_at,json=openedAt,proto3" json:"opened_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OpenMeetingRequest) Reset() {
 	*x = OpenMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1678,7 +1826,7 @@ func (x *OpenMeetingRequest) String() string {
 func (*OpenMeetingRequest) ProtoMessage() {}
 
 func (x *OpenMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1691,7 +1839,7 @@ func (x *OpenMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenMeetingRequest.ProtoReflect.Descriptor instead.
 func (*OpenMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{19}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *OpenMeetingRequest) GetRequestId() string {
@@ -1743,6 +1891,13 @@ func (x *OpenMeetingRequest) GetQuorate() bool {
 	return false
 }
 
+func (x *OpenMeetingRequest) GetOpenedAt() string {
+	if x != nil {
+		return x.OpenedAt
+	}
+	return ""
+}
+
 type OpenMeetingResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
@@ -1752,7 +1907,7 @@ type OpenMeetingResponse struct {
 
 func (x *OpenMeetingResponse) Reset() {
 	*x = OpenMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1764,7 +1919,7 @@ func (x *OpenMeetingResponse) String() string {
 func (*OpenMeetingResponse) ProtoMessage() {}
 
 func (x *OpenMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1777,7 +1932,7 @@ func (x *OpenMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenMeetingResponse.ProtoReflect.Descriptor instead.
 func (*OpenMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{20}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *OpenMeetingResponse) GetResult() *WriteResult {
@@ -1799,7 +1954,7 @@ type ApproveAgendaRequest struct {
 
 func (x *ApproveAgendaRequest) Reset() {
 	*x = ApproveAgendaRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1811,7 +1966,7 @@ func (x *ApproveAgendaRequest) String() string {
 func (*ApproveAgendaRequest) ProtoMessage() {}
 
 func (x *ApproveAgendaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1824,7 +1979,7 @@ func (x *ApproveAgendaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveAgendaRequest.ProtoReflect.Descriptor instead.
 func (*ApproveAgendaRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{21}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ApproveAgendaRequest) GetRequestId() string {
@@ -1864,7 +2019,7 @@ type ApproveAgendaResponse struct {
 
 func (x *ApproveAgendaResponse) Reset() {
 	*x = ApproveAgendaResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1876,7 +2031,7 @@ func (x *ApproveAgendaResponse) String() string {
 func (*ApproveAgendaResponse) ProtoMessage() {}
 
 func (x *ApproveAgendaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[22]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1889,7 +2044,7 @@ func (x *ApproveAgendaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveAgendaResponse.ProtoReflect.Descriptor instead.
 func (*ApproveAgendaResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{22}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ApproveAgendaResponse) GetResult() *WriteResult {
@@ -1912,7 +2067,7 @@ type RecordDecisionRequest struct {
 
 func (x *RecordDecisionRequest) Reset() {
 	*x = RecordDecisionRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1924,7 +2079,7 @@ func (x *RecordDecisionRequest) String() string {
 func (*RecordDecisionRequest) ProtoMessage() {}
 
 func (x *RecordDecisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[23]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1937,7 +2092,7 @@ func (x *RecordDecisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordDecisionRequest.ProtoReflect.Descriptor instead.
 func (*RecordDecisionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{23}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RecordDecisionRequest) GetRequestId() string {
@@ -1985,7 +2140,7 @@ type RecordDecisionResponse struct {
 
 func (x *RecordDecisionResponse) Reset() {
 	*x = RecordDecisionResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1997,7 +2152,7 @@ func (x *RecordDecisionResponse) String() string {
 func (*RecordDecisionResponse) ProtoMessage() {}
 
 func (x *RecordDecisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[24]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2010,7 +2165,7 @@ func (x *RecordDecisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordDecisionResponse.ProtoReflect.Descriptor instead.
 func (*RecordDecisionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{24}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RecordDecisionResponse) GetSection() uint32 {
@@ -2033,13 +2188,15 @@ type CloseMeetingRequest struct {
 	GroupId         string                 `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
 	ExpectedVersion *uint64                `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
 	MeetingId       string                 `protobuf:"bytes,4,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// When the chair closed the meeting (RFC 3339); empty: now.
+	ClosedAt      string `protobuf:"bytes,5,opt,name=closed_at,json=closedAt,proto3" json:"closed_at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CloseMeetingRequest) Reset() {
 	*x = CloseMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2051,7 +2208,7 @@ func (x *CloseMeetingRequest) String() string {
 func (*CloseMeetingRequest) ProtoMessage() {}
 
 func (x *CloseMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[25]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2064,7 +2221,7 @@ func (x *CloseMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseMeetingRequest.ProtoReflect.Descriptor instead.
 func (*CloseMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{25}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *CloseMeetingRequest) GetRequestId() string {
@@ -2095,6 +2252,13 @@ func (x *CloseMeetingRequest) GetMeetingId() string {
 	return ""
 }
 
+func (x *CloseMeetingRequest) GetClosedAt() string {
+	if x != nil {
+		return x.ClosedAt
+	}
+	return ""
+}
+
 type CloseMeetingResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
@@ -2104,7 +2268,7 @@ type CloseMeetingResponse struct {
 
 func (x *CloseMeetingResponse) Reset() {
 	*x = CloseMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2116,7 +2280,7 @@ func (x *CloseMeetingResponse) String() string {
 func (*CloseMeetingResponse) ProtoMessage() {}
 
 func (x *CloseMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[26]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2129,7 +2293,7 @@ func (x *CloseMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseMeetingResponse.ProtoReflect.Descriptor instead.
 func (*CloseMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{26}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CloseMeetingResponse) GetResult() *WriteResult {
@@ -2152,7 +2316,7 @@ type NameMinutesCheckersRequest struct {
 
 func (x *NameMinutesCheckersRequest) Reset() {
 	*x = NameMinutesCheckersRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[27]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2164,7 +2328,7 @@ func (x *NameMinutesCheckersRequest) String() string {
 func (*NameMinutesCheckersRequest) ProtoMessage() {}
 
 func (x *NameMinutesCheckersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[27]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2177,7 +2341,7 @@ func (x *NameMinutesCheckersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NameMinutesCheckersRequest.ProtoReflect.Descriptor instead.
 func (*NameMinutesCheckersRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{27}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *NameMinutesCheckersRequest) GetRequestId() string {
@@ -2224,7 +2388,7 @@ type NameMinutesCheckersResponse struct {
 
 func (x *NameMinutesCheckersResponse) Reset() {
 	*x = NameMinutesCheckersResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[28]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2236,7 +2400,7 @@ func (x *NameMinutesCheckersResponse) String() string {
 func (*NameMinutesCheckersResponse) ProtoMessage() {}
 
 func (x *NameMinutesCheckersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[28]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2249,7 +2413,7 @@ func (x *NameMinutesCheckersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NameMinutesCheckersResponse.ProtoReflect.Descriptor instead.
 func (*NameMinutesCheckersResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{28}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *NameMinutesCheckersResponse) GetResult() *WriteResult {
@@ -2272,7 +2436,7 @@ type CheckMinutesRequest struct {
 
 func (x *CheckMinutesRequest) Reset() {
 	*x = CheckMinutesRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[29]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2284,7 +2448,7 @@ func (x *CheckMinutesRequest) String() string {
 func (*CheckMinutesRequest) ProtoMessage() {}
 
 func (x *CheckMinutesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[29]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2297,7 +2461,7 @@ func (x *CheckMinutesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckMinutesRequest.ProtoReflect.Descriptor instead.
 func (*CheckMinutesRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{29}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CheckMinutesRequest) GetRequestId() string {
@@ -2344,7 +2508,7 @@ type CheckMinutesResponse struct {
 
 func (x *CheckMinutesResponse) Reset() {
 	*x = CheckMinutesResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[30]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2356,7 +2520,7 @@ func (x *CheckMinutesResponse) String() string {
 func (*CheckMinutesResponse) ProtoMessage() {}
 
 func (x *CheckMinutesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[30]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2369,7 +2533,7 @@ func (x *CheckMinutesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CheckMinutesResponse.ProtoReflect.Descriptor instead.
 func (*CheckMinutesResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{30}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CheckMinutesResponse) GetResult() *WriteResult {
@@ -2391,7 +2555,7 @@ type ApproveMinutesRequest struct {
 
 func (x *ApproveMinutesRequest) Reset() {
 	*x = ApproveMinutesRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[31]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2403,7 +2567,7 @@ func (x *ApproveMinutesRequest) String() string {
 func (*ApproveMinutesRequest) ProtoMessage() {}
 
 func (x *ApproveMinutesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[31]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2416,7 +2580,7 @@ func (x *ApproveMinutesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveMinutesRequest.ProtoReflect.Descriptor instead.
 func (*ApproveMinutesRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{31}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ApproveMinutesRequest) GetRequestId() string {
@@ -2456,7 +2620,7 @@ type ApproveMinutesResponse struct {
 
 func (x *ApproveMinutesResponse) Reset() {
 	*x = ApproveMinutesResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[32]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2468,7 +2632,7 @@ func (x *ApproveMinutesResponse) String() string {
 func (*ApproveMinutesResponse) ProtoMessage() {}
 
 func (x *ApproveMinutesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[32]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2481,7 +2645,7 @@ func (x *ApproveMinutesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveMinutesResponse.ProtoReflect.Descriptor instead.
 func (*ApproveMinutesResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{32}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ApproveMinutesResponse) GetResult() *WriteResult {
@@ -2505,7 +2669,7 @@ type CorrectDecisionRequest struct {
 
 func (x *CorrectDecisionRequest) Reset() {
 	*x = CorrectDecisionRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[33]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2517,7 +2681,7 @@ func (x *CorrectDecisionRequest) String() string {
 func (*CorrectDecisionRequest) ProtoMessage() {}
 
 func (x *CorrectDecisionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[33]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2530,7 +2694,7 @@ func (x *CorrectDecisionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CorrectDecisionRequest.ProtoReflect.Descriptor instead.
 func (*CorrectDecisionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{33}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CorrectDecisionRequest) GetRequestId() string {
@@ -2584,7 +2748,7 @@ type CorrectDecisionResponse struct {
 
 func (x *CorrectDecisionResponse) Reset() {
 	*x = CorrectDecisionResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[34]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2596,7 +2760,7 @@ func (x *CorrectDecisionResponse) String() string {
 func (*CorrectDecisionResponse) ProtoMessage() {}
 
 func (x *CorrectDecisionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[34]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2609,7 +2773,7 @@ func (x *CorrectDecisionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CorrectDecisionResponse.ProtoReflect.Descriptor instead.
 func (*CorrectDecisionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{34}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *CorrectDecisionResponse) GetResult() *WriteResult {
@@ -2630,7 +2794,7 @@ type GetMeetingRequest struct {
 
 func (x *GetMeetingRequest) Reset() {
 	*x = GetMeetingRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[35]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2642,7 +2806,7 @@ func (x *GetMeetingRequest) String() string {
 func (*GetMeetingRequest) ProtoMessage() {}
 
 func (x *GetMeetingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[35]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2655,7 +2819,7 @@ func (x *GetMeetingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeetingRequest.ProtoReflect.Descriptor instead.
 func (*GetMeetingRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{35}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *GetMeetingRequest) GetGroupId() string {
@@ -2688,7 +2852,7 @@ type GetMeetingResponse struct {
 
 func (x *GetMeetingResponse) Reset() {
 	*x = GetMeetingResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[36]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2700,7 +2864,7 @@ func (x *GetMeetingResponse) String() string {
 func (*GetMeetingResponse) ProtoMessage() {}
 
 func (x *GetMeetingResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[36]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2713,7 +2877,7 @@ func (x *GetMeetingResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMeetingResponse.ProtoReflect.Descriptor instead.
 func (*GetMeetingResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{36}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetMeetingResponse) GetMeeting() *MeetingView {
@@ -2735,7 +2899,7 @@ type ListMeetingsRequest struct {
 
 func (x *ListMeetingsRequest) Reset() {
 	*x = ListMeetingsRequest{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[37]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2747,7 +2911,7 @@ func (x *ListMeetingsRequest) String() string {
 func (*ListMeetingsRequest) ProtoMessage() {}
 
 func (x *ListMeetingsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[37]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2760,7 +2924,7 @@ func (x *ListMeetingsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMeetingsRequest.ProtoReflect.Descriptor instead.
 func (*ListMeetingsRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{37}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ListMeetingsRequest) GetGroupId() string {
@@ -2793,7 +2957,7 @@ type ListMeetingsResponse struct {
 
 func (x *ListMeetingsResponse) Reset() {
 	*x = ListMeetingsResponse{}
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[38]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2805,7 +2969,7 @@ func (x *ListMeetingsResponse) String() string {
 func (*ListMeetingsResponse) ProtoMessage() {}
 
 func (x *ListMeetingsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[38]
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2818,12 +2982,1426 @@ func (x *ListMeetingsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMeetingsResponse.ProtoReflect.Descriptor instead.
 func (*ListMeetingsResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{38}
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ListMeetingsResponse) GetMeetings() []*MeetingView {
 	if x != nil {
 		return x.Meetings
+	}
+	return nil
+}
+
+type EditItemRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	RequestId       string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	GroupId         string                 `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	ExpectedVersion *uint64                `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
+	ItemId          string                 `protobuf:"bytes,4,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	// The whole new content; origin and standard kind cannot change.
+	Item          *AgendaItem `protobuf:"bytes,5,opt,name=item,proto3" json:"item,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EditItemRequest) Reset() {
+	*x = EditItemRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EditItemRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EditItemRequest) ProtoMessage() {}
+
+func (x *EditItemRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EditItemRequest.ProtoReflect.Descriptor instead.
+func (*EditItemRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *EditItemRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *EditItemRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *EditItemRequest) GetExpectedVersion() uint64 {
+	if x != nil && x.ExpectedVersion != nil {
+		return *x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *EditItemRequest) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *EditItemRequest) GetItem() *AgendaItem {
+	if x != nil {
+		return x.Item
+	}
+	return nil
+}
+
+type EditItemResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EditItemResponse) Reset() {
+	*x = EditItemResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EditItemResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EditItemResponse) ProtoMessage() {}
+
+func (x *EditItemResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EditItemResponse.ProtoReflect.Descriptor instead.
+func (*EditItemResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *EditItemResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type MoveItemRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	RequestId       string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	GroupId         string                 `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	ExpectedVersion *uint64                `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
+	ItemId          string                 `protobuf:"bytes,4,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	MeetingId       string                 `protobuf:"bytes,5,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *MoveItemRequest) Reset() {
+	*x = MoveItemRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MoveItemRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MoveItemRequest) ProtoMessage() {}
+
+func (x *MoveItemRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MoveItemRequest.ProtoReflect.Descriptor instead.
+func (*MoveItemRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *MoveItemRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *MoveItemRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *MoveItemRequest) GetExpectedVersion() uint64 {
+	if x != nil && x.ExpectedVersion != nil {
+		return *x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *MoveItemRequest) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *MoveItemRequest) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+type MoveItemResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MoveItemResponse) Reset() {
+	*x = MoveItemResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MoveItemResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MoveItemResponse) ProtoMessage() {}
+
+func (x *MoveItemResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MoveItemResponse.ProtoReflect.Descriptor instead.
+func (*MoveItemResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *MoveItemResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type ReorderAgendaRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	RequestId       string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	GroupId         string                 `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	ExpectedVersion *uint64                `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
+	MeetingId       string                 `protobuf:"bytes,4,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	// Every item of the meeting, in the new order.
+	ItemIds       []string `protobuf:"bytes,5,rep,name=item_ids,json=itemIds,proto3" json:"item_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReorderAgendaRequest) Reset() {
+	*x = ReorderAgendaRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReorderAgendaRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReorderAgendaRequest) ProtoMessage() {}
+
+func (x *ReorderAgendaRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReorderAgendaRequest.ProtoReflect.Descriptor instead.
+func (*ReorderAgendaRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *ReorderAgendaRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ReorderAgendaRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *ReorderAgendaRequest) GetExpectedVersion() uint64 {
+	if x != nil && x.ExpectedVersion != nil {
+		return *x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *ReorderAgendaRequest) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *ReorderAgendaRequest) GetItemIds() []string {
+	if x != nil {
+		return x.ItemIds
+	}
+	return nil
+}
+
+type ReorderAgendaResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReorderAgendaResponse) Reset() {
+	*x = ReorderAgendaResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReorderAgendaResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReorderAgendaResponse) ProtoMessage() {}
+
+func (x *ReorderAgendaResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReorderAgendaResponse.ProtoReflect.Descriptor instead.
+func (*ReorderAgendaResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ReorderAgendaResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type PlannedMeeting struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StartsAt      string                 `protobuf:"bytes,1,opt,name=starts_at,json=startsAt,proto3" json:"starts_at,omitempty"`
+	Place         string                 `protobuf:"bytes,2,opt,name=place,proto3" json:"place,omitempty"`
+	VideoLink     string                 `protobuf:"bytes,3,opt,name=video_link,json=videoLink,proto3" json:"video_link,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlannedMeeting) Reset() {
+	*x = PlannedMeeting{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlannedMeeting) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlannedMeeting) ProtoMessage() {}
+
+func (x *PlannedMeeting) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlannedMeeting.ProtoReflect.Descriptor instead.
+func (*PlannedMeeting) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *PlannedMeeting) GetStartsAt() string {
+	if x != nil {
+		return x.StartsAt
+	}
+	return ""
+}
+
+func (x *PlannedMeeting) GetPlace() string {
+	if x != nil {
+		return x.Place
+	}
+	return ""
+}
+
+func (x *PlannedMeeting) GetVideoLink() string {
+	if x != nil {
+		return x.VideoLink
+	}
+	return ""
+}
+
+type PlanYearRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	RequestId       string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	GroupId         string                 `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	ExpectedVersion *uint64                `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3,oneof" json:"expected_version,omitempty"`
+	Year            uint32                 `protobuf:"varint,4,opt,name=year,proto3" json:"year,omitempty"`
+	// Items close this many days before each meeting.
+	AgendaDeadlineDays uint32            `protobuf:"varint,5,opt,name=agenda_deadline_days,json=agendaDeadlineDays,proto3" json:"agenda_deadline_days,omitempty"`
+	Meetings           []*PlannedMeeting `protobuf:"bytes,6,rep,name=meetings,proto3" json:"meetings,omitempty"`
+	AnnualItems        []*AnnualItem     `protobuf:"bytes,7,rep,name=annual_items,json=annualItems,proto3" json:"annual_items,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *PlanYearRequest) Reset() {
+	*x = PlanYearRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlanYearRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlanYearRequest) ProtoMessage() {}
+
+func (x *PlanYearRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlanYearRequest.ProtoReflect.Descriptor instead.
+func (*PlanYearRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *PlanYearRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *PlanYearRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *PlanYearRequest) GetExpectedVersion() uint64 {
+	if x != nil && x.ExpectedVersion != nil {
+		return *x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *PlanYearRequest) GetYear() uint32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *PlanYearRequest) GetAgendaDeadlineDays() uint32 {
+	if x != nil {
+		return x.AgendaDeadlineDays
+	}
+	return 0
+}
+
+func (x *PlanYearRequest) GetMeetings() []*PlannedMeeting {
+	if x != nil {
+		return x.Meetings
+	}
+	return nil
+}
+
+func (x *PlanYearRequest) GetAnnualItems() []*AnnualItem {
+	if x != nil {
+		return x.AnnualItems
+	}
+	return nil
+}
+
+type PlanYearResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MeetingIds    []string               `protobuf:"bytes,1,rep,name=meeting_ids,json=meetingIds,proto3" json:"meeting_ids,omitempty"`
+	Result        *WriteResult           `protobuf:"bytes,2,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlanYearResponse) Reset() {
+	*x = PlanYearResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlanYearResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlanYearResponse) ProtoMessage() {}
+
+func (x *PlanYearResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlanYearResponse.ProtoReflect.Descriptor instead.
+func (*PlanYearResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *PlanYearResponse) GetMeetingIds() []string {
+	if x != nil {
+		return x.MeetingIds
+	}
+	return nil
+}
+
+func (x *PlanYearResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type ListCycleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Empty: the whole network.
+	GroupId string `protobuf:"bytes,1,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	Year    uint32 `protobuf:"varint,2,opt,name=year,proto3" json:"year,omitempty"`
+	// With group_id: also the meetings of its child groups.
+	IncludeChildGroups bool   `protobuf:"varint,3,opt,name=include_child_groups,json=includeChildGroups,proto3" json:"include_child_groups,omitempty"`
+	MinPosition        uint64 `protobuf:"varint,4,opt,name=min_position,json=minPosition,proto3" json:"min_position,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *ListCycleRequest) Reset() {
+	*x = ListCycleRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCycleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCycleRequest) ProtoMessage() {}
+
+func (x *ListCycleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCycleRequest.ProtoReflect.Descriptor instead.
+func (*ListCycleRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ListCycleRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *ListCycleRequest) GetYear() uint32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *ListCycleRequest) GetIncludeChildGroups() bool {
+	if x != nil {
+		return x.IncludeChildGroups
+	}
+	return false
+}
+
+func (x *ListCycleRequest) GetMinPosition() uint64 {
+	if x != nil {
+		return x.MinPosition
+	}
+	return 0
+}
+
+type CycleMeeting struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	GroupId   string                 `protobuf:"bytes,1,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	GroupName string                 `protobuf:"bytes,2,opt,name=group_name,json=groupName,proto3" json:"group_name,omitempty"`
+	Level     Level                  `protobuf:"varint,3,opt,name=level,proto3,enum=ohjaamo.v1.Level" json:"level,omitempty"`
+	MeetingId string                 `protobuf:"bytes,4,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	StartsAt  string                 `protobuf:"bytes,5,opt,name=starts_at,json=startsAt,proto3" json:"starts_at,omitempty"`
+	Place     string                 `protobuf:"bytes,6,opt,name=place,proto3" json:"place,omitempty"`
+	VideoLink string                 `protobuf:"bytes,7,opt,name=video_link,json=videoLink,proto3" json:"video_link,omitempty"`
+	// Date (YYYY-MM-DD) items close.
+	AgendaDeadline string       `protobuf:"bytes,8,opt,name=agenda_deadline,json=agendaDeadline,proto3" json:"agenda_deadline,omitempty"`
+	State          MeetingState `protobuf:"varint,9,opt,name=state,proto3,enum=ohjaamo.v1.MeetingState" json:"state,omitempty"`
+	// Titles of the annual-cycle items on its agenda.
+	AnnualItems   []string `protobuf:"bytes,10,rep,name=annual_items,json=annualItems,proto3" json:"annual_items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CycleMeeting) Reset() {
+	*x = CycleMeeting{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CycleMeeting) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CycleMeeting) ProtoMessage() {}
+
+func (x *CycleMeeting) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CycleMeeting.ProtoReflect.Descriptor instead.
+func (*CycleMeeting) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *CycleMeeting) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *CycleMeeting) GetGroupName() string {
+	if x != nil {
+		return x.GroupName
+	}
+	return ""
+}
+
+func (x *CycleMeeting) GetLevel() Level {
+	if x != nil {
+		return x.Level
+	}
+	return Level_LEVEL_UNSPECIFIED
+}
+
+func (x *CycleMeeting) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *CycleMeeting) GetStartsAt() string {
+	if x != nil {
+		return x.StartsAt
+	}
+	return ""
+}
+
+func (x *CycleMeeting) GetPlace() string {
+	if x != nil {
+		return x.Place
+	}
+	return ""
+}
+
+func (x *CycleMeeting) GetVideoLink() string {
+	if x != nil {
+		return x.VideoLink
+	}
+	return ""
+}
+
+func (x *CycleMeeting) GetAgendaDeadline() string {
+	if x != nil {
+		return x.AgendaDeadline
+	}
+	return ""
+}
+
+func (x *CycleMeeting) GetState() MeetingState {
+	if x != nil {
+		return x.State
+	}
+	return MeetingState_MEETING_STATE_UNSPECIFIED
+}
+
+func (x *CycleMeeting) GetAnnualItems() []string {
+	if x != nil {
+		return x.AnnualItems
+	}
+	return nil
+}
+
+// CycleAlignment: does a child group meet between the parent's previous
+// meeting and this meeting's agenda deadline, so that what it brings up
+// reaches this meeting?
+type CycleAlignment struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	GroupId        string                 `protobuf:"bytes,1,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	MeetingId      string                 `protobuf:"bytes,2,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	AgendaDeadline string                 `protobuf:"bytes,3,opt,name=agenda_deadline,json=agendaDeadline,proto3" json:"agenda_deadline,omitempty"`
+	ChildGroupId   string                 `protobuf:"bytes,4,opt,name=child_group_id,json=childGroupId,proto3" json:"child_group_id,omitempty"`
+	ChildGroupName string                 `protobuf:"bytes,5,opt,name=child_group_name,json=childGroupName,proto3" json:"child_group_name,omitempty"`
+	// The child's last meeting in the window; empty when it has none.
+	ChildMeetingId string `protobuf:"bytes,6,opt,name=child_meeting_id,json=childMeetingId,proto3" json:"child_meeting_id,omitempty"`
+	ChildStartsAt  string `protobuf:"bytes,7,opt,name=child_starts_at,json=childStartsAt,proto3" json:"child_starts_at,omitempty"`
+	Aligned        bool   `protobuf:"varint,8,opt,name=aligned,proto3" json:"aligned,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *CycleAlignment) Reset() {
+	*x = CycleAlignment{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CycleAlignment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CycleAlignment) ProtoMessage() {}
+
+func (x *CycleAlignment) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CycleAlignment.ProtoReflect.Descriptor instead.
+func (*CycleAlignment) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *CycleAlignment) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *CycleAlignment) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *CycleAlignment) GetAgendaDeadline() string {
+	if x != nil {
+		return x.AgendaDeadline
+	}
+	return ""
+}
+
+func (x *CycleAlignment) GetChildGroupId() string {
+	if x != nil {
+		return x.ChildGroupId
+	}
+	return ""
+}
+
+func (x *CycleAlignment) GetChildGroupName() string {
+	if x != nil {
+		return x.ChildGroupName
+	}
+	return ""
+}
+
+func (x *CycleAlignment) GetChildMeetingId() string {
+	if x != nil {
+		return x.ChildMeetingId
+	}
+	return ""
+}
+
+func (x *CycleAlignment) GetChildStartsAt() string {
+	if x != nil {
+		return x.ChildStartsAt
+	}
+	return ""
+}
+
+func (x *CycleAlignment) GetAligned() bool {
+	if x != nil {
+		return x.Aligned
+	}
+	return false
+}
+
+type ListCycleResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Meetings      []*CycleMeeting        `protobuf:"bytes,1,rep,name=meetings,proto3" json:"meetings,omitempty"`
+	Alignment     []*CycleAlignment      `protobuf:"bytes,2,rep,name=alignment,proto3" json:"alignment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCycleResponse) Reset() {
+	*x = ListCycleResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCycleResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCycleResponse) ProtoMessage() {}
+
+func (x *ListCycleResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCycleResponse.ProtoReflect.Descriptor instead.
+func (*ListCycleResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *ListCycleResponse) GetMeetings() []*CycleMeeting {
+	if x != nil {
+		return x.Meetings
+	}
+	return nil
+}
+
+func (x *ListCycleResponse) GetAlignment() []*CycleAlignment {
+	if x != nil {
+		return x.Alignment
+	}
+	return nil
+}
+
+type EscalateItemRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// The group the item is in.
+	GroupId string `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	ItemId  string `protobuf:"bytes,3,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	// A meeting of the parent group; empty: its next meeting still open for
+	// items, or its pending items when it has none.
+	ToMeetingId   string `protobuf:"bytes,4,opt,name=to_meeting_id,json=toMeetingId,proto3" json:"to_meeting_id,omitempty"`
+	Note          string `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EscalateItemRequest) Reset() {
+	*x = EscalateItemRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EscalateItemRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EscalateItemRequest) ProtoMessage() {}
+
+func (x *EscalateItemRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EscalateItemRequest.ProtoReflect.Descriptor instead.
+func (*EscalateItemRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *EscalateItemRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *EscalateItemRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *EscalateItemRequest) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *EscalateItemRequest) GetToMeetingId() string {
+	if x != nil {
+		return x.ToMeetingId
+	}
+	return ""
+}
+
+func (x *EscalateItemRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type EscalateItemResponse struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	ToGroupId string                 `protobuf:"bytes,1,opt,name=to_group_id,json=toGroupId,proto3" json:"to_group_id,omitempty"`
+	ToItemId  string                 `protobuf:"bytes,2,opt,name=to_item_id,json=toItemId,proto3" json:"to_item_id,omitempty"`
+	// Empty when the item waits among the parent group's pending items.
+	ToMeetingId   string       `protobuf:"bytes,3,opt,name=to_meeting_id,json=toMeetingId,proto3" json:"to_meeting_id,omitempty"`
+	Result        *WriteResult `protobuf:"bytes,4,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EscalateItemResponse) Reset() {
+	*x = EscalateItemResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EscalateItemResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EscalateItemResponse) ProtoMessage() {}
+
+func (x *EscalateItemResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EscalateItemResponse.ProtoReflect.Descriptor instead.
+func (*EscalateItemResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *EscalateItemResponse) GetToGroupId() string {
+	if x != nil {
+		return x.ToGroupId
+	}
+	return ""
+}
+
+func (x *EscalateItemResponse) GetToItemId() string {
+	if x != nil {
+		return x.ToItemId
+	}
+	return ""
+}
+
+func (x *EscalateItemResponse) GetToMeetingId() string {
+	if x != nil {
+		return x.ToMeetingId
+	}
+	return ""
+}
+
+func (x *EscalateItemResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type ReferItemRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	GroupId   string                 `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	ItemId    string                 `protobuf:"bytes,3,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	// Child groups; empty: every child group.
+	ToGroupIds    []string `protobuf:"bytes,4,rep,name=to_group_ids,json=toGroupIds,proto3" json:"to_group_ids,omitempty"`
+	Note          string   `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReferItemRequest) Reset() {
+	*x = ReferItemRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReferItemRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReferItemRequest) ProtoMessage() {}
+
+func (x *ReferItemRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReferItemRequest.ProtoReflect.Descriptor instead.
+func (*ReferItemRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *ReferItemRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ReferItemRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *ReferItemRequest) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *ReferItemRequest) GetToGroupIds() []string {
+	if x != nil {
+		return x.ToGroupIds
+	}
+	return nil
+}
+
+func (x *ReferItemRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type Referral struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	GroupId       string                 `protobuf:"bytes,1,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	ItemId        string                 `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	MeetingId     string                 `protobuf:"bytes,3,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	Result        *WriteResult           `protobuf:"bytes,4,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Referral) Reset() {
+	*x = Referral{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Referral) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Referral) ProtoMessage() {}
+
+func (x *Referral) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Referral.ProtoReflect.Descriptor instead.
+func (*Referral) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *Referral) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *Referral) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *Referral) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *Referral) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type ReferItemResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Referrals     []*Referral            `protobuf:"bytes,1,rep,name=referrals,proto3" json:"referrals,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReferItemResponse) Reset() {
+	*x = ReferItemResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReferItemResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReferItemResponse) ProtoMessage() {}
+
+func (x *ReferItemResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReferItemResponse.ProtoReflect.Descriptor instead.
+func (*ReferItemResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *ReferItemResponse) GetReferrals() []*Referral {
+	if x != nil {
+		return x.Referrals
+	}
+	return nil
+}
+
+type ListInFlightRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Items sent from or to this group; empty: the whole network.
+	GroupId       string `protobuf:"bytes,1,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	MinPosition   uint64 `protobuf:"varint,2,opt,name=min_position,json=minPosition,proto3" json:"min_position,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListInFlightRequest) Reset() {
+	*x = ListInFlightRequest{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListInFlightRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListInFlightRequest) ProtoMessage() {}
+
+func (x *ListInFlightRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListInFlightRequest.ProtoReflect.Descriptor instead.
+func (*ListInFlightRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *ListInFlightRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *ListInFlightRequest) GetMinPosition() uint64 {
+	if x != nil {
+		return x.MinPosition
+	}
+	return 0
+}
+
+type InFlightItem struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Direction Direction              `protobuf:"varint,1,opt,name=direction,proto3,enum=ohjaamo.v1.Direction" json:"direction,omitempty"`
+	From      *LinkedItem            `protobuf:"bytes,2,opt,name=from,proto3" json:"from,omitempty"`
+	To        *LinkedItem            `protobuf:"bytes,3,opt,name=to,proto3" json:"to,omitempty"`
+	// Whole days since it was sent.
+	WaitedDays    uint32 `protobuf:"varint,4,opt,name=waited_days,json=waitedDays,proto3" json:"waited_days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InFlightItem) Reset() {
+	*x = InFlightItem{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InFlightItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InFlightItem) ProtoMessage() {}
+
+func (x *InFlightItem) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InFlightItem.ProtoReflect.Descriptor instead.
+func (*InFlightItem) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *InFlightItem) GetDirection() Direction {
+	if x != nil {
+		return x.Direction
+	}
+	return Direction_DIRECTION_UNSPECIFIED
+}
+
+func (x *InFlightItem) GetFrom() *LinkedItem {
+	if x != nil {
+		return x.From
+	}
+	return nil
+}
+
+func (x *InFlightItem) GetTo() *LinkedItem {
+	if x != nil {
+		return x.To
+	}
+	return nil
+}
+
+func (x *InFlightItem) GetWaitedDays() uint32 {
+	if x != nil {
+		return x.WaitedDays
+	}
+	return 0
+}
+
+type ListInFlightResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Items         []*InFlightItem        `protobuf:"bytes,1,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListInFlightResponse) Reset() {
+	*x = ListInFlightResponse{}
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListInFlightResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListInFlightResponse) ProtoMessage() {}
+
+func (x *ListInFlightResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListInFlightResponse.ProtoReflect.Descriptor instead.
+func (*ListInFlightResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *ListInFlightResponse) GetItems() []*InFlightItem {
+	if x != nil {
+		return x.Items
 	}
 	return nil
 }
@@ -2870,7 +4448,7 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\asnippet\x18\n" +
 	" \x01(\tR\asnippet\"@\n" +
 	"\x13SearchItemsResponse\x12)\n" +
-	"\x04hits\x18\x01 \x03(\v2\x15.ohjaamo.v1.SearchHitR\x04hits\"\xff\x02\n" +
+	"\x04hits\x18\x01 \x03(\v2\x15.ohjaamo.v1.SearchHitR\x04hits\"\xe5\x03\n" +
 	"\bItemView\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1a\n" +
 	"\bposition\x18\x02 \x01(\rR\bposition\x12*\n" +
@@ -2882,7 +4460,25 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x10previous_item_id\x18\b \x01(\tR\x0epreviousItemId\x125\n" +
 	"\ahistory\x18\t \x03(\v2\x1b.ohjaamo.v1.EarlierHandlingR\ahistory\x128\n" +
 	"\vcorrections\x18\n" +
-	" \x03(\v2\x16.ohjaamo.v1.CorrectionR\vcorrections\"\xb2\x01\n" +
+	" \x03(\v2\x16.ohjaamo.v1.CorrectionR\vcorrections\x123\n" +
+	"\tcame_from\x18\v \x01(\v2\x16.ohjaamo.v1.LinkedItemR\bcameFrom\x12/\n" +
+	"\asent_to\x18\f \x03(\v2\x16.ohjaamo.v1.LinkedItemR\x06sentTo\"\xf4\x02\n" +
+	"\n" +
+	"LinkedItem\x12\x19\n" +
+	"\bgroup_id\x18\x01 \x01(\tR\agroupId\x12\x1d\n" +
+	"\n" +
+	"group_name\x18\x02 \x01(\tR\tgroupName\x12'\n" +
+	"\x05level\x18\x03 \x01(\x0e2\x11.ohjaamo.v1.LevelR\x05level\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x04 \x01(\tR\tmeetingId\x12\x1b\n" +
+	"\tstarts_at\x18\x05 \x01(\tR\bstartsAt\x12\x17\n" +
+	"\aitem_id\x18\x06 \x01(\tR\x06itemId\x12\x14\n" +
+	"\x05title\x18\a \x01(\tR\x05title\x123\n" +
+	"\tdirection\x18\b \x01(\x0e2\x15.ohjaamo.v1.DirectionR\tdirection\x12\x17\n" +
+	"\asent_at\x18\t \x01(\tR\x06sentAt\x12\x18\n" +
+	"\asection\x18\n" +
+	" \x01(\rR\asection\x120\n" +
+	"\bdecision\x18\v \x01(\v2\x14.ohjaamo.v1.DecisionR\bdecision\"\xb2\x01\n" +
 	"\x0fEarlierHandling\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1d\n" +
 	"\n" +
@@ -2983,7 +4579,7 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x06reason\x18\x05 \x01(\tR\x06reasonB\x13\n" +
 	"\x11_expected_version\"G\n" +
 	"\x14WithdrawItemResponse\x12/\n" +
-	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\x9c\x02\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xb9\x02\n" +
 	"\x12OpenMeetingRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
@@ -2995,7 +4591,8 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"attendance\x18\x05 \x03(\v2\x16.ohjaamo.v1.AttendanceR\n" +
 	"attendance\x12\x16\n" +
 	"\x06lawful\x18\x06 \x01(\bR\x06lawful\x12\x18\n" +
-	"\aquorate\x18\a \x01(\bR\aquorateB\x13\n" +
+	"\aquorate\x18\a \x01(\bR\aquorate\x12\x1b\n" +
+	"\topened_at\x18\b \x01(\tR\bopenedAtB\x13\n" +
 	"\x11_expected_version\"F\n" +
 	"\x13OpenMeetingResponse\x12/\n" +
 	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xb4\x01\n" +
@@ -3019,14 +4616,15 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x11_expected_version\"c\n" +
 	"\x16RecordDecisionResponse\x12\x18\n" +
 	"\asection\x18\x01 \x01(\rR\asection\x12/\n" +
-	"\x06result\x18\x02 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xb3\x01\n" +
+	"\x06result\x18\x02 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xd0\x01\n" +
 	"\x13CloseMeetingRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
 	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12.\n" +
 	"\x10expected_version\x18\x03 \x01(\x04H\x00R\x0fexpectedVersion\x88\x01\x01\x12\x1d\n" +
 	"\n" +
-	"meeting_id\x18\x04 \x01(\tR\tmeetingIdB\x13\n" +
+	"meeting_id\x18\x04 \x01(\tR\tmeetingId\x12\x1b\n" +
+	"\tclosed_at\x18\x05 \x01(\tR\bclosedAtB\x13\n" +
 	"\x11_expected_version\"G\n" +
 	"\x14CloseMeetingResponse\x12/\n" +
 	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xe1\x01\n" +
@@ -3085,7 +4683,131 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x04year\x18\x02 \x01(\rR\x04year\x12!\n" +
 	"\fmin_position\x18\x03 \x01(\x04R\vminPosition\"K\n" +
 	"\x14ListMeetingsResponse\x123\n" +
-	"\bmeetings\x18\x01 \x03(\v2\x17.ohjaamo.v1.MeetingViewR\bmeetings*e\n" +
+	"\bmeetings\x18\x01 \x03(\v2\x17.ohjaamo.v1.MeetingViewR\bmeetings\"\xd5\x01\n" +
+	"\x0fEditItemRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12.\n" +
+	"\x10expected_version\x18\x03 \x01(\x04H\x00R\x0fexpectedVersion\x88\x01\x01\x12\x17\n" +
+	"\aitem_id\x18\x04 \x01(\tR\x06itemId\x12*\n" +
+	"\x04item\x18\x05 \x01(\v2\x16.ohjaamo.v1.AgendaItemR\x04itemB\x13\n" +
+	"\x11_expected_version\"C\n" +
+	"\x10EditItemResponse\x12/\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xc8\x01\n" +
+	"\x0fMoveItemRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12.\n" +
+	"\x10expected_version\x18\x03 \x01(\x04H\x00R\x0fexpectedVersion\x88\x01\x01\x12\x17\n" +
+	"\aitem_id\x18\x04 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x05 \x01(\tR\tmeetingIdB\x13\n" +
+	"\x11_expected_version\"C\n" +
+	"\x10MoveItemResponse\x12/\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xcf\x01\n" +
+	"\x14ReorderAgendaRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12.\n" +
+	"\x10expected_version\x18\x03 \x01(\x04H\x00R\x0fexpectedVersion\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x04 \x01(\tR\tmeetingId\x12\x19\n" +
+	"\bitem_ids\x18\x05 \x03(\tR\aitemIdsB\x13\n" +
+	"\x11_expected_version\"H\n" +
+	"\x15ReorderAgendaResponse\x12/\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"b\n" +
+	"\x0ePlannedMeeting\x12\x1b\n" +
+	"\tstarts_at\x18\x01 \x01(\tR\bstartsAt\x12\x14\n" +
+	"\x05place\x18\x02 \x01(\tR\x05place\x12\x1d\n" +
+	"\n" +
+	"video_link\x18\x03 \x01(\tR\tvideoLink\"\xc9\x02\n" +
+	"\x0fPlanYearRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12.\n" +
+	"\x10expected_version\x18\x03 \x01(\x04H\x00R\x0fexpectedVersion\x88\x01\x01\x12\x12\n" +
+	"\x04year\x18\x04 \x01(\rR\x04year\x120\n" +
+	"\x14agenda_deadline_days\x18\x05 \x01(\rR\x12agendaDeadlineDays\x126\n" +
+	"\bmeetings\x18\x06 \x03(\v2\x1a.ohjaamo.v1.PlannedMeetingR\bmeetings\x129\n" +
+	"\fannual_items\x18\a \x03(\v2\x16.ohjaamo.v1.AnnualItemR\vannualItemsB\x13\n" +
+	"\x11_expected_version\"d\n" +
+	"\x10PlanYearResponse\x12\x1f\n" +
+	"\vmeeting_ids\x18\x01 \x03(\tR\n" +
+	"meetingIds\x12/\n" +
+	"\x06result\x18\x02 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\x96\x01\n" +
+	"\x10ListCycleRequest\x12\x19\n" +
+	"\bgroup_id\x18\x01 \x01(\tR\agroupId\x12\x12\n" +
+	"\x04year\x18\x02 \x01(\rR\x04year\x120\n" +
+	"\x14include_child_groups\x18\x03 \x01(\bR\x12includeChildGroups\x12!\n" +
+	"\fmin_position\x18\x04 \x01(\x04R\vminPosition\"\xde\x02\n" +
+	"\fCycleMeeting\x12\x19\n" +
+	"\bgroup_id\x18\x01 \x01(\tR\agroupId\x12\x1d\n" +
+	"\n" +
+	"group_name\x18\x02 \x01(\tR\tgroupName\x12'\n" +
+	"\x05level\x18\x03 \x01(\x0e2\x11.ohjaamo.v1.LevelR\x05level\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x04 \x01(\tR\tmeetingId\x12\x1b\n" +
+	"\tstarts_at\x18\x05 \x01(\tR\bstartsAt\x12\x14\n" +
+	"\x05place\x18\x06 \x01(\tR\x05place\x12\x1d\n" +
+	"\n" +
+	"video_link\x18\a \x01(\tR\tvideoLink\x12'\n" +
+	"\x0fagenda_deadline\x18\b \x01(\tR\x0eagendaDeadline\x12.\n" +
+	"\x05state\x18\t \x01(\x0e2\x18.ohjaamo.v1.MeetingStateR\x05state\x12!\n" +
+	"\fannual_items\x18\n" +
+	" \x03(\tR\vannualItems\"\xaf\x02\n" +
+	"\x0eCycleAlignment\x12\x19\n" +
+	"\bgroup_id\x18\x01 \x01(\tR\agroupId\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x02 \x01(\tR\tmeetingId\x12'\n" +
+	"\x0fagenda_deadline\x18\x03 \x01(\tR\x0eagendaDeadline\x12$\n" +
+	"\x0echild_group_id\x18\x04 \x01(\tR\fchildGroupId\x12(\n" +
+	"\x10child_group_name\x18\x05 \x01(\tR\x0echildGroupName\x12(\n" +
+	"\x10child_meeting_id\x18\x06 \x01(\tR\x0echildMeetingId\x12&\n" +
+	"\x0fchild_starts_at\x18\a \x01(\tR\rchildStartsAt\x12\x18\n" +
+	"\aaligned\x18\b \x01(\bR\aaligned\"\x83\x01\n" +
+	"\x11ListCycleResponse\x124\n" +
+	"\bmeetings\x18\x01 \x03(\v2\x18.ohjaamo.v1.CycleMeetingR\bmeetings\x128\n" +
+	"\talignment\x18\x02 \x03(\v2\x1a.ohjaamo.v1.CycleAlignmentR\talignment\"\xa0\x01\n" +
+	"\x13EscalateItemRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12\x17\n" +
+	"\aitem_id\x18\x03 \x01(\tR\x06itemId\x12\"\n" +
+	"\rto_meeting_id\x18\x04 \x01(\tR\vtoMeetingId\x12\x12\n" +
+	"\x04note\x18\x05 \x01(\tR\x04note\"\xa9\x01\n" +
+	"\x14EscalateItemResponse\x12\x1e\n" +
+	"\vto_group_id\x18\x01 \x01(\tR\ttoGroupId\x12\x1c\n" +
+	"\n" +
+	"to_item_id\x18\x02 \x01(\tR\btoItemId\x12\"\n" +
+	"\rto_meeting_id\x18\x03 \x01(\tR\vtoMeetingId\x12/\n" +
+	"\x06result\x18\x04 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\x9b\x01\n" +
+	"\x10ReferItemRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12\x17\n" +
+	"\aitem_id\x18\x03 \x01(\tR\x06itemId\x12 \n" +
+	"\fto_group_ids\x18\x04 \x03(\tR\n" +
+	"toGroupIds\x12\x12\n" +
+	"\x04note\x18\x05 \x01(\tR\x04note\"\x8e\x01\n" +
+	"\bReferral\x12\x19\n" +
+	"\bgroup_id\x18\x01 \x01(\tR\agroupId\x12\x17\n" +
+	"\aitem_id\x18\x02 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x03 \x01(\tR\tmeetingId\x12/\n" +
+	"\x06result\x18\x04 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"G\n" +
+	"\x11ReferItemResponse\x122\n" +
+	"\treferrals\x18\x01 \x03(\v2\x14.ohjaamo.v1.ReferralR\treferrals\"S\n" +
+	"\x13ListInFlightRequest\x12\x19\n" +
+	"\bgroup_id\x18\x01 \x01(\tR\agroupId\x12!\n" +
+	"\fmin_position\x18\x02 \x01(\x04R\vminPosition\"\xb8\x01\n" +
+	"\fInFlightItem\x123\n" +
+	"\tdirection\x18\x01 \x01(\x0e2\x15.ohjaamo.v1.DirectionR\tdirection\x12*\n" +
+	"\x04from\x18\x02 \x01(\v2\x16.ohjaamo.v1.LinkedItemR\x04from\x12&\n" +
+	"\x02to\x18\x03 \x01(\v2\x16.ohjaamo.v1.LinkedItemR\x02to\x12\x1f\n" +
+	"\vwaited_days\x18\x04 \x01(\rR\n" +
+	"waitedDays\"F\n" +
+	"\x14ListInFlightResponse\x12.\n" +
+	"\x05items\x18\x01 \x03(\v2\x18.ohjaamo.v1.InFlightItemR\x05items*e\n" +
 	"\rMinutesFormat\x12\x1e\n" +
 	"\x1aMINUTES_FORMAT_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17MINUTES_FORMAT_MARKDOWN\x10\x01\x12\x17\n" +
@@ -3095,7 +4817,7 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x17MEETING_STATE_SCHEDULED\x10\x01\x12\x16\n" +
 	"\x12MEETING_STATE_OPEN\x10\x02\x12\x18\n" +
 	"\x14MEETING_STATE_CLOSED\x10\x03\x12\x1b\n" +
-	"\x17MEETING_STATE_CANCELLED\x10\x042\xce\v\n" +
+	"\x17MEETING_STATE_CANCELLED\x10\x042\xbd\x10\n" +
 	"\x0eMeetingService\x12Z\n" +
 	"\x0fScheduleMeeting\x12\".ohjaamo.v1.ScheduleMeetingRequest\x1a#.ohjaamo.v1.ScheduleMeetingResponse\x12`\n" +
 	"\x11RescheduleMeeting\x12$.ohjaamo.v1.RescheduleMeetingRequest\x1a%.ohjaamo.v1.RescheduleMeetingResponse\x12T\n" +
@@ -3109,7 +4831,15 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x13NameMinutesCheckers\x12&.ohjaamo.v1.NameMinutesCheckersRequest\x1a'.ohjaamo.v1.NameMinutesCheckersResponse\x12Q\n" +
 	"\fCheckMinutes\x12\x1f.ohjaamo.v1.CheckMinutesRequest\x1a .ohjaamo.v1.CheckMinutesResponse\x12W\n" +
 	"\x0eApproveMinutes\x12!.ohjaamo.v1.ApproveMinutesRequest\x1a\".ohjaamo.v1.ApproveMinutesResponse\x12Z\n" +
-	"\x0fCorrectDecision\x12\".ohjaamo.v1.CorrectDecisionRequest\x1a#.ohjaamo.v1.CorrectDecisionResponse\x12P\n" +
+	"\x0fCorrectDecision\x12\".ohjaamo.v1.CorrectDecisionRequest\x1a#.ohjaamo.v1.CorrectDecisionResponse\x12E\n" +
+	"\bEditItem\x12\x1b.ohjaamo.v1.EditItemRequest\x1a\x1c.ohjaamo.v1.EditItemResponse\x12E\n" +
+	"\bMoveItem\x12\x1b.ohjaamo.v1.MoveItemRequest\x1a\x1c.ohjaamo.v1.MoveItemResponse\x12T\n" +
+	"\rReorderAgenda\x12 .ohjaamo.v1.ReorderAgendaRequest\x1a!.ohjaamo.v1.ReorderAgendaResponse\x12E\n" +
+	"\bPlanYear\x12\x1b.ohjaamo.v1.PlanYearRequest\x1a\x1c.ohjaamo.v1.PlanYearResponse\x12M\n" +
+	"\tListCycle\x12\x1c.ohjaamo.v1.ListCycleRequest\x1a\x1d.ohjaamo.v1.ListCycleResponse\"\x03\x90\x02\x01\x12Q\n" +
+	"\fEscalateItem\x12\x1f.ohjaamo.v1.EscalateItemRequest\x1a .ohjaamo.v1.EscalateItemResponse\x12H\n" +
+	"\tReferItem\x12\x1c.ohjaamo.v1.ReferItemRequest\x1a\x1d.ohjaamo.v1.ReferItemResponse\x12V\n" +
+	"\fListInFlight\x12\x1f.ohjaamo.v1.ListInFlightRequest\x1a .ohjaamo.v1.ListInFlightResponse\"\x03\x90\x02\x01\x12P\n" +
 	"\n" +
 	"GetMeeting\x12\x1d.ohjaamo.v1.GetMeetingRequest\x1a\x1e.ohjaamo.v1.GetMeetingResponse\"\x03\x90\x02\x01\x12V\n" +
 	"\fListMeetings\x12\x1f.ohjaamo.v1.ListMeetingsRequest\x1a .ohjaamo.v1.ListMeetingsResponse\"\x03\x90\x02\x01\x12P\n" +
@@ -3130,7 +4860,7 @@ func file_ohjaamo_v1_meeting_proto_rawDescGZIP() []byte {
 }
 
 var file_ohjaamo_v1_meeting_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ohjaamo_v1_meeting_proto_msgTypes = make([]protoimpl.MessageInfo, 39)
+var file_ohjaamo_v1_meeting_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
 var file_ohjaamo_v1_meeting_proto_goTypes = []any{
 	(MinutesFormat)(0),                  // 0: ohjaamo.v1.MinutesFormat
 	(MeetingState)(0),                   // 1: ohjaamo.v1.MeetingState
@@ -3140,123 +4870,186 @@ var file_ohjaamo_v1_meeting_proto_goTypes = []any{
 	(*SearchHit)(nil),                   // 5: ohjaamo.v1.SearchHit
 	(*SearchItemsResponse)(nil),         // 6: ohjaamo.v1.SearchItemsResponse
 	(*ItemView)(nil),                    // 7: ohjaamo.v1.ItemView
-	(*EarlierHandling)(nil),             // 8: ohjaamo.v1.EarlierHandling
-	(*Correction)(nil),                  // 9: ohjaamo.v1.Correction
-	(*MeetingView)(nil),                 // 10: ohjaamo.v1.MeetingView
-	(*ScheduleMeetingRequest)(nil),      // 11: ohjaamo.v1.ScheduleMeetingRequest
-	(*ScheduleMeetingResponse)(nil),     // 12: ohjaamo.v1.ScheduleMeetingResponse
-	(*RescheduleMeetingRequest)(nil),    // 13: ohjaamo.v1.RescheduleMeetingRequest
-	(*RescheduleMeetingResponse)(nil),   // 14: ohjaamo.v1.RescheduleMeetingResponse
-	(*CancelMeetingRequest)(nil),        // 15: ohjaamo.v1.CancelMeetingRequest
-	(*CancelMeetingResponse)(nil),       // 16: ohjaamo.v1.CancelMeetingResponse
-	(*AddItemRequest)(nil),              // 17: ohjaamo.v1.AddItemRequest
-	(*AddItemResponse)(nil),             // 18: ohjaamo.v1.AddItemResponse
-	(*WithdrawItemRequest)(nil),         // 19: ohjaamo.v1.WithdrawItemRequest
-	(*WithdrawItemResponse)(nil),        // 20: ohjaamo.v1.WithdrawItemResponse
-	(*OpenMeetingRequest)(nil),          // 21: ohjaamo.v1.OpenMeetingRequest
-	(*OpenMeetingResponse)(nil),         // 22: ohjaamo.v1.OpenMeetingResponse
-	(*ApproveAgendaRequest)(nil),        // 23: ohjaamo.v1.ApproveAgendaRequest
-	(*ApproveAgendaResponse)(nil),       // 24: ohjaamo.v1.ApproveAgendaResponse
-	(*RecordDecisionRequest)(nil),       // 25: ohjaamo.v1.RecordDecisionRequest
-	(*RecordDecisionResponse)(nil),      // 26: ohjaamo.v1.RecordDecisionResponse
-	(*CloseMeetingRequest)(nil),         // 27: ohjaamo.v1.CloseMeetingRequest
-	(*CloseMeetingResponse)(nil),        // 28: ohjaamo.v1.CloseMeetingResponse
-	(*NameMinutesCheckersRequest)(nil),  // 29: ohjaamo.v1.NameMinutesCheckersRequest
-	(*NameMinutesCheckersResponse)(nil), // 30: ohjaamo.v1.NameMinutesCheckersResponse
-	(*CheckMinutesRequest)(nil),         // 31: ohjaamo.v1.CheckMinutesRequest
-	(*CheckMinutesResponse)(nil),        // 32: ohjaamo.v1.CheckMinutesResponse
-	(*ApproveMinutesRequest)(nil),       // 33: ohjaamo.v1.ApproveMinutesRequest
-	(*ApproveMinutesResponse)(nil),      // 34: ohjaamo.v1.ApproveMinutesResponse
-	(*CorrectDecisionRequest)(nil),      // 35: ohjaamo.v1.CorrectDecisionRequest
-	(*CorrectDecisionResponse)(nil),     // 36: ohjaamo.v1.CorrectDecisionResponse
-	(*GetMeetingRequest)(nil),           // 37: ohjaamo.v1.GetMeetingRequest
-	(*GetMeetingResponse)(nil),          // 38: ohjaamo.v1.GetMeetingResponse
-	(*ListMeetingsRequest)(nil),         // 39: ohjaamo.v1.ListMeetingsRequest
-	(*ListMeetingsResponse)(nil),        // 40: ohjaamo.v1.ListMeetingsResponse
-	(Level)(0),                          // 41: ohjaamo.v1.Level
-	(FamilyCentreTask)(0),               // 42: ohjaamo.v1.FamilyCentreTask
-	(Outcome)(0),                        // 43: ohjaamo.v1.Outcome
-	(*AgendaItem)(nil),                  // 44: ohjaamo.v1.AgendaItem
-	(*Decision)(nil),                    // 45: ohjaamo.v1.Decision
-	(*Attendance)(nil),                  // 46: ohjaamo.v1.Attendance
-	(*WriteResult)(nil),                 // 47: ohjaamo.v1.WriteResult
+	(*LinkedItem)(nil),                  // 8: ohjaamo.v1.LinkedItem
+	(*EarlierHandling)(nil),             // 9: ohjaamo.v1.EarlierHandling
+	(*Correction)(nil),                  // 10: ohjaamo.v1.Correction
+	(*MeetingView)(nil),                 // 11: ohjaamo.v1.MeetingView
+	(*ScheduleMeetingRequest)(nil),      // 12: ohjaamo.v1.ScheduleMeetingRequest
+	(*ScheduleMeetingResponse)(nil),     // 13: ohjaamo.v1.ScheduleMeetingResponse
+	(*RescheduleMeetingRequest)(nil),    // 14: ohjaamo.v1.RescheduleMeetingRequest
+	(*RescheduleMeetingResponse)(nil),   // 15: ohjaamo.v1.RescheduleMeetingResponse
+	(*CancelMeetingRequest)(nil),        // 16: ohjaamo.v1.CancelMeetingRequest
+	(*CancelMeetingResponse)(nil),       // 17: ohjaamo.v1.CancelMeetingResponse
+	(*AddItemRequest)(nil),              // 18: ohjaamo.v1.AddItemRequest
+	(*AddItemResponse)(nil),             // 19: ohjaamo.v1.AddItemResponse
+	(*WithdrawItemRequest)(nil),         // 20: ohjaamo.v1.WithdrawItemRequest
+	(*WithdrawItemResponse)(nil),        // 21: ohjaamo.v1.WithdrawItemResponse
+	(*OpenMeetingRequest)(nil),          // 22: ohjaamo.v1.OpenMeetingRequest
+	(*OpenMeetingResponse)(nil),         // 23: ohjaamo.v1.OpenMeetingResponse
+	(*ApproveAgendaRequest)(nil),        // 24: ohjaamo.v1.ApproveAgendaRequest
+	(*ApproveAgendaResponse)(nil),       // 25: ohjaamo.v1.ApproveAgendaResponse
+	(*RecordDecisionRequest)(nil),       // 26: ohjaamo.v1.RecordDecisionRequest
+	(*RecordDecisionResponse)(nil),      // 27: ohjaamo.v1.RecordDecisionResponse
+	(*CloseMeetingRequest)(nil),         // 28: ohjaamo.v1.CloseMeetingRequest
+	(*CloseMeetingResponse)(nil),        // 29: ohjaamo.v1.CloseMeetingResponse
+	(*NameMinutesCheckersRequest)(nil),  // 30: ohjaamo.v1.NameMinutesCheckersRequest
+	(*NameMinutesCheckersResponse)(nil), // 31: ohjaamo.v1.NameMinutesCheckersResponse
+	(*CheckMinutesRequest)(nil),         // 32: ohjaamo.v1.CheckMinutesRequest
+	(*CheckMinutesResponse)(nil),        // 33: ohjaamo.v1.CheckMinutesResponse
+	(*ApproveMinutesRequest)(nil),       // 34: ohjaamo.v1.ApproveMinutesRequest
+	(*ApproveMinutesResponse)(nil),      // 35: ohjaamo.v1.ApproveMinutesResponse
+	(*CorrectDecisionRequest)(nil),      // 36: ohjaamo.v1.CorrectDecisionRequest
+	(*CorrectDecisionResponse)(nil),     // 37: ohjaamo.v1.CorrectDecisionResponse
+	(*GetMeetingRequest)(nil),           // 38: ohjaamo.v1.GetMeetingRequest
+	(*GetMeetingResponse)(nil),          // 39: ohjaamo.v1.GetMeetingResponse
+	(*ListMeetingsRequest)(nil),         // 40: ohjaamo.v1.ListMeetingsRequest
+	(*ListMeetingsResponse)(nil),        // 41: ohjaamo.v1.ListMeetingsResponse
+	(*EditItemRequest)(nil),             // 42: ohjaamo.v1.EditItemRequest
+	(*EditItemResponse)(nil),            // 43: ohjaamo.v1.EditItemResponse
+	(*MoveItemRequest)(nil),             // 44: ohjaamo.v1.MoveItemRequest
+	(*MoveItemResponse)(nil),            // 45: ohjaamo.v1.MoveItemResponse
+	(*ReorderAgendaRequest)(nil),        // 46: ohjaamo.v1.ReorderAgendaRequest
+	(*ReorderAgendaResponse)(nil),       // 47: ohjaamo.v1.ReorderAgendaResponse
+	(*PlannedMeeting)(nil),              // 48: ohjaamo.v1.PlannedMeeting
+	(*PlanYearRequest)(nil),             // 49: ohjaamo.v1.PlanYearRequest
+	(*PlanYearResponse)(nil),            // 50: ohjaamo.v1.PlanYearResponse
+	(*ListCycleRequest)(nil),            // 51: ohjaamo.v1.ListCycleRequest
+	(*CycleMeeting)(nil),                // 52: ohjaamo.v1.CycleMeeting
+	(*CycleAlignment)(nil),              // 53: ohjaamo.v1.CycleAlignment
+	(*ListCycleResponse)(nil),           // 54: ohjaamo.v1.ListCycleResponse
+	(*EscalateItemRequest)(nil),         // 55: ohjaamo.v1.EscalateItemRequest
+	(*EscalateItemResponse)(nil),        // 56: ohjaamo.v1.EscalateItemResponse
+	(*ReferItemRequest)(nil),            // 57: ohjaamo.v1.ReferItemRequest
+	(*Referral)(nil),                    // 58: ohjaamo.v1.Referral
+	(*ReferItemResponse)(nil),           // 59: ohjaamo.v1.ReferItemResponse
+	(*ListInFlightRequest)(nil),         // 60: ohjaamo.v1.ListInFlightRequest
+	(*InFlightItem)(nil),                // 61: ohjaamo.v1.InFlightItem
+	(*ListInFlightResponse)(nil),        // 62: ohjaamo.v1.ListInFlightResponse
+	(Level)(0),                          // 63: ohjaamo.v1.Level
+	(FamilyCentreTask)(0),               // 64: ohjaamo.v1.FamilyCentreTask
+	(Outcome)(0),                        // 65: ohjaamo.v1.Outcome
+	(*AgendaItem)(nil),                  // 66: ohjaamo.v1.AgendaItem
+	(*Decision)(nil),                    // 67: ohjaamo.v1.Decision
+	(Direction)(0),                      // 68: ohjaamo.v1.Direction
+	(*Attendance)(nil),                  // 69: ohjaamo.v1.Attendance
+	(*WriteResult)(nil),                 // 70: ohjaamo.v1.WriteResult
+	(*AnnualItem)(nil),                  // 71: ohjaamo.v1.AnnualItem
 }
 var file_ohjaamo_v1_meeting_proto_depIdxs = []int32{
 	0,  // 0: ohjaamo.v1.GetMinutesRequest.format:type_name -> ohjaamo.v1.MinutesFormat
-	41, // 1: ohjaamo.v1.SearchItemsRequest.level:type_name -> ohjaamo.v1.Level
-	42, // 2: ohjaamo.v1.SearchItemsRequest.task:type_name -> ohjaamo.v1.FamilyCentreTask
-	43, // 3: ohjaamo.v1.SearchItemsRequest.outcome:type_name -> ohjaamo.v1.Outcome
-	41, // 4: ohjaamo.v1.SearchHit.level:type_name -> ohjaamo.v1.Level
-	43, // 5: ohjaamo.v1.SearchHit.outcome:type_name -> ohjaamo.v1.Outcome
+	63, // 1: ohjaamo.v1.SearchItemsRequest.level:type_name -> ohjaamo.v1.Level
+	64, // 2: ohjaamo.v1.SearchItemsRequest.task:type_name -> ohjaamo.v1.FamilyCentreTask
+	65, // 3: ohjaamo.v1.SearchItemsRequest.outcome:type_name -> ohjaamo.v1.Outcome
+	63, // 4: ohjaamo.v1.SearchHit.level:type_name -> ohjaamo.v1.Level
+	65, // 5: ohjaamo.v1.SearchHit.outcome:type_name -> ohjaamo.v1.Outcome
 	5,  // 6: ohjaamo.v1.SearchItemsResponse.hits:type_name -> ohjaamo.v1.SearchHit
-	44, // 7: ohjaamo.v1.ItemView.item:type_name -> ohjaamo.v1.AgendaItem
-	45, // 8: ohjaamo.v1.ItemView.decision:type_name -> ohjaamo.v1.Decision
-	8,  // 9: ohjaamo.v1.ItemView.history:type_name -> ohjaamo.v1.EarlierHandling
-	9,  // 10: ohjaamo.v1.ItemView.corrections:type_name -> ohjaamo.v1.Correction
-	45, // 11: ohjaamo.v1.EarlierHandling.decision:type_name -> ohjaamo.v1.Decision
-	45, // 12: ohjaamo.v1.Correction.before:type_name -> ohjaamo.v1.Decision
-	45, // 13: ohjaamo.v1.Correction.after:type_name -> ohjaamo.v1.Decision
-	1,  // 14: ohjaamo.v1.MeetingView.state:type_name -> ohjaamo.v1.MeetingState
-	46, // 15: ohjaamo.v1.MeetingView.attendance:type_name -> ohjaamo.v1.Attendance
-	7,  // 16: ohjaamo.v1.MeetingView.items:type_name -> ohjaamo.v1.ItemView
-	47, // 17: ohjaamo.v1.ScheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	47, // 18: ohjaamo.v1.RescheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	47, // 19: ohjaamo.v1.CancelMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	44, // 20: ohjaamo.v1.AddItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
-	47, // 21: ohjaamo.v1.AddItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	47, // 22: ohjaamo.v1.WithdrawItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	46, // 23: ohjaamo.v1.OpenMeetingRequest.attendance:type_name -> ohjaamo.v1.Attendance
-	47, // 24: ohjaamo.v1.OpenMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	47, // 25: ohjaamo.v1.ApproveAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
-	45, // 26: ohjaamo.v1.RecordDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
-	47, // 27: ohjaamo.v1.RecordDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	47, // 28: ohjaamo.v1.CloseMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	47, // 29: ohjaamo.v1.NameMinutesCheckersResponse.result:type_name -> ohjaamo.v1.WriteResult
-	47, // 30: ohjaamo.v1.CheckMinutesResponse.result:type_name -> ohjaamo.v1.WriteResult
-	47, // 31: ohjaamo.v1.ApproveMinutesResponse.result:type_name -> ohjaamo.v1.WriteResult
-	45, // 32: ohjaamo.v1.CorrectDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
-	47, // 33: ohjaamo.v1.CorrectDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	10, // 34: ohjaamo.v1.GetMeetingResponse.meeting:type_name -> ohjaamo.v1.MeetingView
-	10, // 35: ohjaamo.v1.ListMeetingsResponse.meetings:type_name -> ohjaamo.v1.MeetingView
-	11, // 36: ohjaamo.v1.MeetingService.ScheduleMeeting:input_type -> ohjaamo.v1.ScheduleMeetingRequest
-	13, // 37: ohjaamo.v1.MeetingService.RescheduleMeeting:input_type -> ohjaamo.v1.RescheduleMeetingRequest
-	15, // 38: ohjaamo.v1.MeetingService.CancelMeeting:input_type -> ohjaamo.v1.CancelMeetingRequest
-	17, // 39: ohjaamo.v1.MeetingService.AddItem:input_type -> ohjaamo.v1.AddItemRequest
-	19, // 40: ohjaamo.v1.MeetingService.WithdrawItem:input_type -> ohjaamo.v1.WithdrawItemRequest
-	21, // 41: ohjaamo.v1.MeetingService.OpenMeeting:input_type -> ohjaamo.v1.OpenMeetingRequest
-	23, // 42: ohjaamo.v1.MeetingService.ApproveAgenda:input_type -> ohjaamo.v1.ApproveAgendaRequest
-	25, // 43: ohjaamo.v1.MeetingService.RecordDecision:input_type -> ohjaamo.v1.RecordDecisionRequest
-	27, // 44: ohjaamo.v1.MeetingService.CloseMeeting:input_type -> ohjaamo.v1.CloseMeetingRequest
-	29, // 45: ohjaamo.v1.MeetingService.NameMinutesCheckers:input_type -> ohjaamo.v1.NameMinutesCheckersRequest
-	31, // 46: ohjaamo.v1.MeetingService.CheckMinutes:input_type -> ohjaamo.v1.CheckMinutesRequest
-	33, // 47: ohjaamo.v1.MeetingService.ApproveMinutes:input_type -> ohjaamo.v1.ApproveMinutesRequest
-	35, // 48: ohjaamo.v1.MeetingService.CorrectDecision:input_type -> ohjaamo.v1.CorrectDecisionRequest
-	37, // 49: ohjaamo.v1.MeetingService.GetMeeting:input_type -> ohjaamo.v1.GetMeetingRequest
-	39, // 50: ohjaamo.v1.MeetingService.ListMeetings:input_type -> ohjaamo.v1.ListMeetingsRequest
-	2,  // 51: ohjaamo.v1.MeetingService.GetMinutes:input_type -> ohjaamo.v1.GetMinutesRequest
-	4,  // 52: ohjaamo.v1.MeetingService.SearchItems:input_type -> ohjaamo.v1.SearchItemsRequest
-	12, // 53: ohjaamo.v1.MeetingService.ScheduleMeeting:output_type -> ohjaamo.v1.ScheduleMeetingResponse
-	14, // 54: ohjaamo.v1.MeetingService.RescheduleMeeting:output_type -> ohjaamo.v1.RescheduleMeetingResponse
-	16, // 55: ohjaamo.v1.MeetingService.CancelMeeting:output_type -> ohjaamo.v1.CancelMeetingResponse
-	18, // 56: ohjaamo.v1.MeetingService.AddItem:output_type -> ohjaamo.v1.AddItemResponse
-	20, // 57: ohjaamo.v1.MeetingService.WithdrawItem:output_type -> ohjaamo.v1.WithdrawItemResponse
-	22, // 58: ohjaamo.v1.MeetingService.OpenMeeting:output_type -> ohjaamo.v1.OpenMeetingResponse
-	24, // 59: ohjaamo.v1.MeetingService.ApproveAgenda:output_type -> ohjaamo.v1.ApproveAgendaResponse
-	26, // 60: ohjaamo.v1.MeetingService.RecordDecision:output_type -> ohjaamo.v1.RecordDecisionResponse
-	28, // 61: ohjaamo.v1.MeetingService.CloseMeeting:output_type -> ohjaamo.v1.CloseMeetingResponse
-	30, // 62: ohjaamo.v1.MeetingService.NameMinutesCheckers:output_type -> ohjaamo.v1.NameMinutesCheckersResponse
-	32, // 63: ohjaamo.v1.MeetingService.CheckMinutes:output_type -> ohjaamo.v1.CheckMinutesResponse
-	34, // 64: ohjaamo.v1.MeetingService.ApproveMinutes:output_type -> ohjaamo.v1.ApproveMinutesResponse
-	36, // 65: ohjaamo.v1.MeetingService.CorrectDecision:output_type -> ohjaamo.v1.CorrectDecisionResponse
-	38, // 66: ohjaamo.v1.MeetingService.GetMeeting:output_type -> ohjaamo.v1.GetMeetingResponse
-	40, // 67: ohjaamo.v1.MeetingService.ListMeetings:output_type -> ohjaamo.v1.ListMeetingsResponse
-	3,  // 68: ohjaamo.v1.MeetingService.GetMinutes:output_type -> ohjaamo.v1.GetMinutesResponse
-	6,  // 69: ohjaamo.v1.MeetingService.SearchItems:output_type -> ohjaamo.v1.SearchItemsResponse
-	53, // [53:70] is the sub-list for method output_type
-	36, // [36:53] is the sub-list for method input_type
-	36, // [36:36] is the sub-list for extension type_name
-	36, // [36:36] is the sub-list for extension extendee
-	0,  // [0:36] is the sub-list for field type_name
+	66, // 7: ohjaamo.v1.ItemView.item:type_name -> ohjaamo.v1.AgendaItem
+	67, // 8: ohjaamo.v1.ItemView.decision:type_name -> ohjaamo.v1.Decision
+	9,  // 9: ohjaamo.v1.ItemView.history:type_name -> ohjaamo.v1.EarlierHandling
+	10, // 10: ohjaamo.v1.ItemView.corrections:type_name -> ohjaamo.v1.Correction
+	8,  // 11: ohjaamo.v1.ItemView.came_from:type_name -> ohjaamo.v1.LinkedItem
+	8,  // 12: ohjaamo.v1.ItemView.sent_to:type_name -> ohjaamo.v1.LinkedItem
+	63, // 13: ohjaamo.v1.LinkedItem.level:type_name -> ohjaamo.v1.Level
+	68, // 14: ohjaamo.v1.LinkedItem.direction:type_name -> ohjaamo.v1.Direction
+	67, // 15: ohjaamo.v1.LinkedItem.decision:type_name -> ohjaamo.v1.Decision
+	67, // 16: ohjaamo.v1.EarlierHandling.decision:type_name -> ohjaamo.v1.Decision
+	67, // 17: ohjaamo.v1.Correction.before:type_name -> ohjaamo.v1.Decision
+	67, // 18: ohjaamo.v1.Correction.after:type_name -> ohjaamo.v1.Decision
+	1,  // 19: ohjaamo.v1.MeetingView.state:type_name -> ohjaamo.v1.MeetingState
+	69, // 20: ohjaamo.v1.MeetingView.attendance:type_name -> ohjaamo.v1.Attendance
+	7,  // 21: ohjaamo.v1.MeetingView.items:type_name -> ohjaamo.v1.ItemView
+	70, // 22: ohjaamo.v1.ScheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	70, // 23: ohjaamo.v1.RescheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	70, // 24: ohjaamo.v1.CancelMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	66, // 25: ohjaamo.v1.AddItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
+	70, // 26: ohjaamo.v1.AddItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	70, // 27: ohjaamo.v1.WithdrawItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	69, // 28: ohjaamo.v1.OpenMeetingRequest.attendance:type_name -> ohjaamo.v1.Attendance
+	70, // 29: ohjaamo.v1.OpenMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	70, // 30: ohjaamo.v1.ApproveAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
+	67, // 31: ohjaamo.v1.RecordDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
+	70, // 32: ohjaamo.v1.RecordDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	70, // 33: ohjaamo.v1.CloseMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	70, // 34: ohjaamo.v1.NameMinutesCheckersResponse.result:type_name -> ohjaamo.v1.WriteResult
+	70, // 35: ohjaamo.v1.CheckMinutesResponse.result:type_name -> ohjaamo.v1.WriteResult
+	70, // 36: ohjaamo.v1.ApproveMinutesResponse.result:type_name -> ohjaamo.v1.WriteResult
+	67, // 37: ohjaamo.v1.CorrectDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
+	70, // 38: ohjaamo.v1.CorrectDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	11, // 39: ohjaamo.v1.GetMeetingResponse.meeting:type_name -> ohjaamo.v1.MeetingView
+	11, // 40: ohjaamo.v1.ListMeetingsResponse.meetings:type_name -> ohjaamo.v1.MeetingView
+	66, // 41: ohjaamo.v1.EditItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
+	70, // 42: ohjaamo.v1.EditItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	70, // 43: ohjaamo.v1.MoveItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	70, // 44: ohjaamo.v1.ReorderAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
+	48, // 45: ohjaamo.v1.PlanYearRequest.meetings:type_name -> ohjaamo.v1.PlannedMeeting
+	71, // 46: ohjaamo.v1.PlanYearRequest.annual_items:type_name -> ohjaamo.v1.AnnualItem
+	70, // 47: ohjaamo.v1.PlanYearResponse.result:type_name -> ohjaamo.v1.WriteResult
+	63, // 48: ohjaamo.v1.CycleMeeting.level:type_name -> ohjaamo.v1.Level
+	1,  // 49: ohjaamo.v1.CycleMeeting.state:type_name -> ohjaamo.v1.MeetingState
+	52, // 50: ohjaamo.v1.ListCycleResponse.meetings:type_name -> ohjaamo.v1.CycleMeeting
+	53, // 51: ohjaamo.v1.ListCycleResponse.alignment:type_name -> ohjaamo.v1.CycleAlignment
+	70, // 52: ohjaamo.v1.EscalateItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	70, // 53: ohjaamo.v1.Referral.result:type_name -> ohjaamo.v1.WriteResult
+	58, // 54: ohjaamo.v1.ReferItemResponse.referrals:type_name -> ohjaamo.v1.Referral
+	68, // 55: ohjaamo.v1.InFlightItem.direction:type_name -> ohjaamo.v1.Direction
+	8,  // 56: ohjaamo.v1.InFlightItem.from:type_name -> ohjaamo.v1.LinkedItem
+	8,  // 57: ohjaamo.v1.InFlightItem.to:type_name -> ohjaamo.v1.LinkedItem
+	61, // 58: ohjaamo.v1.ListInFlightResponse.items:type_name -> ohjaamo.v1.InFlightItem
+	12, // 59: ohjaamo.v1.MeetingService.ScheduleMeeting:input_type -> ohjaamo.v1.ScheduleMeetingRequest
+	14, // 60: ohjaamo.v1.MeetingService.RescheduleMeeting:input_type -> ohjaamo.v1.RescheduleMeetingRequest
+	16, // 61: ohjaamo.v1.MeetingService.CancelMeeting:input_type -> ohjaamo.v1.CancelMeetingRequest
+	18, // 62: ohjaamo.v1.MeetingService.AddItem:input_type -> ohjaamo.v1.AddItemRequest
+	20, // 63: ohjaamo.v1.MeetingService.WithdrawItem:input_type -> ohjaamo.v1.WithdrawItemRequest
+	22, // 64: ohjaamo.v1.MeetingService.OpenMeeting:input_type -> ohjaamo.v1.OpenMeetingRequest
+	24, // 65: ohjaamo.v1.MeetingService.ApproveAgenda:input_type -> ohjaamo.v1.ApproveAgendaRequest
+	26, // 66: ohjaamo.v1.MeetingService.RecordDecision:input_type -> ohjaamo.v1.RecordDecisionRequest
+	28, // 67: ohjaamo.v1.MeetingService.CloseMeeting:input_type -> ohjaamo.v1.CloseMeetingRequest
+	30, // 68: ohjaamo.v1.MeetingService.NameMinutesCheckers:input_type -> ohjaamo.v1.NameMinutesCheckersRequest
+	32, // 69: ohjaamo.v1.MeetingService.CheckMinutes:input_type -> ohjaamo.v1.CheckMinutesRequest
+	34, // 70: ohjaamo.v1.MeetingService.ApproveMinutes:input_type -> ohjaamo.v1.ApproveMinutesRequest
+	36, // 71: ohjaamo.v1.MeetingService.CorrectDecision:input_type -> ohjaamo.v1.CorrectDecisionRequest
+	42, // 72: ohjaamo.v1.MeetingService.EditItem:input_type -> ohjaamo.v1.EditItemRequest
+	44, // 73: ohjaamo.v1.MeetingService.MoveItem:input_type -> ohjaamo.v1.MoveItemRequest
+	46, // 74: ohjaamo.v1.MeetingService.ReorderAgenda:input_type -> ohjaamo.v1.ReorderAgendaRequest
+	49, // 75: ohjaamo.v1.MeetingService.PlanYear:input_type -> ohjaamo.v1.PlanYearRequest
+	51, // 76: ohjaamo.v1.MeetingService.ListCycle:input_type -> ohjaamo.v1.ListCycleRequest
+	55, // 77: ohjaamo.v1.MeetingService.EscalateItem:input_type -> ohjaamo.v1.EscalateItemRequest
+	57, // 78: ohjaamo.v1.MeetingService.ReferItem:input_type -> ohjaamo.v1.ReferItemRequest
+	60, // 79: ohjaamo.v1.MeetingService.ListInFlight:input_type -> ohjaamo.v1.ListInFlightRequest
+	38, // 80: ohjaamo.v1.MeetingService.GetMeeting:input_type -> ohjaamo.v1.GetMeetingRequest
+	40, // 81: ohjaamo.v1.MeetingService.ListMeetings:input_type -> ohjaamo.v1.ListMeetingsRequest
+	2,  // 82: ohjaamo.v1.MeetingService.GetMinutes:input_type -> ohjaamo.v1.GetMinutesRequest
+	4,  // 83: ohjaamo.v1.MeetingService.SearchItems:input_type -> ohjaamo.v1.SearchItemsRequest
+	13, // 84: ohjaamo.v1.MeetingService.ScheduleMeeting:output_type -> ohjaamo.v1.ScheduleMeetingResponse
+	15, // 85: ohjaamo.v1.MeetingService.RescheduleMeeting:output_type -> ohjaamo.v1.RescheduleMeetingResponse
+	17, // 86: ohjaamo.v1.MeetingService.CancelMeeting:output_type -> ohjaamo.v1.CancelMeetingResponse
+	19, // 87: ohjaamo.v1.MeetingService.AddItem:output_type -> ohjaamo.v1.AddItemResponse
+	21, // 88: ohjaamo.v1.MeetingService.WithdrawItem:output_type -> ohjaamo.v1.WithdrawItemResponse
+	23, // 89: ohjaamo.v1.MeetingService.OpenMeeting:output_type -> ohjaamo.v1.OpenMeetingResponse
+	25, // 90: ohjaamo.v1.MeetingService.ApproveAgenda:output_type -> ohjaamo.v1.ApproveAgendaResponse
+	27, // 91: ohjaamo.v1.MeetingService.RecordDecision:output_type -> ohjaamo.v1.RecordDecisionResponse
+	29, // 92: ohjaamo.v1.MeetingService.CloseMeeting:output_type -> ohjaamo.v1.CloseMeetingResponse
+	31, // 93: ohjaamo.v1.MeetingService.NameMinutesCheckers:output_type -> ohjaamo.v1.NameMinutesCheckersResponse
+	33, // 94: ohjaamo.v1.MeetingService.CheckMinutes:output_type -> ohjaamo.v1.CheckMinutesResponse
+	35, // 95: ohjaamo.v1.MeetingService.ApproveMinutes:output_type -> ohjaamo.v1.ApproveMinutesResponse
+	37, // 96: ohjaamo.v1.MeetingService.CorrectDecision:output_type -> ohjaamo.v1.CorrectDecisionResponse
+	43, // 97: ohjaamo.v1.MeetingService.EditItem:output_type -> ohjaamo.v1.EditItemResponse
+	45, // 98: ohjaamo.v1.MeetingService.MoveItem:output_type -> ohjaamo.v1.MoveItemResponse
+	47, // 99: ohjaamo.v1.MeetingService.ReorderAgenda:output_type -> ohjaamo.v1.ReorderAgendaResponse
+	50, // 100: ohjaamo.v1.MeetingService.PlanYear:output_type -> ohjaamo.v1.PlanYearResponse
+	54, // 101: ohjaamo.v1.MeetingService.ListCycle:output_type -> ohjaamo.v1.ListCycleResponse
+	56, // 102: ohjaamo.v1.MeetingService.EscalateItem:output_type -> ohjaamo.v1.EscalateItemResponse
+	59, // 103: ohjaamo.v1.MeetingService.ReferItem:output_type -> ohjaamo.v1.ReferItemResponse
+	62, // 104: ohjaamo.v1.MeetingService.ListInFlight:output_type -> ohjaamo.v1.ListInFlightResponse
+	39, // 105: ohjaamo.v1.MeetingService.GetMeeting:output_type -> ohjaamo.v1.GetMeetingResponse
+	41, // 106: ohjaamo.v1.MeetingService.ListMeetings:output_type -> ohjaamo.v1.ListMeetingsResponse
+	3,  // 107: ohjaamo.v1.MeetingService.GetMinutes:output_type -> ohjaamo.v1.GetMinutesResponse
+	6,  // 108: ohjaamo.v1.MeetingService.SearchItems:output_type -> ohjaamo.v1.SearchItemsResponse
+	84, // [84:109] is the sub-list for method output_type
+	59, // [59:84] is the sub-list for method input_type
+	59, // [59:59] is the sub-list for extension type_name
+	59, // [59:59] is the sub-list for extension extendee
+	0,  // [0:59] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_meeting_proto_init() }
@@ -3267,26 +5060,30 @@ func file_ohjaamo_v1_meeting_proto_init() {
 	file_ohjaamo_v1_group_proto_init()
 	file_ohjaamo_v1_meeting_types_proto_init()
 	file_ohjaamo_v1_types_proto_init()
-	file_ohjaamo_v1_meeting_proto_msgTypes[9].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[11].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[13].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[15].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[17].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[19].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[21].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[23].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[25].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[27].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[29].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[31].OneofWrappers = []any{}
-	file_ohjaamo_v1_meeting_proto_msgTypes[33].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[10].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[12].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[14].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[16].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[18].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[20].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[22].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[24].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[26].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[28].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[30].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[32].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[34].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[40].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[42].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[44].OneofWrappers = []any{}
+	file_ohjaamo_v1_meeting_proto_msgTypes[47].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_meeting_proto_rawDesc), len(file_ohjaamo_v1_meeting_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   39,
+			NumMessages:   61,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -228,8 +228,12 @@ type ItemAdded struct {
 	Urgent bool `protobuf:"varint,4,opt,name=urgent,proto3" json:"urgent,omitempty"`
 	// A tabled or returned item of this group coming back: its history continues here.
 	PreviousItemId string `protobuf:"bytes,5,opt,name=previous_item_id,json=previousItemId,proto3" json:"previous_item_id,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// An item escalated from the child group or referred from the parent
+	// group. Such an item may arrive without a meeting (meeting_id empty):
+	// it waits among the group's pending items until placed on an agenda.
+	Lineage       *Lineage `protobuf:"bytes,6,opt,name=lineage,proto3" json:"lineage,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ItemAdded) Reset() {
@@ -297,6 +301,242 @@ func (x *ItemAdded) GetPreviousItemId() string {
 	return ""
 }
 
+func (x *ItemAdded) GetLineage() *Lineage {
+	if x != nil {
+		return x.Lineage
+	}
+	return nil
+}
+
+// ItemEdited replaces an undecided item's content before its agenda is approved.
+type ItemEdited struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	Item          *AgendaItem            `protobuf:"bytes,2,opt,name=item,proto3" json:"item,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ItemEdited) Reset() {
+	*x = ItemEdited{}
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ItemEdited) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ItemEdited) ProtoMessage() {}
+
+func (x *ItemEdited) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ItemEdited.ProtoReflect.Descriptor instead.
+func (*ItemEdited) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ItemEdited) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *ItemEdited) GetItem() *AgendaItem {
+	if x != nil {
+		return x.Item
+	}
+	return nil
+}
+
+// ItemMoved puts an item on another meeting's agenda (or a pending item on one).
+type ItemMoved struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	MeetingId     string                 `protobuf:"bytes,2,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ItemMoved) Reset() {
+	*x = ItemMoved{}
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ItemMoved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ItemMoved) ProtoMessage() {}
+
+func (x *ItemMoved) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ItemMoved.ProtoReflect.Descriptor instead.
+func (*ItemMoved) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ItemMoved) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *ItemMoved) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+// AgendaReordered sets the order of a meeting's items.
+type AgendaReordered struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MeetingId     string                 `protobuf:"bytes,1,opt,name=meeting_id,json=meetingId,proto3" json:"meeting_id,omitempty"`
+	ItemIds       []string               `protobuf:"bytes,2,rep,name=item_ids,json=itemIds,proto3" json:"item_ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AgendaReordered) Reset() {
+	*x = AgendaReordered{}
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AgendaReordered) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AgendaReordered) ProtoMessage() {}
+
+func (x *AgendaReordered) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AgendaReordered.ProtoReflect.Descriptor instead.
+func (*AgendaReordered) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *AgendaReordered) GetMeetingId() string {
+	if x != nil {
+		return x.MeetingId
+	}
+	return ""
+}
+
+func (x *AgendaReordered) GetItemIds() []string {
+	if x != nil {
+		return x.ItemIds
+	}
+	return nil
+}
+
+// CyclePlanned: the group's annual cycle (vuosikello) for a year. The
+// meetings themselves follow as MeetingScheduled events in the same batch.
+type CyclePlanned struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	Year               uint32                 `protobuf:"varint,1,opt,name=year,proto3" json:"year,omitempty"`
+	AgendaDeadlineDays uint32                 `protobuf:"varint,2,opt,name=agenda_deadline_days,json=agendaDeadlineDays,proto3" json:"agenda_deadline_days,omitempty"`
+	MeetingIds         []string               `protobuf:"bytes,3,rep,name=meeting_ids,json=meetingIds,proto3" json:"meeting_ids,omitempty"`
+	AnnualItems        []*AnnualItem          `protobuf:"bytes,4,rep,name=annual_items,json=annualItems,proto3" json:"annual_items,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *CyclePlanned) Reset() {
+	*x = CyclePlanned{}
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CyclePlanned) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CyclePlanned) ProtoMessage() {}
+
+func (x *CyclePlanned) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CyclePlanned.ProtoReflect.Descriptor instead.
+func (*CyclePlanned) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *CyclePlanned) GetYear() uint32 {
+	if x != nil {
+		return x.Year
+	}
+	return 0
+}
+
+func (x *CyclePlanned) GetAgendaDeadlineDays() uint32 {
+	if x != nil {
+		return x.AgendaDeadlineDays
+	}
+	return 0
+}
+
+func (x *CyclePlanned) GetMeetingIds() []string {
+	if x != nil {
+		return x.MeetingIds
+	}
+	return nil
+}
+
+func (x *CyclePlanned) GetAnnualItems() []*AnnualItem {
+	if x != nil {
+		return x.AnnualItems
+	}
+	return nil
+}
+
 type ItemWithdrawn struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ItemId        string                 `protobuf:"bytes,1,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
@@ -307,7 +547,7 @@ type ItemWithdrawn struct {
 
 func (x *ItemWithdrawn) Reset() {
 	*x = ItemWithdrawn{}
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -319,7 +559,7 @@ func (x *ItemWithdrawn) String() string {
 func (*ItemWithdrawn) ProtoMessage() {}
 
 func (x *ItemWithdrawn) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -332,7 +572,7 @@ func (x *ItemWithdrawn) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ItemWithdrawn.ProtoReflect.Descriptor instead.
 func (*ItemWithdrawn) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{4}
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ItemWithdrawn) GetItemId() string {
@@ -363,7 +603,7 @@ type MeetingOpened struct {
 
 func (x *MeetingOpened) Reset() {
 	*x = MeetingOpened{}
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -375,7 +615,7 @@ func (x *MeetingOpened) String() string {
 func (*MeetingOpened) ProtoMessage() {}
 
 func (x *MeetingOpened) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -388,7 +628,7 @@ func (x *MeetingOpened) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MeetingOpened.ProtoReflect.Descriptor instead.
 func (*MeetingOpened) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{5}
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *MeetingOpened) GetMeetingId() string {
@@ -435,7 +675,7 @@ type AgendaApproved struct {
 
 func (x *AgendaApproved) Reset() {
 	*x = AgendaApproved{}
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -447,7 +687,7 @@ func (x *AgendaApproved) String() string {
 func (*AgendaApproved) ProtoMessage() {}
 
 func (x *AgendaApproved) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -460,7 +700,7 @@ func (x *AgendaApproved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AgendaApproved.ProtoReflect.Descriptor instead.
 func (*AgendaApproved) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{6}
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *AgendaApproved) GetMeetingId() string {
@@ -482,7 +722,7 @@ type DecisionRecorded struct {
 
 func (x *DecisionRecorded) Reset() {
 	*x = DecisionRecorded{}
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -494,7 +734,7 @@ func (x *DecisionRecorded) String() string {
 func (*DecisionRecorded) ProtoMessage() {}
 
 func (x *DecisionRecorded) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -507,7 +747,7 @@ func (x *DecisionRecorded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecisionRecorded.ProtoReflect.Descriptor instead.
 func (*DecisionRecorded) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{7}
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *DecisionRecorded) GetItemId() string {
@@ -541,7 +781,7 @@ type MeetingClosed struct {
 
 func (x *MeetingClosed) Reset() {
 	*x = MeetingClosed{}
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -553,7 +793,7 @@ func (x *MeetingClosed) String() string {
 func (*MeetingClosed) ProtoMessage() {}
 
 func (x *MeetingClosed) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -566,7 +806,7 @@ func (x *MeetingClosed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MeetingClosed.ProtoReflect.Descriptor instead.
 func (*MeetingClosed) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{8}
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *MeetingClosed) GetMeetingId() string {
@@ -593,7 +833,7 @@ type MinutesCheckersNamed struct {
 
 func (x *MinutesCheckersNamed) Reset() {
 	*x = MinutesCheckersNamed{}
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -605,7 +845,7 @@ func (x *MinutesCheckersNamed) String() string {
 func (*MinutesCheckersNamed) ProtoMessage() {}
 
 func (x *MinutesCheckersNamed) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -618,7 +858,7 @@ func (x *MinutesCheckersNamed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MinutesCheckersNamed.ProtoReflect.Descriptor instead.
 func (*MinutesCheckersNamed) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{9}
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *MinutesCheckersNamed) GetMeetingId() string {
@@ -646,7 +886,7 @@ type MinutesChecked struct {
 
 func (x *MinutesChecked) Reset() {
 	*x = MinutesChecked{}
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -658,7 +898,7 @@ func (x *MinutesChecked) String() string {
 func (*MinutesChecked) ProtoMessage() {}
 
 func (x *MinutesChecked) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -671,7 +911,7 @@ func (x *MinutesChecked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MinutesChecked.ProtoReflect.Descriptor instead.
 func (*MinutesChecked) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{10}
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *MinutesChecked) GetMeetingId() string {
@@ -705,7 +945,7 @@ type MinutesApproved struct {
 
 func (x *MinutesApproved) Reset() {
 	*x = MinutesApproved{}
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -717,7 +957,7 @@ func (x *MinutesApproved) String() string {
 func (*MinutesApproved) ProtoMessage() {}
 
 func (x *MinutesApproved) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -730,7 +970,7 @@ func (x *MinutesApproved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MinutesApproved.ProtoReflect.Descriptor instead.
 func (*MinutesApproved) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{11}
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *MinutesApproved) GetMeetingId() string {
@@ -760,7 +1000,7 @@ type DecisionCorrected struct {
 
 func (x *DecisionCorrected) Reset() {
 	*x = DecisionCorrected{}
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -772,7 +1012,7 @@ func (x *DecisionCorrected) String() string {
 func (*DecisionCorrected) ProtoMessage() {}
 
 func (x *DecisionCorrected) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_meeting_events_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -785,7 +1025,7 @@ func (x *DecisionCorrected) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecisionCorrected.ProtoReflect.Descriptor instead.
 func (*DecisionCorrected) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{12}
+	return file_ohjaamo_v1_meeting_events_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *DecisionCorrected) GetItemId() string {
@@ -833,14 +1073,33 @@ const file_ohjaamo_v1_meeting_events_proto_rawDesc = "" +
 	"\x10MeetingCancelled\x12\x1d\n" +
 	"\n" +
 	"meeting_id\x18\x01 \x01(\tR\tmeetingId\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xb1\x01\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xe0\x01\n" +
 	"\tItemAdded\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1d\n" +
 	"\n" +
 	"meeting_id\x18\x02 \x01(\tR\tmeetingId\x12*\n" +
 	"\x04item\x18\x03 \x01(\v2\x16.ohjaamo.v1.AgendaItemR\x04item\x12\x16\n" +
 	"\x06urgent\x18\x04 \x01(\bR\x06urgent\x12(\n" +
-	"\x10previous_item_id\x18\x05 \x01(\tR\x0epreviousItemId\"@\n" +
+	"\x10previous_item_id\x18\x05 \x01(\tR\x0epreviousItemId\x12-\n" +
+	"\alineage\x18\x06 \x01(\v2\x13.ohjaamo.v1.LineageR\alineage\"Q\n" +
+	"\n" +
+	"ItemEdited\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12*\n" +
+	"\x04item\x18\x02 \x01(\v2\x16.ohjaamo.v1.AgendaItemR\x04item\"C\n" +
+	"\tItemMoved\x12\x17\n" +
+	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x02 \x01(\tR\tmeetingId\"K\n" +
+	"\x0fAgendaReordered\x12\x1d\n" +
+	"\n" +
+	"meeting_id\x18\x01 \x01(\tR\tmeetingId\x12\x19\n" +
+	"\bitem_ids\x18\x02 \x03(\tR\aitemIds\"\xb0\x01\n" +
+	"\fCyclePlanned\x12\x12\n" +
+	"\x04year\x18\x01 \x01(\rR\x04year\x120\n" +
+	"\x14agenda_deadline_days\x18\x02 \x01(\rR\x12agendaDeadlineDays\x12\x1f\n" +
+	"\vmeeting_ids\x18\x03 \x03(\tR\n" +
+	"meetingIds\x129\n" +
+	"\fannual_items\x18\x04 \x03(\v2\x16.ohjaamo.v1.AnnualItemR\vannualItems\"@\n" +
 	"\rItemWithdrawn\x12\x17\n" +
 	"\aitem_id\x18\x01 \x01(\tR\x06itemId\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\"\xb5\x01\n" +
@@ -896,35 +1155,44 @@ func file_ohjaamo_v1_meeting_events_proto_rawDescGZIP() []byte {
 	return file_ohjaamo_v1_meeting_events_proto_rawDescData
 }
 
-var file_ohjaamo_v1_meeting_events_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_ohjaamo_v1_meeting_events_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_ohjaamo_v1_meeting_events_proto_goTypes = []any{
 	(*MeetingScheduled)(nil),     // 0: ohjaamo.v1.MeetingScheduled
 	(*MeetingRescheduled)(nil),   // 1: ohjaamo.v1.MeetingRescheduled
 	(*MeetingCancelled)(nil),     // 2: ohjaamo.v1.MeetingCancelled
 	(*ItemAdded)(nil),            // 3: ohjaamo.v1.ItemAdded
-	(*ItemWithdrawn)(nil),        // 4: ohjaamo.v1.ItemWithdrawn
-	(*MeetingOpened)(nil),        // 5: ohjaamo.v1.MeetingOpened
-	(*AgendaApproved)(nil),       // 6: ohjaamo.v1.AgendaApproved
-	(*DecisionRecorded)(nil),     // 7: ohjaamo.v1.DecisionRecorded
-	(*MeetingClosed)(nil),        // 8: ohjaamo.v1.MeetingClosed
-	(*MinutesCheckersNamed)(nil), // 9: ohjaamo.v1.MinutesCheckersNamed
-	(*MinutesChecked)(nil),       // 10: ohjaamo.v1.MinutesChecked
-	(*MinutesApproved)(nil),      // 11: ohjaamo.v1.MinutesApproved
-	(*DecisionCorrected)(nil),    // 12: ohjaamo.v1.DecisionCorrected
-	(*AgendaItem)(nil),           // 13: ohjaamo.v1.AgendaItem
-	(*Attendance)(nil),           // 14: ohjaamo.v1.Attendance
-	(*Decision)(nil),             // 15: ohjaamo.v1.Decision
+	(*ItemEdited)(nil),           // 4: ohjaamo.v1.ItemEdited
+	(*ItemMoved)(nil),            // 5: ohjaamo.v1.ItemMoved
+	(*AgendaReordered)(nil),      // 6: ohjaamo.v1.AgendaReordered
+	(*CyclePlanned)(nil),         // 7: ohjaamo.v1.CyclePlanned
+	(*ItemWithdrawn)(nil),        // 8: ohjaamo.v1.ItemWithdrawn
+	(*MeetingOpened)(nil),        // 9: ohjaamo.v1.MeetingOpened
+	(*AgendaApproved)(nil),       // 10: ohjaamo.v1.AgendaApproved
+	(*DecisionRecorded)(nil),     // 11: ohjaamo.v1.DecisionRecorded
+	(*MeetingClosed)(nil),        // 12: ohjaamo.v1.MeetingClosed
+	(*MinutesCheckersNamed)(nil), // 13: ohjaamo.v1.MinutesCheckersNamed
+	(*MinutesChecked)(nil),       // 14: ohjaamo.v1.MinutesChecked
+	(*MinutesApproved)(nil),      // 15: ohjaamo.v1.MinutesApproved
+	(*DecisionCorrected)(nil),    // 16: ohjaamo.v1.DecisionCorrected
+	(*AgendaItem)(nil),           // 17: ohjaamo.v1.AgendaItem
+	(*Lineage)(nil),              // 18: ohjaamo.v1.Lineage
+	(*AnnualItem)(nil),           // 19: ohjaamo.v1.AnnualItem
+	(*Attendance)(nil),           // 20: ohjaamo.v1.Attendance
+	(*Decision)(nil),             // 21: ohjaamo.v1.Decision
 }
 var file_ohjaamo_v1_meeting_events_proto_depIdxs = []int32{
-	13, // 0: ohjaamo.v1.ItemAdded.item:type_name -> ohjaamo.v1.AgendaItem
-	14, // 1: ohjaamo.v1.MeetingOpened.attendance:type_name -> ohjaamo.v1.Attendance
-	15, // 2: ohjaamo.v1.DecisionRecorded.decision:type_name -> ohjaamo.v1.Decision
-	15, // 3: ohjaamo.v1.DecisionCorrected.decision:type_name -> ohjaamo.v1.Decision
-	4,  // [4:4] is the sub-list for method output_type
-	4,  // [4:4] is the sub-list for method input_type
-	4,  // [4:4] is the sub-list for extension type_name
-	4,  // [4:4] is the sub-list for extension extendee
-	0,  // [0:4] is the sub-list for field type_name
+	17, // 0: ohjaamo.v1.ItemAdded.item:type_name -> ohjaamo.v1.AgendaItem
+	18, // 1: ohjaamo.v1.ItemAdded.lineage:type_name -> ohjaamo.v1.Lineage
+	17, // 2: ohjaamo.v1.ItemEdited.item:type_name -> ohjaamo.v1.AgendaItem
+	19, // 3: ohjaamo.v1.CyclePlanned.annual_items:type_name -> ohjaamo.v1.AnnualItem
+	20, // 4: ohjaamo.v1.MeetingOpened.attendance:type_name -> ohjaamo.v1.Attendance
+	21, // 5: ohjaamo.v1.DecisionRecorded.decision:type_name -> ohjaamo.v1.Decision
+	21, // 6: ohjaamo.v1.DecisionCorrected.decision:type_name -> ohjaamo.v1.Decision
+	7,  // [7:7] is the sub-list for method output_type
+	7,  // [7:7] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_meeting_events_proto_init() }
@@ -939,7 +1207,7 @@ func file_ohjaamo_v1_meeting_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_meeting_events_proto_rawDesc), len(file_ohjaamo_v1_meeting_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   13,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -86,6 +86,10 @@ const (
 	ItemOrigin_ITEM_ORIGIN_INDICATOR    ItemOrigin = 4
 	ItemOrigin_ITEM_ORIGIN_ESCALATED    ItemOrigin = 5
 	ItemOrigin_ITEM_ORIGIN_REFERRED     ItemOrigin = 6
+	// Generated with the meeting: opening, legality and quorum, ... closing.
+	ItemOrigin_ITEM_ORIGIN_STANDARD ItemOrigin = 7
+	// A fixed item of the group's annual cycle (e.g. the spring action-plan review).
+	ItemOrigin_ITEM_ORIGIN_ANNUAL_CYCLE ItemOrigin = 8
 )
 
 // Enum value maps for ItemOrigin.
@@ -98,6 +102,8 @@ var (
 		4: "ITEM_ORIGIN_INDICATOR",
 		5: "ITEM_ORIGIN_ESCALATED",
 		6: "ITEM_ORIGIN_REFERRED",
+		7: "ITEM_ORIGIN_STANDARD",
+		8: "ITEM_ORIGIN_ANNUAL_CYCLE",
 	}
 	ItemOrigin_value = map[string]int32{
 		"ITEM_ORIGIN_UNSPECIFIED":  0,
@@ -107,6 +113,8 @@ var (
 		"ITEM_ORIGIN_INDICATOR":    4,
 		"ITEM_ORIGIN_ESCALATED":    5,
 		"ITEM_ORIGIN_REFERRED":     6,
+		"ITEM_ORIGIN_STANDARD":     7,
+		"ITEM_ORIGIN_ANNUAL_CYCLE": 8,
 	}
 )
 
@@ -135,6 +143,130 @@ func (x ItemOrigin) Number() protoreflect.EnumNumber {
 // Deprecated: Use ItemOrigin.Descriptor instead.
 func (ItemOrigin) EnumDescriptor() ([]byte, []int) {
 	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{1}
+}
+
+// The standard items every meeting's agenda opens and closes with.
+type StandardItem int32
+
+const (
+	StandardItem_STANDARD_ITEM_UNSPECIFIED StandardItem = 0
+	// Kokouksen avaus.
+	StandardItem_STANDARD_ITEM_OPENING StandardItem = 1
+	// Laillisuus ja päätösvaltaisuus.
+	StandardItem_STANDARD_ITEM_LEGALITY_AND_QUORUM StandardItem = 2
+	// Pöytäkirjantarkastajien valinta (formal minutes only).
+	StandardItem_STANDARD_ITEM_MINUTES_CHECKERS StandardItem = 3
+	// Työjärjestyksen hyväksyminen.
+	StandardItem_STANDARD_ITEM_AGENDA_APPROVAL StandardItem = 4
+	// Muut asiat.
+	StandardItem_STANDARD_ITEM_OTHER_MATTERS StandardItem = 5
+	// Seuraava kokous.
+	StandardItem_STANDARD_ITEM_NEXT_MEETING StandardItem = 6
+	// Kokouksen päättäminen.
+	StandardItem_STANDARD_ITEM_CLOSING StandardItem = 7
+)
+
+// Enum value maps for StandardItem.
+var (
+	StandardItem_name = map[int32]string{
+		0: "STANDARD_ITEM_UNSPECIFIED",
+		1: "STANDARD_ITEM_OPENING",
+		2: "STANDARD_ITEM_LEGALITY_AND_QUORUM",
+		3: "STANDARD_ITEM_MINUTES_CHECKERS",
+		4: "STANDARD_ITEM_AGENDA_APPROVAL",
+		5: "STANDARD_ITEM_OTHER_MATTERS",
+		6: "STANDARD_ITEM_NEXT_MEETING",
+		7: "STANDARD_ITEM_CLOSING",
+	}
+	StandardItem_value = map[string]int32{
+		"STANDARD_ITEM_UNSPECIFIED":         0,
+		"STANDARD_ITEM_OPENING":             1,
+		"STANDARD_ITEM_LEGALITY_AND_QUORUM": 2,
+		"STANDARD_ITEM_MINUTES_CHECKERS":    3,
+		"STANDARD_ITEM_AGENDA_APPROVAL":     4,
+		"STANDARD_ITEM_OTHER_MATTERS":       5,
+		"STANDARD_ITEM_NEXT_MEETING":        6,
+		"STANDARD_ITEM_CLOSING":             7,
+	}
+)
+
+func (x StandardItem) Enum() *StandardItem {
+	p := new(StandardItem)
+	*p = x
+	return p
+}
+
+func (x StandardItem) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StandardItem) Descriptor() protoreflect.EnumDescriptor {
+	return file_ohjaamo_v1_meeting_types_proto_enumTypes[2].Descriptor()
+}
+
+func (StandardItem) Type() protoreflect.EnumType {
+	return &file_ohjaamo_v1_meeting_types_proto_enumTypes[2]
+}
+
+func (x StandardItem) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StandardItem.Descriptor instead.
+func (StandardItem) EnumDescriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{2}
+}
+
+// Which way an item travelled between levels.
+type Direction int32
+
+const (
+	Direction_DIRECTION_UNSPECIFIED Direction = 0
+	// Escalated up to the parent group.
+	Direction_DIRECTION_UP Direction = 1
+	// Referred down to a child group.
+	Direction_DIRECTION_DOWN Direction = 2
+)
+
+// Enum value maps for Direction.
+var (
+	Direction_name = map[int32]string{
+		0: "DIRECTION_UNSPECIFIED",
+		1: "DIRECTION_UP",
+		2: "DIRECTION_DOWN",
+	}
+	Direction_value = map[string]int32{
+		"DIRECTION_UNSPECIFIED": 0,
+		"DIRECTION_UP":          1,
+		"DIRECTION_DOWN":        2,
+	}
+)
+
+func (x Direction) Enum() *Direction {
+	p := new(Direction)
+	*p = x
+	return p
+}
+
+func (x Direction) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Direction) Descriptor() protoreflect.EnumDescriptor {
+	return file_ohjaamo_v1_meeting_types_proto_enumTypes[3].Descriptor()
+}
+
+func (Direction) Type() protoreflect.EnumType {
+	return &file_ohjaamo_v1_meeting_types_proto_enumTypes[3]
+}
+
+func (x Direction) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Direction.Descriptor instead.
+func (Direction) EnumDescriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{3}
 }
 
 // Family-centre tasks (THL).
@@ -193,11 +325,11 @@ func (x FamilyCentreTask) String() string {
 }
 
 func (FamilyCentreTask) Descriptor() protoreflect.EnumDescriptor {
-	return file_ohjaamo_v1_meeting_types_proto_enumTypes[2].Descriptor()
+	return file_ohjaamo_v1_meeting_types_proto_enumTypes[4].Descriptor()
 }
 
 func (FamilyCentreTask) Type() protoreflect.EnumType {
-	return &file_ohjaamo_v1_meeting_types_proto_enumTypes[2]
+	return &file_ohjaamo_v1_meeting_types_proto_enumTypes[4]
 }
 
 func (x FamilyCentreTask) Number() protoreflect.EnumNumber {
@@ -206,7 +338,7 @@ func (x FamilyCentreTask) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FamilyCentreTask.Descriptor instead.
 func (FamilyCentreTask) EnumDescriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{2}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{4}
 }
 
 type Outcome int32
@@ -254,11 +386,11 @@ func (x Outcome) String() string {
 }
 
 func (Outcome) Descriptor() protoreflect.EnumDescriptor {
-	return file_ohjaamo_v1_meeting_types_proto_enumTypes[3].Descriptor()
+	return file_ohjaamo_v1_meeting_types_proto_enumTypes[5].Descriptor()
 }
 
 func (Outcome) Type() protoreflect.EnumType {
-	return &file_ohjaamo_v1_meeting_types_proto_enumTypes[3]
+	return &file_ohjaamo_v1_meeting_types_proto_enumTypes[5]
 }
 
 func (x Outcome) Number() protoreflect.EnumNumber {
@@ -267,7 +399,7 @@ func (x Outcome) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Outcome.Descriptor instead.
 func (Outcome) EnumDescriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{3}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{5}
 }
 
 type AttendanceStatus int32
@@ -306,11 +438,11 @@ func (x AttendanceStatus) String() string {
 }
 
 func (AttendanceStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_ohjaamo_v1_meeting_types_proto_enumTypes[4].Descriptor()
+	return file_ohjaamo_v1_meeting_types_proto_enumTypes[6].Descriptor()
 }
 
 func (AttendanceStatus) Type() protoreflect.EnumType {
-	return &file_ohjaamo_v1_meeting_types_proto_enumTypes[4]
+	return &file_ohjaamo_v1_meeting_types_proto_enumTypes[6]
 }
 
 func (x AttendanceStatus) Number() protoreflect.EnumNumber {
@@ -319,7 +451,7 @@ func (x AttendanceStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use AttendanceStatus.Descriptor instead.
 func (AttendanceStatus) EnumDescriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{4}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{6}
 }
 
 // How a member voted between the proposal and a counter-proposal.
@@ -361,11 +493,11 @@ func (x VoteChoice) String() string {
 }
 
 func (VoteChoice) Descriptor() protoreflect.EnumDescriptor {
-	return file_ohjaamo_v1_meeting_types_proto_enumTypes[5].Descriptor()
+	return file_ohjaamo_v1_meeting_types_proto_enumTypes[7].Descriptor()
 }
 
 func (VoteChoice) Type() protoreflect.EnumType {
-	return &file_ohjaamo_v1_meeting_types_proto_enumTypes[5]
+	return &file_ohjaamo_v1_meeting_types_proto_enumTypes[7]
 }
 
 func (x VoteChoice) Number() protoreflect.EnumNumber {
@@ -374,7 +506,163 @@ func (x VoteChoice) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use VoteChoice.Descriptor instead.
 func (VoteChoice) EnumDescriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{5}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{7}
+}
+
+// Where an escalated or referred item came from.
+type Lineage struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	FromGroupId string                 `protobuf:"bytes,1,opt,name=from_group_id,json=fromGroupId,proto3" json:"from_group_id,omitempty"`
+	FromItemId  string                 `protobuf:"bytes,2,opt,name=from_item_id,json=fromItemId,proto3" json:"from_item_id,omitempty"`
+	Direction   Direction              `protobuf:"varint,3,opt,name=direction,proto3,enum=ohjaamo.v1.Direction" json:"direction,omitempty"`
+	// RFC 3339.
+	SentAt        string `protobuf:"bytes,4,opt,name=sent_at,json=sentAt,proto3" json:"sent_at,omitempty"`
+	Note          string `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Lineage) Reset() {
+	*x = Lineage{}
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Lineage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Lineage) ProtoMessage() {}
+
+func (x *Lineage) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Lineage.ProtoReflect.Descriptor instead.
+func (*Lineage) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *Lineage) GetFromGroupId() string {
+	if x != nil {
+		return x.FromGroupId
+	}
+	return ""
+}
+
+func (x *Lineage) GetFromItemId() string {
+	if x != nil {
+		return x.FromItemId
+	}
+	return ""
+}
+
+func (x *Lineage) GetDirection() Direction {
+	if x != nil {
+		return x.Direction
+	}
+	return Direction_DIRECTION_UNSPECIFIED
+}
+
+func (x *Lineage) GetSentAt() string {
+	if x != nil {
+		return x.SentAt
+	}
+	return ""
+}
+
+func (x *Lineage) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+// A fixed item of a group's annual cycle: it goes on the first meeting of its month.
+type AnnualItem struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Title string                 `protobuf:"bytes,1,opt,name=title,proto3" json:"title,omitempty"`
+	// 1-12.
+	Month         uint32 `protobuf:"varint,2,opt,name=month,proto3" json:"month,omitempty"`
+	Proposal      string `protobuf:"bytes,3,opt,name=proposal,proto3" json:"proposal,omitempty"`
+	Preparer      string `protobuf:"bytes,4,opt,name=preparer,proto3" json:"preparer,omitempty"`
+	Tags          *Tags  `protobuf:"bytes,5,opt,name=tags,proto3" json:"tags,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AnnualItem) Reset() {
+	*x = AnnualItem{}
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AnnualItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AnnualItem) ProtoMessage() {}
+
+func (x *AnnualItem) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AnnualItem.ProtoReflect.Descriptor instead.
+func (*AnnualItem) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *AnnualItem) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *AnnualItem) GetMonth() uint32 {
+	if x != nil {
+		return x.Month
+	}
+	return 0
+}
+
+func (x *AnnualItem) GetProposal() string {
+	if x != nil {
+		return x.Proposal
+	}
+	return ""
+}
+
+func (x *AnnualItem) GetPreparer() string {
+	if x != nil {
+		return x.Preparer
+	}
+	return ""
+}
+
+func (x *AnnualItem) GetTags() *Tags {
+	if x != nil {
+		return x.Tags
+	}
+	return nil
 }
 
 type Tags struct {
@@ -388,7 +676,7 @@ type Tags struct {
 
 func (x *Tags) Reset() {
 	*x = Tags{}
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[0]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -400,7 +688,7 @@ func (x *Tags) String() string {
 func (*Tags) ProtoMessage() {}
 
 func (x *Tags) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[0]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -413,7 +701,7 @@ func (x *Tags) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Tags.ProtoReflect.Descriptor instead.
 func (*Tags) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{0}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Tags) GetTasks() []FamilyCentreTask {
@@ -450,13 +738,15 @@ type AgendaItem struct {
 	Tags           *Tags      `protobuf:"bytes,7,opt,name=tags,proto3" json:"tags,omitempty"`
 	Origin         ItemOrigin `protobuf:"varint,8,opt,name=origin,proto3,enum=ohjaamo.v1.ItemOrigin" json:"origin,omitempty"`
 	AttachmentUrls []string   `protobuf:"bytes,9,rep,name=attachment_urls,json=attachmentUrls,proto3" json:"attachment_urls,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Set on the generated standard items only.
+	Standard      StandardItem `protobuf:"varint,10,opt,name=standard,proto3,enum=ohjaamo.v1.StandardItem" json:"standard,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AgendaItem) Reset() {
 	*x = AgendaItem{}
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[1]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -468,7 +758,7 @@ func (x *AgendaItem) String() string {
 func (*AgendaItem) ProtoMessage() {}
 
 func (x *AgendaItem) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[1]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -481,7 +771,7 @@ func (x *AgendaItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AgendaItem.ProtoReflect.Descriptor instead.
 func (*AgendaItem) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{1}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *AgendaItem) GetTitle() string {
@@ -547,6 +837,13 @@ func (x *AgendaItem) GetAttachmentUrls() []string {
 	return nil
 }
 
+func (x *AgendaItem) GetStandard() StandardItem {
+	if x != nil {
+		return x.Standard
+	}
+	return StandardItem_STANDARD_ITEM_UNSPECIFIED
+}
+
 type Attendance struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	MembershipId string                 `protobuf:"bytes,1,opt,name=membership_id,json=membershipId,proto3" json:"membership_id,omitempty"`
@@ -559,7 +856,7 @@ type Attendance struct {
 
 func (x *Attendance) Reset() {
 	*x = Attendance{}
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[2]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -571,7 +868,7 @@ func (x *Attendance) String() string {
 func (*Attendance) ProtoMessage() {}
 
 func (x *Attendance) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[2]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -584,7 +881,7 @@ func (x *Attendance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Attendance.ProtoReflect.Descriptor instead.
 func (*Attendance) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{2}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Attendance) GetMembershipId() string {
@@ -620,7 +917,7 @@ type CounterProposal struct {
 
 func (x *CounterProposal) Reset() {
 	*x = CounterProposal{}
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -632,7 +929,7 @@ func (x *CounterProposal) String() string {
 func (*CounterProposal) ProtoMessage() {}
 
 func (x *CounterProposal) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -645,7 +942,7 @@ func (x *CounterProposal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CounterProposal.ProtoReflect.Descriptor instead.
 func (*CounterProposal) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{3}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *CounterProposal) GetMembershipId() string {
@@ -679,7 +976,7 @@ type Vote struct {
 
 func (x *Vote) Reset() {
 	*x = Vote{}
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -691,7 +988,7 @@ func (x *Vote) String() string {
 func (*Vote) ProtoMessage() {}
 
 func (x *Vote) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -704,7 +1001,7 @@ func (x *Vote) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Vote.ProtoReflect.Descriptor instead.
 func (*Vote) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{4}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Vote) GetMembershipId() string {
@@ -731,7 +1028,7 @@ type Dissent struct {
 
 func (x *Dissent) Reset() {
 	*x = Dissent{}
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -743,7 +1040,7 @@ func (x *Dissent) String() string {
 func (*Dissent) ProtoMessage() {}
 
 func (x *Dissent) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -756,7 +1053,7 @@ func (x *Dissent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dissent.ProtoReflect.Descriptor instead.
 func (*Dissent) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{5}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Dissent) GetMembershipId() string {
@@ -786,7 +1083,7 @@ type Affects struct {
 
 func (x *Affects) Reset() {
 	*x = Affects{}
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -798,7 +1095,7 @@ func (x *Affects) String() string {
 func (*Affects) ProtoMessage() {}
 
 func (x *Affects) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -811,7 +1108,7 @@ func (x *Affects) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Affects.ProtoReflect.Descriptor instead.
 func (*Affects) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{6}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Affects) GetGroupIds() []string {
@@ -865,7 +1162,7 @@ type Decision struct {
 
 func (x *Decision) Reset() {
 	*x = Decision{}
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -877,7 +1174,7 @@ func (x *Decision) String() string {
 func (*Decision) ProtoMessage() {}
 
 func (x *Decision) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_meeting_types_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -890,7 +1187,7 @@ func (x *Decision) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decision.ProtoReflect.Descriptor instead.
 func (*Decision) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{7}
+	return file_ohjaamo_v1_meeting_types_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Decision) GetOutcome() Outcome {
@@ -947,11 +1244,25 @@ var File_ohjaamo_v1_meeting_types_proto protoreflect.FileDescriptor
 const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
 	"\n" +
 	"\x1eohjaamo/v1/meeting_types.proto\x12\n" +
-	"ohjaamo.v1\"z\n" +
+	"ohjaamo.v1\"\xb1\x01\n" +
+	"\aLineage\x12\"\n" +
+	"\rfrom_group_id\x18\x01 \x01(\tR\vfromGroupId\x12 \n" +
+	"\ffrom_item_id\x18\x02 \x01(\tR\n" +
+	"fromItemId\x123\n" +
+	"\tdirection\x18\x03 \x01(\x0e2\x15.ohjaamo.v1.DirectionR\tdirection\x12\x17\n" +
+	"\asent_at\x18\x04 \x01(\tR\x06sentAt\x12\x12\n" +
+	"\x04note\x18\x05 \x01(\tR\x04note\"\x96\x01\n" +
+	"\n" +
+	"AnnualItem\x12\x14\n" +
+	"\x05title\x18\x01 \x01(\tR\x05title\x12\x14\n" +
+	"\x05month\x18\x02 \x01(\rR\x05month\x12\x1a\n" +
+	"\bproposal\x18\x03 \x01(\tR\bproposal\x12\x1a\n" +
+	"\bpreparer\x18\x04 \x01(\tR\bpreparer\x12$\n" +
+	"\x04tags\x18\x05 \x01(\v2\x10.ohjaamo.v1.TagsR\x04tags\"z\n" +
 	"\x04Tags\x122\n" +
 	"\x05tasks\x18\x01 \x03(\x0e2\x1c.ohjaamo.v1.FamilyCentreTaskR\x05tasks\x12&\n" +
 	"\x0emunicipalities\x18\x02 \x03(\tR\x0emunicipalities\x12\x16\n" +
-	"\x06themes\x18\x03 \x03(\tR\x06themes\"\xc8\x02\n" +
+	"\x06themes\x18\x03 \x03(\tR\x06themes\"\xfe\x02\n" +
 	"\n" +
 	"AgendaItem\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12\x1a\n" +
@@ -962,7 +1273,9 @@ const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
 	"\flegal_ground\x18\x06 \x01(\tR\vlegalGround\x12$\n" +
 	"\x04tags\x18\a \x01(\v2\x10.ohjaamo.v1.TagsR\x04tags\x12.\n" +
 	"\x06origin\x18\b \x01(\x0e2\x16.ohjaamo.v1.ItemOriginR\x06origin\x12'\n" +
-	"\x0fattachment_urls\x18\t \x03(\tR\x0eattachmentUrls\"\x88\x01\n" +
+	"\x0fattachment_urls\x18\t \x03(\tR\x0eattachmentUrls\x124\n" +
+	"\bstandard\x18\n" +
+	" \x01(\x0e2\x18.ohjaamo.v1.StandardItemR\bstandard\"\x88\x01\n" +
 	"\n" +
 	"Attendance\x12#\n" +
 	"\rmembership_id\x18\x01 \x01(\tR\fmembershipId\x124\n" +
@@ -997,7 +1310,7 @@ const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
 	"\x14OPENNESS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fOPENNESS_PUBLIC\x10\x01\x12\x15\n" +
 	"\x11OPENNESS_INTERNAL\x10\x02\x12\x13\n" +
-	"\x0fOPENNESS_SECRET\x10\x03*\xca\x01\n" +
+	"\x0fOPENNESS_SECRET\x10\x03*\x82\x02\n" +
 	"\n" +
 	"ItemOrigin\x12\x1b\n" +
 	"\x17ITEM_ORIGIN_UNSPECIFIED\x10\x00\x12\x19\n" +
@@ -1006,7 +1319,22 @@ const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
 	"\x18ITEM_ORIGIN_FAMILY_VOICE\x10\x03\x12\x19\n" +
 	"\x15ITEM_ORIGIN_INDICATOR\x10\x04\x12\x19\n" +
 	"\x15ITEM_ORIGIN_ESCALATED\x10\x05\x12\x18\n" +
-	"\x14ITEM_ORIGIN_REFERRED\x10\x06*\xc9\x02\n" +
+	"\x14ITEM_ORIGIN_REFERRED\x10\x06\x12\x18\n" +
+	"\x14ITEM_ORIGIN_STANDARD\x10\a\x12\x1c\n" +
+	"\x18ITEM_ORIGIN_ANNUAL_CYCLE\x10\b*\x92\x02\n" +
+	"\fStandardItem\x12\x1d\n" +
+	"\x19STANDARD_ITEM_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15STANDARD_ITEM_OPENING\x10\x01\x12%\n" +
+	"!STANDARD_ITEM_LEGALITY_AND_QUORUM\x10\x02\x12\"\n" +
+	"\x1eSTANDARD_ITEM_MINUTES_CHECKERS\x10\x03\x12!\n" +
+	"\x1dSTANDARD_ITEM_AGENDA_APPROVAL\x10\x04\x12\x1f\n" +
+	"\x1bSTANDARD_ITEM_OTHER_MATTERS\x10\x05\x12\x1e\n" +
+	"\x1aSTANDARD_ITEM_NEXT_MEETING\x10\x06\x12\x19\n" +
+	"\x15STANDARD_ITEM_CLOSING\x10\a*L\n" +
+	"\tDirection\x12\x19\n" +
+	"\x15DIRECTION_UNSPECIFIED\x10\x00\x12\x10\n" +
+	"\fDIRECTION_UP\x10\x01\x12\x12\n" +
+	"\x0eDIRECTION_DOWN\x10\x02*\xc9\x02\n" +
 	"\x10FamilyCentreTask\x12\"\n" +
 	"\x1eFAMILY_CENTRE_TASK_UNSPECIFIED\x10\x00\x12#\n" +
 	"\x1fFAMILY_CENTRE_TASK_T1_WELLBEING\x10\x01\x12#\n" +
@@ -1048,42 +1376,49 @@ func file_ohjaamo_v1_meeting_types_proto_rawDescGZIP() []byte {
 	return file_ohjaamo_v1_meeting_types_proto_rawDescData
 }
 
-var file_ohjaamo_v1_meeting_types_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_ohjaamo_v1_meeting_types_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_ohjaamo_v1_meeting_types_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
+var file_ohjaamo_v1_meeting_types_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_ohjaamo_v1_meeting_types_proto_goTypes = []any{
 	(Openness)(0),           // 0: ohjaamo.v1.Openness
 	(ItemOrigin)(0),         // 1: ohjaamo.v1.ItemOrigin
-	(FamilyCentreTask)(0),   // 2: ohjaamo.v1.FamilyCentreTask
-	(Outcome)(0),            // 3: ohjaamo.v1.Outcome
-	(AttendanceStatus)(0),   // 4: ohjaamo.v1.AttendanceStatus
-	(VoteChoice)(0),         // 5: ohjaamo.v1.VoteChoice
-	(*Tags)(nil),            // 6: ohjaamo.v1.Tags
-	(*AgendaItem)(nil),      // 7: ohjaamo.v1.AgendaItem
-	(*Attendance)(nil),      // 8: ohjaamo.v1.Attendance
-	(*CounterProposal)(nil), // 9: ohjaamo.v1.CounterProposal
-	(*Vote)(nil),            // 10: ohjaamo.v1.Vote
-	(*Dissent)(nil),         // 11: ohjaamo.v1.Dissent
-	(*Affects)(nil),         // 12: ohjaamo.v1.Affects
-	(*Decision)(nil),        // 13: ohjaamo.v1.Decision
+	(StandardItem)(0),       // 2: ohjaamo.v1.StandardItem
+	(Direction)(0),          // 3: ohjaamo.v1.Direction
+	(FamilyCentreTask)(0),   // 4: ohjaamo.v1.FamilyCentreTask
+	(Outcome)(0),            // 5: ohjaamo.v1.Outcome
+	(AttendanceStatus)(0),   // 6: ohjaamo.v1.AttendanceStatus
+	(VoteChoice)(0),         // 7: ohjaamo.v1.VoteChoice
+	(*Lineage)(nil),         // 8: ohjaamo.v1.Lineage
+	(*AnnualItem)(nil),      // 9: ohjaamo.v1.AnnualItem
+	(*Tags)(nil),            // 10: ohjaamo.v1.Tags
+	(*AgendaItem)(nil),      // 11: ohjaamo.v1.AgendaItem
+	(*Attendance)(nil),      // 12: ohjaamo.v1.Attendance
+	(*CounterProposal)(nil), // 13: ohjaamo.v1.CounterProposal
+	(*Vote)(nil),            // 14: ohjaamo.v1.Vote
+	(*Dissent)(nil),         // 15: ohjaamo.v1.Dissent
+	(*Affects)(nil),         // 16: ohjaamo.v1.Affects
+	(*Decision)(nil),        // 17: ohjaamo.v1.Decision
 }
 var file_ohjaamo_v1_meeting_types_proto_depIdxs = []int32{
-	2,  // 0: ohjaamo.v1.Tags.tasks:type_name -> ohjaamo.v1.FamilyCentreTask
-	0,  // 1: ohjaamo.v1.AgendaItem.openness:type_name -> ohjaamo.v1.Openness
-	6,  // 2: ohjaamo.v1.AgendaItem.tags:type_name -> ohjaamo.v1.Tags
-	1,  // 3: ohjaamo.v1.AgendaItem.origin:type_name -> ohjaamo.v1.ItemOrigin
-	4,  // 4: ohjaamo.v1.Attendance.status:type_name -> ohjaamo.v1.AttendanceStatus
-	5,  // 5: ohjaamo.v1.Vote.choice:type_name -> ohjaamo.v1.VoteChoice
-	2,  // 6: ohjaamo.v1.Affects.tasks:type_name -> ohjaamo.v1.FamilyCentreTask
-	3,  // 7: ohjaamo.v1.Decision.outcome:type_name -> ohjaamo.v1.Outcome
-	11, // 8: ohjaamo.v1.Decision.dissents:type_name -> ohjaamo.v1.Dissent
-	12, // 9: ohjaamo.v1.Decision.affects:type_name -> ohjaamo.v1.Affects
-	9,  // 10: ohjaamo.v1.Decision.counter_proposals:type_name -> ohjaamo.v1.CounterProposal
-	10, // 11: ohjaamo.v1.Decision.votes:type_name -> ohjaamo.v1.Vote
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	3,  // 0: ohjaamo.v1.Lineage.direction:type_name -> ohjaamo.v1.Direction
+	10, // 1: ohjaamo.v1.AnnualItem.tags:type_name -> ohjaamo.v1.Tags
+	4,  // 2: ohjaamo.v1.Tags.tasks:type_name -> ohjaamo.v1.FamilyCentreTask
+	0,  // 3: ohjaamo.v1.AgendaItem.openness:type_name -> ohjaamo.v1.Openness
+	10, // 4: ohjaamo.v1.AgendaItem.tags:type_name -> ohjaamo.v1.Tags
+	1,  // 5: ohjaamo.v1.AgendaItem.origin:type_name -> ohjaamo.v1.ItemOrigin
+	2,  // 6: ohjaamo.v1.AgendaItem.standard:type_name -> ohjaamo.v1.StandardItem
+	6,  // 7: ohjaamo.v1.Attendance.status:type_name -> ohjaamo.v1.AttendanceStatus
+	7,  // 8: ohjaamo.v1.Vote.choice:type_name -> ohjaamo.v1.VoteChoice
+	4,  // 9: ohjaamo.v1.Affects.tasks:type_name -> ohjaamo.v1.FamilyCentreTask
+	5,  // 10: ohjaamo.v1.Decision.outcome:type_name -> ohjaamo.v1.Outcome
+	15, // 11: ohjaamo.v1.Decision.dissents:type_name -> ohjaamo.v1.Dissent
+	16, // 12: ohjaamo.v1.Decision.affects:type_name -> ohjaamo.v1.Affects
+	13, // 13: ohjaamo.v1.Decision.counter_proposals:type_name -> ohjaamo.v1.CounterProposal
+	14, // 14: ohjaamo.v1.Decision.votes:type_name -> ohjaamo.v1.Vote
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_meeting_types_proto_init() }
@@ -1096,8 +1431,8 @@ func file_ohjaamo_v1_meeting_types_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_meeting_types_proto_rawDesc), len(file_ohjaamo_v1_meeting_types_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   8,
+			NumEnums:      8,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

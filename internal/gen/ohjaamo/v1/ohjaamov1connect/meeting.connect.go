@@ -71,6 +71,27 @@ const (
 	// MeetingServiceCorrectDecisionProcedure is the fully-qualified name of the MeetingService's
 	// CorrectDecision RPC.
 	MeetingServiceCorrectDecisionProcedure = "/ohjaamo.v1.MeetingService/CorrectDecision"
+	// MeetingServiceEditItemProcedure is the fully-qualified name of the MeetingService's EditItem RPC.
+	MeetingServiceEditItemProcedure = "/ohjaamo.v1.MeetingService/EditItem"
+	// MeetingServiceMoveItemProcedure is the fully-qualified name of the MeetingService's MoveItem RPC.
+	MeetingServiceMoveItemProcedure = "/ohjaamo.v1.MeetingService/MoveItem"
+	// MeetingServiceReorderAgendaProcedure is the fully-qualified name of the MeetingService's
+	// ReorderAgenda RPC.
+	MeetingServiceReorderAgendaProcedure = "/ohjaamo.v1.MeetingService/ReorderAgenda"
+	// MeetingServicePlanYearProcedure is the fully-qualified name of the MeetingService's PlanYear RPC.
+	MeetingServicePlanYearProcedure = "/ohjaamo.v1.MeetingService/PlanYear"
+	// MeetingServiceListCycleProcedure is the fully-qualified name of the MeetingService's ListCycle
+	// RPC.
+	MeetingServiceListCycleProcedure = "/ohjaamo.v1.MeetingService/ListCycle"
+	// MeetingServiceEscalateItemProcedure is the fully-qualified name of the MeetingService's
+	// EscalateItem RPC.
+	MeetingServiceEscalateItemProcedure = "/ohjaamo.v1.MeetingService/EscalateItem"
+	// MeetingServiceReferItemProcedure is the fully-qualified name of the MeetingService's ReferItem
+	// RPC.
+	MeetingServiceReferItemProcedure = "/ohjaamo.v1.MeetingService/ReferItem"
+	// MeetingServiceListInFlightProcedure is the fully-qualified name of the MeetingService's
+	// ListInFlight RPC.
+	MeetingServiceListInFlightProcedure = "/ohjaamo.v1.MeetingService/ListInFlight"
 	// MeetingServiceGetMeetingProcedure is the fully-qualified name of the MeetingService's GetMeeting
 	// RPC.
 	MeetingServiceGetMeetingProcedure = "/ohjaamo.v1.MeetingService/GetMeeting"
@@ -104,6 +125,28 @@ type MeetingServiceClient interface {
 	ApproveMinutes(context.Context, *connect.Request[v1.ApproveMinutesRequest]) (*connect.Response[v1.ApproveMinutesResponse], error)
 	// Correct a decision after the meeting closed; the original stays visible.
 	CorrectDecision(context.Context, *connect.Request[v1.CorrectDecisionRequest]) (*connect.Response[v1.CorrectDecisionResponse], error)
+	// EditItem replaces an undecided item's content before its agenda is approved.
+	EditItem(context.Context, *connect.Request[v1.EditItemRequest]) (*connect.Response[v1.EditItemResponse], error)
+	// MoveItem puts an item on another meeting's agenda, or a pending
+	// (escalated or referred) item on an agenda.
+	MoveItem(context.Context, *connect.Request[v1.MoveItemRequest]) (*connect.Response[v1.MoveItemResponse], error)
+	// ReorderAgenda sets the order of a meeting's items; the standard opening
+	// items stay first and the closing items last.
+	ReorderAgenda(context.Context, *connect.Request[v1.ReorderAgendaRequest]) (*connect.Response[v1.ReorderAgendaResponse], error)
+	// PlanYear plans a group's annual cycle: its meetings for a year, their
+	// agenda deadline and the fixed annual items.
+	PlanYear(context.Context, *connect.Request[v1.PlanYearRequest]) (*connect.Response[v1.PlanYearResponse], error)
+	// ListCycle lists a year's meetings of one group (with its child groups)
+	// or of the whole network, and whether the child groups meet before each
+	// parent meeting's agenda deadline.
+	ListCycle(context.Context, *connect.Request[v1.ListCycleRequest]) (*connect.Response[v1.ListCycleResponse], error)
+	// EscalateItem sends an item up to the parent group.
+	EscalateItem(context.Context, *connect.Request[v1.EscalateItemRequest]) (*connect.Response[v1.EscalateItemResponse], error)
+	// ReferItem refers a decided item down to child groups for them to act on.
+	ReferItem(context.Context, *connect.Request[v1.ReferItemRequest]) (*connect.Response[v1.ReferItemResponse], error)
+	// ListInFlight lists items between levels that the receiving group has not
+	// yet decided, and how long they have waited.
+	ListInFlight(context.Context, *connect.Request[v1.ListInFlightRequest]) (*connect.Response[v1.ListInFlightResponse], error)
 	GetMeeting(context.Context, *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error)
 	ListMeetings(context.Context, *connect.Request[v1.ListMeetingsRequest]) (*connect.Response[v1.ListMeetingsResponse], error)
 	// Minutes (pöytäkirja) or memo (muistio) of a meeting, rendered from the read model.
@@ -201,6 +244,56 @@ func NewMeetingServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(meetingServiceMethods.ByName("CorrectDecision")),
 			connect.WithClientOptions(opts...),
 		),
+		editItem: connect.NewClient[v1.EditItemRequest, v1.EditItemResponse](
+			httpClient,
+			baseURL+MeetingServiceEditItemProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("EditItem")),
+			connect.WithClientOptions(opts...),
+		),
+		moveItem: connect.NewClient[v1.MoveItemRequest, v1.MoveItemResponse](
+			httpClient,
+			baseURL+MeetingServiceMoveItemProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("MoveItem")),
+			connect.WithClientOptions(opts...),
+		),
+		reorderAgenda: connect.NewClient[v1.ReorderAgendaRequest, v1.ReorderAgendaResponse](
+			httpClient,
+			baseURL+MeetingServiceReorderAgendaProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("ReorderAgenda")),
+			connect.WithClientOptions(opts...),
+		),
+		planYear: connect.NewClient[v1.PlanYearRequest, v1.PlanYearResponse](
+			httpClient,
+			baseURL+MeetingServicePlanYearProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("PlanYear")),
+			connect.WithClientOptions(opts...),
+		),
+		listCycle: connect.NewClient[v1.ListCycleRequest, v1.ListCycleResponse](
+			httpClient,
+			baseURL+MeetingServiceListCycleProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("ListCycle")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		escalateItem: connect.NewClient[v1.EscalateItemRequest, v1.EscalateItemResponse](
+			httpClient,
+			baseURL+MeetingServiceEscalateItemProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("EscalateItem")),
+			connect.WithClientOptions(opts...),
+		),
+		referItem: connect.NewClient[v1.ReferItemRequest, v1.ReferItemResponse](
+			httpClient,
+			baseURL+MeetingServiceReferItemProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("ReferItem")),
+			connect.WithClientOptions(opts...),
+		),
+		listInFlight: connect.NewClient[v1.ListInFlightRequest, v1.ListInFlightResponse](
+			httpClient,
+			baseURL+MeetingServiceListInFlightProcedure,
+			connect.WithSchema(meetingServiceMethods.ByName("ListInFlight")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		getMeeting: connect.NewClient[v1.GetMeetingRequest, v1.GetMeetingResponse](
 			httpClient,
 			baseURL+MeetingServiceGetMeetingProcedure,
@@ -247,6 +340,14 @@ type meetingServiceClient struct {
 	checkMinutes        *connect.Client[v1.CheckMinutesRequest, v1.CheckMinutesResponse]
 	approveMinutes      *connect.Client[v1.ApproveMinutesRequest, v1.ApproveMinutesResponse]
 	correctDecision     *connect.Client[v1.CorrectDecisionRequest, v1.CorrectDecisionResponse]
+	editItem            *connect.Client[v1.EditItemRequest, v1.EditItemResponse]
+	moveItem            *connect.Client[v1.MoveItemRequest, v1.MoveItemResponse]
+	reorderAgenda       *connect.Client[v1.ReorderAgendaRequest, v1.ReorderAgendaResponse]
+	planYear            *connect.Client[v1.PlanYearRequest, v1.PlanYearResponse]
+	listCycle           *connect.Client[v1.ListCycleRequest, v1.ListCycleResponse]
+	escalateItem        *connect.Client[v1.EscalateItemRequest, v1.EscalateItemResponse]
+	referItem           *connect.Client[v1.ReferItemRequest, v1.ReferItemResponse]
+	listInFlight        *connect.Client[v1.ListInFlightRequest, v1.ListInFlightResponse]
 	getMeeting          *connect.Client[v1.GetMeetingRequest, v1.GetMeetingResponse]
 	listMeetings        *connect.Client[v1.ListMeetingsRequest, v1.ListMeetingsResponse]
 	getMinutes          *connect.Client[v1.GetMinutesRequest, v1.GetMinutesResponse]
@@ -318,6 +419,46 @@ func (c *meetingServiceClient) CorrectDecision(ctx context.Context, req *connect
 	return c.correctDecision.CallUnary(ctx, req)
 }
 
+// EditItem calls ohjaamo.v1.MeetingService.EditItem.
+func (c *meetingServiceClient) EditItem(ctx context.Context, req *connect.Request[v1.EditItemRequest]) (*connect.Response[v1.EditItemResponse], error) {
+	return c.editItem.CallUnary(ctx, req)
+}
+
+// MoveItem calls ohjaamo.v1.MeetingService.MoveItem.
+func (c *meetingServiceClient) MoveItem(ctx context.Context, req *connect.Request[v1.MoveItemRequest]) (*connect.Response[v1.MoveItemResponse], error) {
+	return c.moveItem.CallUnary(ctx, req)
+}
+
+// ReorderAgenda calls ohjaamo.v1.MeetingService.ReorderAgenda.
+func (c *meetingServiceClient) ReorderAgenda(ctx context.Context, req *connect.Request[v1.ReorderAgendaRequest]) (*connect.Response[v1.ReorderAgendaResponse], error) {
+	return c.reorderAgenda.CallUnary(ctx, req)
+}
+
+// PlanYear calls ohjaamo.v1.MeetingService.PlanYear.
+func (c *meetingServiceClient) PlanYear(ctx context.Context, req *connect.Request[v1.PlanYearRequest]) (*connect.Response[v1.PlanYearResponse], error) {
+	return c.planYear.CallUnary(ctx, req)
+}
+
+// ListCycle calls ohjaamo.v1.MeetingService.ListCycle.
+func (c *meetingServiceClient) ListCycle(ctx context.Context, req *connect.Request[v1.ListCycleRequest]) (*connect.Response[v1.ListCycleResponse], error) {
+	return c.listCycle.CallUnary(ctx, req)
+}
+
+// EscalateItem calls ohjaamo.v1.MeetingService.EscalateItem.
+func (c *meetingServiceClient) EscalateItem(ctx context.Context, req *connect.Request[v1.EscalateItemRequest]) (*connect.Response[v1.EscalateItemResponse], error) {
+	return c.escalateItem.CallUnary(ctx, req)
+}
+
+// ReferItem calls ohjaamo.v1.MeetingService.ReferItem.
+func (c *meetingServiceClient) ReferItem(ctx context.Context, req *connect.Request[v1.ReferItemRequest]) (*connect.Response[v1.ReferItemResponse], error) {
+	return c.referItem.CallUnary(ctx, req)
+}
+
+// ListInFlight calls ohjaamo.v1.MeetingService.ListInFlight.
+func (c *meetingServiceClient) ListInFlight(ctx context.Context, req *connect.Request[v1.ListInFlightRequest]) (*connect.Response[v1.ListInFlightResponse], error) {
+	return c.listInFlight.CallUnary(ctx, req)
+}
+
 // GetMeeting calls ohjaamo.v1.MeetingService.GetMeeting.
 func (c *meetingServiceClient) GetMeeting(ctx context.Context, req *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error) {
 	return c.getMeeting.CallUnary(ctx, req)
@@ -357,6 +498,28 @@ type MeetingServiceHandler interface {
 	ApproveMinutes(context.Context, *connect.Request[v1.ApproveMinutesRequest]) (*connect.Response[v1.ApproveMinutesResponse], error)
 	// Correct a decision after the meeting closed; the original stays visible.
 	CorrectDecision(context.Context, *connect.Request[v1.CorrectDecisionRequest]) (*connect.Response[v1.CorrectDecisionResponse], error)
+	// EditItem replaces an undecided item's content before its agenda is approved.
+	EditItem(context.Context, *connect.Request[v1.EditItemRequest]) (*connect.Response[v1.EditItemResponse], error)
+	// MoveItem puts an item on another meeting's agenda, or a pending
+	// (escalated or referred) item on an agenda.
+	MoveItem(context.Context, *connect.Request[v1.MoveItemRequest]) (*connect.Response[v1.MoveItemResponse], error)
+	// ReorderAgenda sets the order of a meeting's items; the standard opening
+	// items stay first and the closing items last.
+	ReorderAgenda(context.Context, *connect.Request[v1.ReorderAgendaRequest]) (*connect.Response[v1.ReorderAgendaResponse], error)
+	// PlanYear plans a group's annual cycle: its meetings for a year, their
+	// agenda deadline and the fixed annual items.
+	PlanYear(context.Context, *connect.Request[v1.PlanYearRequest]) (*connect.Response[v1.PlanYearResponse], error)
+	// ListCycle lists a year's meetings of one group (with its child groups)
+	// or of the whole network, and whether the child groups meet before each
+	// parent meeting's agenda deadline.
+	ListCycle(context.Context, *connect.Request[v1.ListCycleRequest]) (*connect.Response[v1.ListCycleResponse], error)
+	// EscalateItem sends an item up to the parent group.
+	EscalateItem(context.Context, *connect.Request[v1.EscalateItemRequest]) (*connect.Response[v1.EscalateItemResponse], error)
+	// ReferItem refers a decided item down to child groups for them to act on.
+	ReferItem(context.Context, *connect.Request[v1.ReferItemRequest]) (*connect.Response[v1.ReferItemResponse], error)
+	// ListInFlight lists items between levels that the receiving group has not
+	// yet decided, and how long they have waited.
+	ListInFlight(context.Context, *connect.Request[v1.ListInFlightRequest]) (*connect.Response[v1.ListInFlightResponse], error)
 	GetMeeting(context.Context, *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error)
 	ListMeetings(context.Context, *connect.Request[v1.ListMeetingsRequest]) (*connect.Response[v1.ListMeetingsResponse], error)
 	// Minutes (pöytäkirja) or memo (muistio) of a meeting, rendered from the read model.
@@ -450,6 +613,56 @@ func NewMeetingServiceHandler(svc MeetingServiceHandler, opts ...connect.Handler
 		connect.WithSchema(meetingServiceMethods.ByName("CorrectDecision")),
 		connect.WithHandlerOptions(opts...),
 	)
+	meetingServiceEditItemHandler := connect.NewUnaryHandler(
+		MeetingServiceEditItemProcedure,
+		svc.EditItem,
+		connect.WithSchema(meetingServiceMethods.ByName("EditItem")),
+		connect.WithHandlerOptions(opts...),
+	)
+	meetingServiceMoveItemHandler := connect.NewUnaryHandler(
+		MeetingServiceMoveItemProcedure,
+		svc.MoveItem,
+		connect.WithSchema(meetingServiceMethods.ByName("MoveItem")),
+		connect.WithHandlerOptions(opts...),
+	)
+	meetingServiceReorderAgendaHandler := connect.NewUnaryHandler(
+		MeetingServiceReorderAgendaProcedure,
+		svc.ReorderAgenda,
+		connect.WithSchema(meetingServiceMethods.ByName("ReorderAgenda")),
+		connect.WithHandlerOptions(opts...),
+	)
+	meetingServicePlanYearHandler := connect.NewUnaryHandler(
+		MeetingServicePlanYearProcedure,
+		svc.PlanYear,
+		connect.WithSchema(meetingServiceMethods.ByName("PlanYear")),
+		connect.WithHandlerOptions(opts...),
+	)
+	meetingServiceListCycleHandler := connect.NewUnaryHandler(
+		MeetingServiceListCycleProcedure,
+		svc.ListCycle,
+		connect.WithSchema(meetingServiceMethods.ByName("ListCycle")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	meetingServiceEscalateItemHandler := connect.NewUnaryHandler(
+		MeetingServiceEscalateItemProcedure,
+		svc.EscalateItem,
+		connect.WithSchema(meetingServiceMethods.ByName("EscalateItem")),
+		connect.WithHandlerOptions(opts...),
+	)
+	meetingServiceReferItemHandler := connect.NewUnaryHandler(
+		MeetingServiceReferItemProcedure,
+		svc.ReferItem,
+		connect.WithSchema(meetingServiceMethods.ByName("ReferItem")),
+		connect.WithHandlerOptions(opts...),
+	)
+	meetingServiceListInFlightHandler := connect.NewUnaryHandler(
+		MeetingServiceListInFlightProcedure,
+		svc.ListInFlight,
+		connect.WithSchema(meetingServiceMethods.ByName("ListInFlight")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	meetingServiceGetMeetingHandler := connect.NewUnaryHandler(
 		MeetingServiceGetMeetingProcedure,
 		svc.GetMeeting,
@@ -506,6 +719,22 @@ func NewMeetingServiceHandler(svc MeetingServiceHandler, opts ...connect.Handler
 			meetingServiceApproveMinutesHandler.ServeHTTP(w, r)
 		case MeetingServiceCorrectDecisionProcedure:
 			meetingServiceCorrectDecisionHandler.ServeHTTP(w, r)
+		case MeetingServiceEditItemProcedure:
+			meetingServiceEditItemHandler.ServeHTTP(w, r)
+		case MeetingServiceMoveItemProcedure:
+			meetingServiceMoveItemHandler.ServeHTTP(w, r)
+		case MeetingServiceReorderAgendaProcedure:
+			meetingServiceReorderAgendaHandler.ServeHTTP(w, r)
+		case MeetingServicePlanYearProcedure:
+			meetingServicePlanYearHandler.ServeHTTP(w, r)
+		case MeetingServiceListCycleProcedure:
+			meetingServiceListCycleHandler.ServeHTTP(w, r)
+		case MeetingServiceEscalateItemProcedure:
+			meetingServiceEscalateItemHandler.ServeHTTP(w, r)
+		case MeetingServiceReferItemProcedure:
+			meetingServiceReferItemHandler.ServeHTTP(w, r)
+		case MeetingServiceListInFlightProcedure:
+			meetingServiceListInFlightHandler.ServeHTTP(w, r)
 		case MeetingServiceGetMeetingProcedure:
 			meetingServiceGetMeetingHandler.ServeHTTP(w, r)
 		case MeetingServiceListMeetingsProcedure:
@@ -573,6 +802,38 @@ func (UnimplementedMeetingServiceHandler) ApproveMinutes(context.Context, *conne
 
 func (UnimplementedMeetingServiceHandler) CorrectDecision(context.Context, *connect.Request[v1.CorrectDecisionRequest]) (*connect.Response[v1.CorrectDecisionResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.CorrectDecision is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) EditItem(context.Context, *connect.Request[v1.EditItemRequest]) (*connect.Response[v1.EditItemResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.EditItem is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) MoveItem(context.Context, *connect.Request[v1.MoveItemRequest]) (*connect.Response[v1.MoveItemResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.MoveItem is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) ReorderAgenda(context.Context, *connect.Request[v1.ReorderAgendaRequest]) (*connect.Response[v1.ReorderAgendaResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.ReorderAgenda is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) PlanYear(context.Context, *connect.Request[v1.PlanYearRequest]) (*connect.Response[v1.PlanYearResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.PlanYear is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) ListCycle(context.Context, *connect.Request[v1.ListCycleRequest]) (*connect.Response[v1.ListCycleResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.ListCycle is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) EscalateItem(context.Context, *connect.Request[v1.EscalateItemRequest]) (*connect.Response[v1.EscalateItemResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.EscalateItem is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) ReferItem(context.Context, *connect.Request[v1.ReferItemRequest]) (*connect.Response[v1.ReferItemResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.ReferItem is not implemented"))
+}
+
+func (UnimplementedMeetingServiceHandler) ListInFlight(context.Context, *connect.Request[v1.ListInFlightRequest]) (*connect.Response[v1.ListInFlightResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.MeetingService.ListInFlight is not implemented"))
 }
 
 func (UnimplementedMeetingServiceHandler) GetMeeting(context.Context, *connect.Request[v1.GetMeetingRequest]) (*connect.Response[v1.GetMeetingResponse], error) {

@@ -1,0 +1,185 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ohjaamo/ohjaamo/internal/domain"
+	"github.com/ohjaamo/ohjaamo/internal/eventstore"
+	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
+)
+
+// Escalation up to the parent group and referral down to child groups. The
+// received item is written to the receiving group's meetings with its
+// lineage; the sending side needs no event of its own, since the read model
+// joins the two ends. A referral to several groups is one write per group,
+// each idempotent under the request id: a retry completes the ones missing.
+
+// sourceItem reads an item of groupID's meetings that may be sent on.
+func (s meetingService) sourceItem(ctx context.Context, groupID, itemID string) (*domain.Group, *domain.Item, error) {
+	if err := domain.RequireID("group_id", groupID); err != nil {
+		return nil, nil, err
+	}
+	if err := domain.RequireID("item_id", itemID); err != nil {
+		return nil, nil, err
+	}
+	g, _, err := s.groups.Get(ctx, groupID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !g.Created {
+		return nil, nil, &domain.Error{Code: domain.CodeNotFound, Field: "group_id", Message: "no such group", MessageFI: "ryhmää ei ole"}
+	}
+	ms, _, err := s.meetings.Get(ctx, groupID)
+	if err != nil {
+		return nil, nil, err
+	}
+	it, ok := ms.Item(itemID)
+	switch {
+	case !ok:
+		return nil, nil, &domain.Error{Code: domain.CodeNotFound, Field: "item_id", Message: "no such item in this group", MessageFI: "ryhmällä ei ole tätä asiaa"}
+	case it.Withdrawn:
+		return nil, nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "item_id", Message: "the item was withdrawn", MessageFI: "asia on poistettu esityslistalta"}
+	case it.Standard() != v1.StandardItem_STANDARD_ITEM_UNSPECIFIED:
+		return nil, nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "item_id", Message: "a standard item is not sent to other groups",
+			MessageFI: "vakioasiaa ei lähetetä muille ryhmille"}
+	}
+	return g, it, nil
+}
+
+// receive writes the item to groupID's meetings and answers where it went.
+func (s meetingService) receive(ctx context.Context, req connect.AnyRequest, requestID, groupID, itemID, meetingID string,
+	item *v1.AgendaItem, lineage *v1.Lineage) (string, eventstore.AppendResult, error) {
+	var placed string
+	res, _, err := s.write(ctx, req, requestID, groupID, nil, func(ms *domain.Meetings, _ *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
+		return ms.Receive(itemID, meetingID, item, lineage, today())
+	})
+	if err != nil {
+		return "", res, err
+	}
+	if ms, _, err := s.meetings.Get(ctx, groupID); err == nil {
+		if it, ok := ms.Item(itemID); ok {
+			placed = it.MeetingID
+		}
+	}
+	return placed, res, nil
+}
+
+func (s meetingService) EscalateItem(ctx context.Context, req *connect.Request[v1.EscalateItemRequest]) (*connect.Response[v1.EscalateItemResponse], error) {
+	m := req.Msg
+	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	if err != nil {
+		return nil, err
+	}
+	g, it, err := s.sourceItem(ctx, m.GetGroupId(), m.GetItemId())
+	if err != nil {
+		return nil, err
+	}
+	if g.ParentID == "" {
+		return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "group_id", Message: "the group has no parent group to escalate to",
+			MessageFI: "ryhmällä ei ole ylempää ryhmää, jolle asian voisi viedä"}
+	}
+	if m.GetToMeetingId() != "" {
+		if err := domain.RequireID("to_meeting_id", m.GetToMeetingId()); err != nil {
+			return nil, err
+		}
+	}
+	item := proto.CloneOf(it.Item)
+	item.Preparer = ""
+	lineage := &v1.Lineage{FromGroupId: g.ID, FromItemId: it.ID, Direction: v1.Direction_DIRECTION_UP, SentAt: now(), Note: m.GetNote()}
+	toItem := derivedID("escalated", meta.RequestID)
+	placed, res, err := s.receive(ctx, req, meta.RequestID, g.ParentID, toItem, m.GetToMeetingId(), item, lineage)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.EscalateItemResponse{ToGroupId: g.ParentID, ToItemId: toItem, ToMeetingId: placed, Result: writeResult(res)}), nil
+}
+
+func (s meetingService) ReferItem(ctx context.Context, req *connect.Request[v1.ReferItemRequest]) (*connect.Response[v1.ReferItemResponse], error) {
+	m := req.Msg
+	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	if err != nil {
+		return nil, err
+	}
+	g, it, err := s.sourceItem(ctx, m.GetGroupId(), m.GetItemId())
+	if err != nil {
+		return nil, err
+	}
+	switch it.Decision.GetOutcome() {
+	case v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, v1.Outcome_OUTCOME_APPROVED_AS_AMENDED, v1.Outcome_OUTCOME_NOTED:
+	default:
+		return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "item_id",
+			Message: "only a decision (approved or noted) is referred to child groups", MessageFI: "alemmille ryhmille ohjataan vain tehty päätös (hyväksytty tai tiedoksi merkitty)"}
+	}
+	if len(m.GetToGroupIds()) > 100 {
+		return nil, domain.Invalid("to_group_ids", "at most 100 groups", "enintään 100 ryhmää")
+	}
+	if err := s.waitRead(ctx, 0); err != nil {
+		return nil, err
+	}
+	children, err := s.rt.ChildGroups(ctx, g.ID)
+	if err != nil {
+		return nil, err
+	}
+	targets := m.GetToGroupIds()
+	if len(targets) == 0 {
+		targets = children
+	}
+	if len(targets) == 0 {
+		return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "group_id", Message: "the group has no child groups to refer to",
+			MessageFI: "ryhmällä ei ole alempia ryhmiä, joille asian voisi ohjata"}
+	}
+	for i, id := range targets {
+		field := fmt.Sprintf("to_group_ids[%d]", i)
+		if err := domain.RequireID(field, id); err != nil {
+			return nil, err
+		}
+		if child, _, err := s.groups.Get(ctx, id); err != nil {
+			return nil, err
+		} else if !child.Created || child.ParentID != g.ID {
+			return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: field, Message: "is not a child group of this group",
+				MessageFI: "ei ole tämän ryhmän alempi ryhmä"}
+		}
+		if slices.Index(targets, id) != i {
+			return nil, domain.Invalid(field, "is listed twice", "on listattu kahdesti")
+		}
+	}
+	item := &v1.AgendaItem{Title: it.Item.GetTitle(), Openness: it.Item.GetOpenness(), LegalGround: it.Item.GetLegalGround(),
+		Tags: it.Item.GetTags(), AttachmentUrls: it.Item.GetAttachmentUrls(),
+		Grounds: fmt.Sprintf("%s, § %d: %s", g.Name.GetFi(), it.Section, it.Decision.GetText())}
+	sentAt := now()
+	out := &v1.ReferItemResponse{}
+	for _, id := range targets {
+		key := derivedID("refer", meta.RequestID+"/"+id) // each group's write has its own request id
+		toItem := derivedID("referred", meta.RequestID+"/"+id)
+		lineage := &v1.Lineage{FromGroupId: g.ID, FromItemId: it.ID, Direction: v1.Direction_DIRECTION_DOWN, SentAt: sentAt, Note: m.GetNote()}
+		placed, res, err := s.receive(ctx, req, key, id, toItem, "", item, lineage)
+		if err != nil {
+			return nil, err
+		}
+		out.Referrals = append(out.Referrals, &v1.Referral{GroupId: id, ItemId: toItem, MeetingId: placed, Result: writeResult(res)})
+	}
+	return connect.NewResponse(out), nil
+}
+
+func (s meetingService) ListInFlight(ctx context.Context, req *connect.Request[v1.ListInFlightRequest]) (*connect.Response[v1.ListInFlightResponse], error) {
+	m := req.Msg
+	if m.GetGroupId() != "" {
+		if err := domain.RequireID("group_id", m.GetGroupId()); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.waitRead(ctx, m.GetMinPosition()); err != nil {
+		return nil, err
+	}
+	items, err := s.rt.InFlight(ctx, m.GetGroupId(), time.Now())
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.ListInFlightResponse{Items: items}), nil
+}
