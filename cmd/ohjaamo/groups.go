@@ -187,6 +187,32 @@ func groupCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 // parseWithArgs parses flags placed before or after the positional arguments.
 func parseWithArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, error) {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil {
+		return nil, err
+	}
+	if len(pos) != len(names) {
+		return nil, usagef("%s: want %s", fs.Name(), strings.Join(names, " "))
+	}
+	return pos, nil
+}
+
+// parseOptionalArg parses flags and at most one positional argument, which
+// may be left out ("").
+func parseOptionalArg(fs *flag.FlagSet, args []string, name string) (string, error) {
+	pos, err := parseInterleaved(fs, args)
+	if err != nil || len(pos) > 1 {
+		return "", usagef("%s: want at most one %s", fs.Name(), name)
+	}
+	if len(pos) == 0 {
+		return "", nil
+	}
+	return pos[0], nil
+}
+
+// parseInterleaved parses flags placed among positional arguments and
+// answers the positional ones.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos, rest []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -208,11 +234,7 @@ func parseWithArgs(fs *flag.FlagSet, args []string, names ...string) ([]string, 
 	if err := parse(fs, rest); err != nil {
 		return nil, err
 	}
-	pos = append(pos, fs.Args()...)
-	if len(pos) != len(names) {
-		return nil, usagef("%s: want %s", fs.Name(), strings.Join(names, " "))
-	}
-	return pos, nil
+	return append(pos, fs.Args()...), nil
 }
 
 type localizedFlags struct{ fi, sv, en *string }

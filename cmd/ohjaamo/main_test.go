@@ -156,6 +156,36 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("meeting show: %d\n%s\n%s", code, out, errOut)
 	}
 
+	// The annual cycle, escalation and what is in flight between levels.
+	out, errOut, code = cli(t, "meeting", "plan-year", regional, "--server", url, "--year", "2027", "--place", "Sali 3",
+		"--at", "2027-02-09T13:00:00+02:00,2027-09-07T13:00:00+03:00", "--annual", "4=Toimintasuunnitelman katselmointi")
+	if code != 0 || !strings.Contains(out, "planned 2027 with 2 meetings") {
+		t.Fatalf("plan-year: %d %s %s", code, out, errOut)
+	}
+	pos = regexp.MustCompile(`position (\d+)`).FindStringSubmatch(out)[1]
+	out, errOut, code = cli(t, "meeting", "cycle", regional, "--year", "2027", "--server", url, "--min-position", pos)
+	if code != 0 || strings.Count(out, "Uusi koordinaatioryhmä") != 2 || !strings.Contains(out, "2027-09-07T13:00  2027-08-31  scheduled") ||
+		!strings.Contains(out, "Toimintasuunnitelman katselmointi") {
+		t.Fatalf("cycle: %d\n%s\n%s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, "meeting", "cycle", "--year", "2026", "--server", url)
+	if code != 0 || !strings.Contains(out, "Tampereen perhekeskuksen ohjausryhmä meets too late for the deadlines 2026-02-03") {
+		t.Fatalf("network cycle: %d\n%s\n%s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, "meeting", "escalate", regional, itemID[1], "--server", url, "--note", "Koskee koko maakuntaa.")
+	if code != 0 || !strings.Contains(out, "escalated to group "+province) {
+		t.Fatalf("escalate: %d %s %s", code, out, errOut)
+	}
+	pos = regexp.MustCompile(`position (\d+)`).FindStringSubmatch(out)[1]
+	out, errOut, code = cli(t, "meeting", "in-flight", regional, "--server", url, "--min-position", pos)
+	if code != 0 || !strings.Contains(out, "escalated up") || !strings.Contains(out, "Toimintasuunnitelma") || strings.Count(out, "\n") != 2 {
+		t.Fatalf("in-flight: %d\n%s\n%s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, "meeting", "in-flight", "--server", url)
+	if code != 0 || strings.Count(out, "Asiakasraadin palaute: vauvaperheiden kotipalvelu") != 3 {
+		t.Fatalf("network in-flight: %d\n%s\n%s", code, out, errOut)
+	}
+
 	out, errOut, code = cli(t, "projections", "rebuild", "--server", url)
 	if code != 0 || !strings.Contains(out, "rebuilt:") {
 		t.Fatalf("projections rebuild: %d %s %s", code, out, errOut)

@@ -19,9 +19,12 @@ func (c *clientFlags) meetings() ohjaamov1connect.MeetingServiceClient {
 // meetingCommand is what a secretary uses before and during a meeting.
 func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usagef("meeting: want list, show, minutes, schedule, reschedule, cancel, add-item, withdraw-item, open, approve-agenda, decide, close, checkers, check-minutes, approve-minutes or correct")
+		return usagef("meeting: want list, show, minutes, schedule, reschedule, cancel, plan-year, cycle, add-item, edit-item, move-item, reorder, withdraw-item, open, approve-agenda, decide, close, checkers, check-minutes, approve-minutes, correct, escalate, refer or in-flight")
 	}
 	sub, args := args[0], args[1:]
+	if agendaSubcommands[sub] {
+		return agendaCommand(ctx, sub, args, stdout, stderr)
+	}
 	fs := newFlags("meeting "+sub, stderr)
 	write := sub != "list" && sub != "show"
 	c := addClientFlags(fs, write)
@@ -174,6 +177,7 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		fs.Var(&absent, "absent", "membership id of a member absent; repeatable")
 		var deputies listFlag
 		fs.Var(&deputies, "deputy", "MEMBERSHIP_ID=Deputy's name for a deputy standing in; repeatable")
+		openedAt := fs.String("at", "", "when the chair opened it, for recording afterwards (default: now)")
 		lawful := fs.Bool("lawful", false, "the meeting was lawfully convened")
 		quorate := fs.Bool("quorate", false, "the meeting has a quorum")
 		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
@@ -192,7 +196,7 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 			att = append(att, &v1.Attendance{MembershipId: id, Status: v1.AttendanceStatus_ATTENDANCE_STATUS_DEPUTY, DeputyName: name})
 		}
 		res, err := c.meetings().OpenMeeting(ctx, request(c, &v1.OpenMeetingRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], ExpectedVersion: expect.get(),
-			Attendance: att, Lawful: *lawful, Quorate: *quorate}))
+			Attendance: att, Lawful: *lawful, Quorate: *quorate, OpenedAt: *openedAt}))
 		if err != nil {
 			return explain(err)
 		}
@@ -307,11 +311,12 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return printWrite(stdout, c, res.Msg, "corrected "+ids[1], res.Msg.GetResult())
 	case "close":
+		closedAt := fs.String("at", "", "when the chair closed it, for recording afterwards (default: now)")
 		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
 		if err != nil {
 			return err
 		}
-		res, err := c.meetings().CloseMeeting(ctx, request(c, &v1.CloseMeetingRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], ExpectedVersion: expect.get()}))
+		res, err := c.meetings().CloseMeeting(ctx, request(c, &v1.CloseMeetingRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], ExpectedVersion: expect.get(), ClosedAt: *closedAt}))
 		if err != nil {
 			return explain(err)
 		}
@@ -378,6 +383,16 @@ func printMeeting(w io.Writer, m *v1.MeetingView, g *v1.Group) error {
 		if p := it.GetItem().GetProposal(); p != "" {
 			fmt.Fprintf(w, "          proposal: %s\n", p)
 		}
+		if f := it.GetCameFrom(); f != nil {
+			fmt.Fprintf(w, "          %s from %s (%s), sent %s\n", directionLabel(f.GetDirection()), f.GetGroupName(), sectionOf(f), f.GetSentAt()[:min(10, len(f.GetSentAt()))])
+		}
+		for _, to := range it.GetSentTo() {
+			answer := "not yet decided"
+			if d := to.GetDecision(); d != nil {
+				answer = fmt.Sprintf("§ %d %s: %s", to.GetSection(), outcomeLabel(d.GetOutcome()), d.GetText())
+			}
+			fmt.Fprintf(w, "          %s to %s, sent %s: %s\n", directionLabel(to.GetDirection()), to.GetGroupName(), to.GetSentAt()[:min(10, len(to.GetSentAt()))], answer)
+		}
 		for _, h := range it.GetHistory() {
 			fmt.Fprintf(w, "          earlier: %s § %d %s: %s\n", h.GetStartsAt()[:10], h.GetSection(), outcomeLabel(h.GetDecision().GetOutcome()), h.GetDecision().GetText())
 		}
@@ -392,4 +407,12 @@ func printMeeting(w io.Writer, m *v1.MeetingView, g *v1.Group) error {
 		}
 	}
 	return nil
+}
+
+// sectionOf names a linked item by its § when decided.
+func sectionOf(l *v1.LinkedItem) string {
+	if l.GetSection() == 0 {
+		return "item " + l.GetItemId()
+	}
+	return fmt.Sprintf("§ %d", l.GetSection())
 }

@@ -215,6 +215,7 @@ func (d *demoLoader) holdDemoMeeting(ms meetingService, groups map[string]string
 		Attendance: attendance, Lawful: true, Quorate: true, OpenedAt: at.Add(2 * time.Minute).Format(time.RFC3339)})); err != nil {
 		return err
 	}
+	var checkers []string
 	if state.Mode != v1.GroupMode_GROUP_MODE_MEMO {
 		var present []string
 		for _, a := range attendance {
@@ -226,6 +227,7 @@ func (d *demoLoader) holdDemoMeeting(ms meetingService, groups map[string]string
 			MeetingId: meeting, MembershipIds: present[1:3]})); err != nil {
 			return err
 		}
+		checkers = present[1:3]
 	}
 	if _, err := ms.ApproveAgenda(d.ctx, demoReq(&v1.ApproveAgendaRequest{RequestId: rid + "-agenda", GroupId: group, MeetingId: meeting})); err != nil {
 		return err
@@ -264,6 +266,16 @@ func (d *demoLoader) holdDemoMeeting(ms meetingService, groups map[string]string
 		ClosedAt: at.Add(105 * time.Minute).Format(time.RFC3339)})); err != nil {
 		return err
 	}
+	for i, id := range checkers {
+		if _, err := ms.CheckMinutes(d.ctx, demoReq(&v1.CheckMinutesRequest{RequestId: fmt.Sprintf("%s-checked-%d", rid, i), GroupId: group,
+			MeetingId: meeting, MembershipId: id})); err != nil {
+			return err
+		}
+	}
+	if _, err := ms.ApproveMinutes(d.ctx, demoReq(&v1.ApproveMinutesRequest{RequestId: rid + "-minutes", GroupId: group, MeetingId: meeting})); err != nil {
+		return err
+	}
+	sentAt := at.AddDate(0, 0, 2).Format(time.RFC3339) // the secretary sends it on two days after the meeting
 	for _, id := range m.Items {
 		spec, ok := sent[id]
 		switch {
@@ -271,12 +283,12 @@ func (d *demoLoader) holdDemoMeeting(ms meetingService, groups map[string]string
 		case spec.escalate:
 			parent := demoParent[key]
 			if _, err := ms.EscalateItem(d.ctx, demoReq(&v1.EscalateItemRequest{RequestId: rid + "-escalate-" + id[:8], GroupId: group, ItemId: id,
-				ToMeetingId: meetingIDs[parent][mi+1], Note: "Paikallisen ohjausryhmän päätöksen mukaisesti."})); err != nil {
+				ToMeetingId: meetingIDs[parent][mi+1], Note: "Ryhmän päätöksen mukaisesti.", SentAt: sentAt})); err != nil {
 				return err
 			}
 		case spec.refer:
 			if _, err := ms.ReferItem(d.ctx, demoReq(&v1.ReferItemRequest{RequestId: rid + "-refer-" + id[:8], GroupId: group, ItemId: id,
-				Note: "Koordinaatioryhmät käsittelevät asian seuraavassa kokouksessaan."})); err != nil {
+				Note: "Koordinaatioryhmät käsittelevät asian seuraavassa kokouksessaan.", SentAt: sentAt})); err != nil {
 				return err
 			}
 		}

@@ -89,9 +89,13 @@ func (s meetingService) EscalateItem(ctx context.Context, req *connect.Request[v
 			return nil, err
 		}
 	}
+	sentAt, err := pastTime("sent_at", m.GetSentAt())
+	if err != nil {
+		return nil, err
+	}
 	item := proto.CloneOf(it.Item)
 	item.Preparer = ""
-	lineage := &v1.Lineage{FromGroupId: g.ID, FromItemId: it.ID, Direction: v1.Direction_DIRECTION_UP, SentAt: now(), Note: m.GetNote()}
+	lineage := &v1.Lineage{FromGroupId: g.ID, FromItemId: it.ID, Direction: v1.Direction_DIRECTION_UP, SentAt: sentAt, Note: m.GetNote()}
 	toItem := derivedID("escalated", meta.RequestID)
 	placed, res, err := s.receive(ctx, req, meta.RequestID, g.ParentID, toItem, m.GetToMeetingId(), item, lineage)
 	if err != nil {
@@ -152,7 +156,10 @@ func (s meetingService) ReferItem(ctx context.Context, req *connect.Request[v1.R
 	item := &v1.AgendaItem{Title: it.Item.GetTitle(), Openness: it.Item.GetOpenness(), LegalGround: it.Item.GetLegalGround(),
 		Tags: it.Item.GetTags(), AttachmentUrls: it.Item.GetAttachmentUrls(),
 		Grounds: fmt.Sprintf("%s, § %d: %s", g.Name.GetFi(), it.Section, it.Decision.GetText())}
-	sentAt := now()
+	sentAt, err := pastTime("sent_at", m.GetSentAt())
+	if err != nil {
+		return nil, err
+	}
 	out := &v1.ReferItemResponse{}
 	for _, id := range targets {
 		key := derivedID("refer", meta.RequestID+"/"+id) // each group's write has its own request id

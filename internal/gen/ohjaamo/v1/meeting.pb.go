@@ -3911,8 +3911,10 @@ type EscalateItemRequest struct {
 	ItemId  string `protobuf:"bytes,3,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
 	// A meeting of the parent group; empty: its next meeting still open for
 	// items, or its pending items when it has none.
-	ToMeetingId   string `protobuf:"bytes,4,opt,name=to_meeting_id,json=toMeetingId,proto3" json:"to_meeting_id,omitempty"`
-	Note          string `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	ToMeetingId string `protobuf:"bytes,4,opt,name=to_meeting_id,json=toMeetingId,proto3" json:"to_meeting_id,omitempty"`
+	Note        string `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	// When it was sent (RFC 3339), for a secretary recording it afterwards; empty: now.
+	SentAt        string `protobuf:"bytes,6,opt,name=sent_at,json=sentAt,proto3" json:"sent_at,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3978,6 +3980,13 @@ func (x *EscalateItemRequest) GetToMeetingId() string {
 func (x *EscalateItemRequest) GetNote() string {
 	if x != nil {
 		return x.Note
+	}
+	return ""
+}
+
+func (x *EscalateItemRequest) GetSentAt() string {
+	if x != nil {
+		return x.SentAt
 	}
 	return ""
 }
@@ -4057,8 +4066,10 @@ type ReferItemRequest struct {
 	GroupId   string                 `protobuf:"bytes,2,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
 	ItemId    string                 `protobuf:"bytes,3,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
 	// Child groups; empty: every child group.
-	ToGroupIds    []string `protobuf:"bytes,4,rep,name=to_group_ids,json=toGroupIds,proto3" json:"to_group_ids,omitempty"`
-	Note          string   `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	ToGroupIds []string `protobuf:"bytes,4,rep,name=to_group_ids,json=toGroupIds,proto3" json:"to_group_ids,omitempty"`
+	Note       string   `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	// When it was sent (RFC 3339), for a secretary recording it afterwards; empty: now.
+	SentAt        string `protobuf:"bytes,6,opt,name=sent_at,json=sentAt,proto3" json:"sent_at,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4124,6 +4135,13 @@ func (x *ReferItemRequest) GetToGroupIds() []string {
 func (x *ReferItemRequest) GetNote() string {
 	if x != nil {
 		return x.Note
+	}
+	return ""
+}
+
+func (x *ReferItemRequest) GetSentAt() string {
+	if x != nil {
+		return x.SentAt
 	}
 	return ""
 }
@@ -4767,20 +4785,21 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\aaligned\x18\b \x01(\bR\aaligned\"\x83\x01\n" +
 	"\x11ListCycleResponse\x124\n" +
 	"\bmeetings\x18\x01 \x03(\v2\x18.ohjaamo.v1.CycleMeetingR\bmeetings\x128\n" +
-	"\talignment\x18\x02 \x03(\v2\x1a.ohjaamo.v1.CycleAlignmentR\talignment\"\xa0\x01\n" +
+	"\talignment\x18\x02 \x03(\v2\x1a.ohjaamo.v1.CycleAlignmentR\talignment\"\xb9\x01\n" +
 	"\x13EscalateItemRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
 	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12\x17\n" +
 	"\aitem_id\x18\x03 \x01(\tR\x06itemId\x12\"\n" +
 	"\rto_meeting_id\x18\x04 \x01(\tR\vtoMeetingId\x12\x12\n" +
-	"\x04note\x18\x05 \x01(\tR\x04note\"\xa9\x01\n" +
+	"\x04note\x18\x05 \x01(\tR\x04note\x12\x17\n" +
+	"\asent_at\x18\x06 \x01(\tR\x06sentAt\"\xa9\x01\n" +
 	"\x14EscalateItemResponse\x12\x1e\n" +
 	"\vto_group_id\x18\x01 \x01(\tR\ttoGroupId\x12\x1c\n" +
 	"\n" +
 	"to_item_id\x18\x02 \x01(\tR\btoItemId\x12\"\n" +
 	"\rto_meeting_id\x18\x03 \x01(\tR\vtoMeetingId\x12/\n" +
-	"\x06result\x18\x04 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\x9b\x01\n" +
+	"\x06result\x18\x04 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\xb4\x01\n" +
 	"\x10ReferItemRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
@@ -4788,7 +4807,8 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\aitem_id\x18\x03 \x01(\tR\x06itemId\x12 \n" +
 	"\fto_group_ids\x18\x04 \x03(\tR\n" +
 	"toGroupIds\x12\x12\n" +
-	"\x04note\x18\x05 \x01(\tR\x04note\"\x8e\x01\n" +
+	"\x04note\x18\x05 \x01(\tR\x04note\x12\x17\n" +
+	"\asent_at\x18\x06 \x01(\tR\x06sentAt\"\x8e\x01\n" +
 	"\bReferral\x12\x19\n" +
 	"\bgroup_id\x18\x01 \x01(\tR\agroupId\x12\x17\n" +
 	"\aitem_id\x18\x02 \x01(\tR\x06itemId\x12\x1d\n" +
