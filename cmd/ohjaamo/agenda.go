@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"google.golang.org/protobuf/proto"
+
 	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
 )
 
@@ -69,6 +71,12 @@ func agendaCommand(ctx context.Context, sub string, args []string, stdout, stder
 		if err != nil {
 			return err
 		}
+		// Only the flags given change: the rest comes from the item as it is.
+		current, err := findItem(ctx, c, ids[0], ids[1])
+		if err != nil {
+			return err
+		}
+		item = mergeItem(fs, current, item)
 		res, err := c.meetings().EditItem(ctx, request(c, &v1.EditItemRequest{RequestId: c.reqID(), GroupId: ids[0], ItemId: ids[1], ExpectedVersion: expect.get(), Item: item}))
 		if err != nil {
 			return explain(err)
@@ -273,4 +281,56 @@ func printInFlight(w io.Writer, res *v1.ListInFlightResponse) error {
 			it.GetFrom().GetGroupName(), to.GetGroupName(), status, to.GetTitle())
 	}
 	return tw.Flush()
+}
+
+// findItem reads an item of a group's meetings.
+func findItem(ctx context.Context, c *clientFlags, groupID, itemID string) (*v1.AgendaItem, error) {
+	res, err := c.meetings().ListMeetings(ctx, request(c, &v1.ListMeetingsRequest{GroupId: groupID, MinPosition: c.minPosition}))
+	if err != nil {
+		return nil, explain(err)
+	}
+	for _, m := range res.Msg.GetMeetings() {
+		for _, it := range m.GetItems() {
+			if it.GetId() == itemID {
+				return it.GetItem(), nil
+			}
+		}
+	}
+	return nil, usagef("meeting edit-item: no item %s on the group's agendas", itemID)
+}
+
+// mergeItem takes from edited the fields whose flags were given, the rest from current.
+func mergeItem(fs *flag.FlagSet, current, edited *v1.AgendaItem) *v1.AgendaItem {
+	out := proto.CloneOf(current)
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "title":
+			out.Title = edited.GetTitle()
+		case "preparer":
+			out.Preparer = edited.GetPreparer()
+		case "grounds":
+			out.Grounds = edited.GetGrounds()
+		case "proposal":
+			out.Proposal = edited.GetProposal()
+		case "openness":
+			out.Openness = edited.GetOpenness()
+		case "legal-ground":
+			out.LegalGround = edited.GetLegalGround()
+		case "attachment":
+			out.AttachmentUrls = edited.GetAttachmentUrls()
+		case "task", "municipality", "theme":
+			if out.Tags == nil {
+				out.Tags = &v1.Tags{}
+			}
+			switch f.Name {
+			case "task":
+				out.Tags.Tasks = edited.GetTags().GetTasks()
+			case "municipality":
+				out.Tags.Municipalities = edited.GetTags().GetMunicipalities()
+			case "theme":
+				out.Tags.Themes = edited.GetTags().GetThemes()
+			}
+		}
+	})
+	return out
 }

@@ -2,7 +2,9 @@
 //
 //	ohjaamo serve                     start the server (embedded NATS, SQLite read models)
 //	ohjaamo group list|show|create|rename|add-member|change-member|end-member
-//	ohjaamo meeting list|show|minutes|schedule|reschedule|cancel|add-item|withdraw-item|open|approve-agenda|decide|close
+//	ohjaamo meeting list|show|minutes|schedule|reschedule|cancel|plan-year|cycle|add-item|edit-item|move-item|reorder|
+//	                withdraw-item|open|approve-agenda|decide|close|checkers|check-minutes|approve-minutes|correct|
+//	                escalate|refer|in-flight
 //	ohjaamo search WORDS...
 //	ohjaamo projections rebuild|status
 package main
@@ -40,7 +42,14 @@ Usage:
   ohjaamo meeting show GROUP_ID MEETING_ID
   ohjaamo meeting minutes GROUP_ID MEETING_ID [--format md|html] [--lang fi|sv|en] [--public] [--out FILE]
   ohjaamo meeting schedule GROUP_ID --at TIME --place PLACE
+  ohjaamo meeting plan-year GROUP_ID --year 2027 --at TIME,TIME,... --annual 4=TITLE
+                                         plan the annual cycle (vuosikello)
+  ohjaamo meeting cycle [GROUP_ID] [--year 2026] [--children]
+                                         a year's meetings and their alignment between levels
   ohjaamo meeting add-item GROUP_ID MEETING_ID --title ... --proposal ...
+  ohjaamo meeting edit-item GROUP_ID ITEM_ID --title ...   (only the flags given change)
+  ohjaamo meeting move-item GROUP_ID ITEM_ID MEETING_ID
+  ohjaamo meeting reorder GROUP_ID MEETING_ID --order ID,ID,...
   ohjaamo meeting open GROUP_ID MEETING_ID --lawful --quorate --present ID ...
   ohjaamo meeting reschedule GROUP_ID MEETING_ID --at TIME --place PLACE
   ohjaamo meeting approve-agenda|close|cancel GROUP_ID MEETING_ID
@@ -50,6 +59,9 @@ Usage:
   ohjaamo meeting check-minutes GROUP_ID MEETING_ID MEMBERSHIP_ID
   ohjaamo meeting approve-minutes GROUP_ID MEETING_ID
   ohjaamo meeting correct GROUP_ID ITEM_ID --outcome ... --text ... --reason ...
+  ohjaamo meeting escalate GROUP_ID ITEM_ID [--to-meeting ID]   send up to the parent group
+  ohjaamo meeting refer GROUP_ID ITEM_ID [--to GROUP_ID ...]    refer a decision down to child groups
+  ohjaamo meeting in-flight [GROUP_ID]   items between levels not yet decided, and their wait
   ohjaamo search WORDS... [--task T2 --municipality 837 --year 2026 ...]
                                          find agenda items and decisions across the network
   ohjaamo projections rebuild            rebuild the read models from the stream

@@ -122,25 +122,15 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return printWrite(stdout, c, res.Msg, "cancelled "+ids[1], res.Msg.GetResult())
 	case "add-item":
-		title := fs.String("title", "", "title of the item")
-		preparer := fs.String("preparer", "", "who prepared it")
-		grounds := fs.String("grounds", "", "grounds (perustelut)")
-		proposal := fs.String("proposal", "", "proposal (päätösehdotus)")
-		openness := fs.String("openness", "public", "public | internal | secret (julkinen | sisäinen | salainen)")
-		legal := fs.String("legal-ground", "", "legal ground of a secret item")
-		origin := fs.String("origin", "secretary", "secretary | member | family-voice | indicator | escalated | referred")
+		f := addItemFlags(fs)
+		origin := fs.String("origin", "secretary", "secretary | member | family-voice | indicator")
 		urgent := fs.Bool("urgent", false, "an urgent item the open meeting decided to take up after approving its agenda")
 		previous := fs.String("previous", "", "id of a tabled or returned item of this group that comes back (keeps its history)")
-		var tasks, munis, themes, attachments listFlag
-		fs.Var(&tasks, "task", "family-centre task T1..T7; repeat or separate with commas")
-		fs.Var(&munis, "municipality", "municipality code; repeatable")
-		fs.Var(&themes, "theme", "free theme; repeatable")
-		fs.Var(&attachments, "attachment", "attachment URL; repeatable")
 		ids, err := parseWithArgs(fs, args, "GROUP_ID", "MEETING_ID")
 		if err != nil {
 			return err
 		}
-		op, err := parseEnum("openness", *openness, opennessNames)
+		item, err := f.item()
 		if err != nil {
 			return err
 		}
@@ -148,14 +138,9 @@ func meetingCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err != nil {
 			return err
 		}
-		taskValues, err := parseTasks(tasks)
-		if err != nil {
-			return err
-		}
-		res, err := c.meetings().AddItem(ctx, request(c, &v1.AddItemRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], ExpectedVersion: expect.get(), Urgent: *urgent, PreviousItemId: *previous,
-			Item: &v1.AgendaItem{Title: *title, Preparer: *preparer, Grounds: *grounds, Proposal: *proposal, Openness: v1.Openness(op),
-				LegalGround: *legal, Origin: v1.ItemOrigin(or), AttachmentUrls: attachments,
-				Tags: &v1.Tags{Tasks: taskValues, Municipalities: munis, Themes: themes}}}))
+		item.Origin = v1.ItemOrigin(or)
+		res, err := c.meetings().AddItem(ctx, request(c, &v1.AddItemRequest{RequestId: c.reqID(), GroupId: ids[0], MeetingId: ids[1], ExpectedVersion: expect.get(),
+			Urgent: *urgent, PreviousItemId: *previous, Item: item}))
 		if err != nil {
 			return explain(err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"connectrpc.com/connect"
@@ -93,8 +94,13 @@ func (s meetingService) EscalateItem(ctx context.Context, req *connect.Request[v
 	if err != nil {
 		return nil, err
 	}
+	// The parent group's secretary prepares its own proposal; what the
+	// sending group proposed and decided goes into the grounds.
 	item := proto.CloneOf(it.Item)
-	item.Preparer = ""
+	item.Preparer, item.Proposal = "", ""
+	if it.Decision != nil {
+		item.Grounds = strings.TrimSpace(fmt.Sprintf("%s\n\n%s, § %d: %s", item.GetGrounds(), g.Name.GetFi(), it.Section, it.Decision.GetText()))
+	}
 	lineage := &v1.Lineage{FromGroupId: g.ID, FromItemId: it.ID, Direction: v1.Direction_DIRECTION_UP, SentAt: sentAt, Note: m.GetNote()}
 	toItem := derivedID("escalated", meta.RequestID)
 	placed, res, err := s.receive(ctx, req, meta.RequestID, g.ParentID, toItem, m.GetToMeetingId(), item, lineage)
@@ -123,7 +129,14 @@ func (s meetingService) ReferItem(ctx context.Context, req *connect.Request[v1.R
 	if len(m.GetToGroupIds()) > 100 {
 		return nil, domain.Invalid("to_group_ids", "at most 100 groups", "enintään 100 ryhmää")
 	}
-	if err := s.waitRead(ctx, 0); err != nil {
+	// The child groups come from the read model: let it catch up with the
+	// stream first, so that a group created just before is not missed
+	// (waitRead with position 0 does not wait at all).
+	last, err := s.store.LastSequence(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.waitRead(ctx, last); err != nil {
 		return nil, err
 	}
 	children, err := s.rt.ChildGroups(ctx, g.ID)
