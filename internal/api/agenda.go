@@ -58,16 +58,16 @@ func plannedMeetingIDs(requestID string, n int) []string {
 
 func (s meetingService) PlanYear(ctx context.Context, req *connect.Request[v1.PlanYearRequest]) (*connect.Response[v1.PlanYearResponse], error) {
 	m := req.Msg
-	var ids []string
-	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
-		ids = plannedMeetingIDs(meta.RequestID, min(len(m.GetMeetings()), 25))
-		return ms.PlanYear(domain.PlanYear{Year: m.GetYear(), DeadlineDays: m.GetAgendaDeadlineDays(), MeetingIDs: ids,
+	n := min(len(m.GetMeetings()), 25)
+	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
+		return ms.PlanYear(domain.PlanYear{Year: m.GetYear(), DeadlineDays: m.GetAgendaDeadlineDays(), MeetingIDs: plannedMeetingIDs(meta.RequestID, n),
 			Meetings: m.GetMeetings(), AnnualItems: m.GetAnnualItems()}, g)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return connect.NewResponse(&v1.PlanYearResponse{MeetingIds: ids, Result: writeResult(res)}), nil
+	// Derived outside the decision too: a retry is answered without deciding again.
+	return connect.NewResponse(&v1.PlanYearResponse{MeetingIds: plannedMeetingIDs(meta.RequestID, n), Result: writeResult(res)}), nil
 }
 
 func (s meetingService) ListCycle(ctx context.Context, req *connect.Request[v1.ListCycleRequest]) (*connect.Response[v1.ListCycleResponse], error) {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"regexp"
 	"time"
+	_ "time/tzdata" // Europe/Helsinki wherever the server runs
 
 	"github.com/google/uuid"
 
@@ -60,11 +61,13 @@ func writeResult(res eventstore.AppendResult) *v1.WriteResult {
 	return &v1.WriteResult{Position: pos, Version: res.Head.Version, Replayed: res.Replayed}
 }
 
-// finland is the time zone dates default in; UTC if the zone database is missing.
+// finland is the time zone dates and clock times are in. The zone database
+// is embedded (time/tzdata), so a minimal container without one still
+// answers Finnish dates.
 var finland = func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Helsinki")
 	if err != nil {
-		return time.UTC
+		panic("time/tzdata is embedded, so Europe/Helsinki loads: " + err.Error())
 	}
 	return loc
 }()

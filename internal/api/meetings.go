@@ -55,7 +55,8 @@ func pastTime(field, value string) (string, error) {
 	if t.After(time.Now().Add(5 * time.Minute)) {
 		return "", domain.Invalid(field, "is in the future", "on tulevaisuudessa")
 	}
-	return value, nil
+	// Decision texts name the clock time in Finland whatever offset was sent.
+	return t.In(finland).Format(time.RFC3339), nil
 }
 
 func (s meetingService) ScheduleMeeting(ctx context.Context, req *connect.Request[v1.ScheduleMeetingRequest]) (*connect.Response[v1.ScheduleMeetingResponse], error) {
