@@ -60,6 +60,7 @@ func TestSearchItemsAndDecisions(t *testing.T) {
 		{"a prefix, never the secret item", &v1.SearchItemsRequest{Query: "kotipalv"}, "Vauvaperheiden kotipalvelu"},
 		{"a word of the decision text", &v1.SearchItemsRequest{Query: "syksystä"}, "Vauvaperheiden kotipalvelu"},
 		{"all words must match", &v1.SearchItemsRequest{Query: "kotipalvelu aukioloa"}, ""},
+		{"not the procedural standard items", &v1.SearchItemsRequest{Query: "kokouksen avaus"}, ""},
 		{"FTS syntax is taken as words", &v1.SearchItemsRequest{Query: `aukio* OR "x`}, ""},
 		{"by task", &v1.SearchItemsRequest{Task: v1.FamilyCentreTask_FAMILY_CENTRE_TASK_T7_MEETING_PLACE}, "Kohtaamispaikkojen aukioloajat"},
 		{"by a municipality the decision affects", &v1.SearchItemsRequest{Municipality: "837"}, "Vauvaperheiden kotipalvelu"},
