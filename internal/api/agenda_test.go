@@ -871,3 +871,17 @@ func TestOpenedAtAndClosedAtRecordAPastMeeting(t *testing.T) {
 		t.Fatalf("the minutes do not show the times recorded:\n%s", text)
 	}
 }
+
+func TestCycleAndInFlightOfAnUnknownGroup(t *testing.T) {
+	m := startMeetings(t)
+	ctx := context.Background()
+	unknown := "00000000-0000-4000-8000-000000000999"
+	_, err := m.meetings.ListCycle(ctx, connect.NewRequest(&v1.ListCycleRequest{GroupId: unknown, Year: 2026}))
+	if connect.CodeOf(err) != connect.CodeNotFound || errField(err) != "group_id" {
+		t.Fatalf("cycle of an unknown group: %v", err)
+	}
+	_, err = m.meetings.ListInFlight(ctx, connect.NewRequest(&v1.ListInFlightRequest{GroupId: unknown}))
+	if connect.CodeOf(err) != connect.CodeNotFound || errField(err) != "group_id" {
+		t.Fatalf("in-flight of an unknown group: %v", err)
+	}
+}

@@ -190,7 +190,7 @@ func (s meetingService) ReferItem(ctx context.Context, req *connect.Request[v1.R
 func (s meetingService) ListInFlight(ctx context.Context, req *connect.Request[v1.ListInFlightRequest]) (*connect.Response[v1.ListInFlightResponse], error) {
 	m := req.Msg
 	if m.GetGroupId() != "" {
-		if err := domain.RequireID("group_id", m.GetGroupId()); err != nil {
+		if err := s.requireGroup(ctx, m.GetGroupId()); err != nil {
 			return nil, err
 		}
 	}
@@ -202,4 +202,19 @@ func (s meetingService) ListInFlight(ctx context.Context, req *connect.Request[v
 		return nil, err
 	}
 	return connect.NewResponse(&v1.ListInFlightResponse{Items: items}), nil
+}
+
+// requireGroup answers NotFound unless groupID names a group.
+func (s meetingService) requireGroup(ctx context.Context, groupID string) error {
+	if err := domain.RequireID("group_id", groupID); err != nil {
+		return err
+	}
+	g, _, err := s.groups.Get(ctx, groupID)
+	if err != nil {
+		return err
+	}
+	if !g.Created {
+		return &domain.Error{Code: domain.CodeNotFound, Field: "group_id", Message: "no such group", MessageFI: "ryhmää ei ole"}
+	}
+	return nil
 }

@@ -249,7 +249,8 @@ func (s *Meetings) Receive(itemID, meetingID string, item *v1.AgendaItem, lineag
 		return nil, invalid("item", "is required", "on pakollinen")
 	}
 	for _, it := range s.items {
-		if it.Lineage != nil && it.Lineage.GetFromItemId() == lineage.GetFromItemId() {
+		// A received item the group withdrew may be sent again.
+		if it.Lineage != nil && it.Lineage.GetFromItemId() == lineage.GetFromItemId() && !it.Withdrawn {
 			return nil, precondition("item_id", "the item has already been sent to this group", "asia on jo lähetetty tälle ryhmälle")
 		}
 	}

@@ -1156,3 +1156,39 @@ func TestAgendaCloneIsolatesApply(t *testing.T) {
 		t.Errorf("the clone planned 2026 twice: %v", err)
 	}
 }
+
+func TestNameCheckersForgottenUntilSomeoneChecks(t *testing.T) {
+	// Closed without checkers: they may still be named, without a decision.
+	s := everyState(t)
+	got, err := s.NameCheckers(mClosed, []string{chairM, memberB})
+	thenEvents(t, got, err, &v1.MinutesCheckersNamed{MeetingId: mClosed, MembershipIds: []string{chairM, memberB}})
+	applyDecided(t, s, got, err)
+
+	// Not someone absent from the meeting.
+	got, err = everyState(t).NameCheckers(mClosed, []string{chairM, memberC})
+	thenError(t, got, err, domain.CodeFailedPrecondition, "membership_ids[1]")
+
+	// Once a checker has checked, the checkers stay.
+	got, err = s.CheckMinutes(mClosed, chairM, "2026-02-13")
+	applyDecided(t, s, got, err)
+	got, err = s.NameCheckers(mClosed, []string{memberB, chairM})
+	thenError(t, got, err, domain.CodeFailedPrecondition, "meeting_id")
+
+	// A meeting not yet opened has no checkers to name.
+	got, err = everyState(t).NameCheckers(mScheduled, []string{chairM, memberB})
+	thenError(t, got, err, domain.CodeFailedPrecondition, "meeting_id")
+}
+
+func TestReceiveAgainAfterTheReceiverWithdrewIt(t *testing.T) {
+	s := givenMeetings(t, pendingItem("r1", "lahetetty-1"))
+	item := agendaItem("Ylös viety asia")
+	lin := lineageFrom("lahetetty-1", v1.Direction_DIRECTION_UP)
+	got, err := s.Receive("r2", "", item, lin, "2026-03-01")
+	thenError(t, got, err, domain.CodeFailedPrecondition, "item_id")
+
+	do(t, s)(s.WithdrawItem("r1", "ei kuulu tälle ryhmälle"))
+	got, err = s.Receive("r2", "", item, lin, "2026-03-01")
+	if err != nil || len(got) != 1 {
+		t.Fatalf("sending again after the withdrawal: %v %v", got, err)
+	}
+}

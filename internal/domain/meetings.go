@@ -679,10 +679,19 @@ func (s *Meetings) Close(meetingID, closedAt string) ([]proto.Message, error) {
 
 // NameCheckers decides the two minutes checkers of an open meeting, from
 // the members present.
+//
+// Checkers forgotten in the meeting may still be named after it closed, as
+// long as nobody has checked the minutes yet; the checkers item then stays
+// without a decision (its § would fall after the closing items), and the
+// minutes show the checkers at the signatures.
 func (s *Meetings) NameCheckers(meetingID string, ids []string) ([]proto.Message, error) {
-	m, err := s.open(meetingID)
-	if err != nil {
-		return nil, err
+	m, ok := s.meetings[meetingID]
+	afterwards := ok && m.State == v1.MeetingState_MEETING_STATE_CLOSED && !m.MinutesApproved && len(m.CheckedBy) == 0
+	if !afterwards {
+		var err *Error
+		if m, err = s.open(meetingID); err != nil {
+			return nil, err
+		}
 	}
 	if len(ids) != 2 || ids[0] == ids[1] {
 		return nil, invalid("membership_ids", "name two different members present", "nimeä kaksi eri läsnä olevaa jäsentä")
@@ -695,6 +704,9 @@ func (s *Meetings) NameCheckers(meetingID string, ids []string) ([]proto.Message
 	}
 	if slices.Equal(ids, m.Checkers) {
 		return nil, nil
+	}
+	if afterwards {
+		return []proto.Message{&v1.MinutesCheckersNamed{MeetingId: m.ID, MembershipIds: ids}}, nil
 	}
 	// The names stay out of the decision text (the minutes show them from
 	// the memberships), so forgetting a person needs no change to decisions.
