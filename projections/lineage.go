@@ -96,8 +96,7 @@ func addLineage(ctx context.Context, db *sql.DB, args []any, byItem map[string]*
 func (rt *Runtime) InFlight(ctx context.Context, groupID string, now time.Time) ([]*v1.InFlightItem, error) {
 	var out []*v1.InFlightItem
 	err := rt.View(ctx, func(db *sql.DB) error {
-		var rows []*v1.InFlightItem
-		var links [][2]*linkedCols
+		var sent [][2]*linkedCols // from, to
 		err := scanRows(ctx, db, q("lineage_in_flight"), []any{groupID}, func(r *sql.Rows) error {
 			var dir int32
 			var sentAt string
@@ -108,25 +107,24 @@ func (rt *Runtime) InFlight(ctx context.Context, groupID string, now time.Time) 
 			for _, l := range []*linkedCols{from, to} {
 				l.item.Direction, l.item.SentAt = v1.Direction(dir), sentAt
 			}
-			rows = append(rows, &v1.InFlightItem{Direction: v1.Direction(dir), From: from.item, To: to.item})
-			links = append(links, [2]*linkedCols{from, to})
+			sent = append(sent, [2]*linkedCols{from, to})
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		for i, row := range rows {
-			for _, l := range links[i] {
+		for _, pair := range sent {
+			for _, l := range pair {
 				if err := l.finish(ctx, db); err != nil {
 					return err
 				}
 			}
-			row.From, row.To = links[i][0].item, links[i][1].item
+			row := &v1.InFlightItem{Direction: pair[1].item.GetDirection(), From: pair[0].item, To: pair[1].item}
 			if final(row.To.GetDecision()) {
 				continue
 			}
-			if sent, err := time.Parse(time.RFC3339, row.To.GetSentAt()); err == nil && now.After(sent) {
-				row.WaitedDays = uint32(now.Sub(sent).Hours() / 24)
+			if at, err := time.Parse(time.RFC3339, row.To.GetSentAt()); err == nil && now.After(at) {
+				row.WaitedDays = uint32(now.Sub(at).Hours() / 24)
 			}
 			out = append(out, row)
 		}

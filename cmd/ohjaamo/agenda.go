@@ -302,6 +302,12 @@ func findItem(ctx context.Context, c *clientFlags, groupID, itemID string) (*v1.
 // mergeItem takes from edited the fields whose flags were given, the rest from current.
 func mergeItem(fs *flag.FlagSet, current, edited *v1.AgendaItem) *v1.AgendaItem {
 	out := proto.CloneOf(current)
+	tags := func() *v1.Tags {
+		if out.Tags == nil {
+			out.Tags = &v1.Tags{}
+		}
+		return out.Tags
+	}
 	fs.Visit(func(f *flag.Flag) {
 		switch f.Name {
 		case "title":
@@ -318,18 +324,12 @@ func mergeItem(fs *flag.FlagSet, current, edited *v1.AgendaItem) *v1.AgendaItem 
 			out.LegalGround = edited.GetLegalGround()
 		case "attachment":
 			out.AttachmentUrls = edited.GetAttachmentUrls()
-		case "task", "municipality", "theme":
-			if out.Tags == nil {
-				out.Tags = &v1.Tags{}
-			}
-			switch f.Name {
-			case "task":
-				out.Tags.Tasks = edited.GetTags().GetTasks()
-			case "municipality":
-				out.Tags.Municipalities = edited.GetTags().GetMunicipalities()
-			case "theme":
-				out.Tags.Themes = edited.GetTags().GetThemes()
-			}
+		case "task":
+			tags().Tasks = edited.GetTags().GetTasks()
+		case "municipality":
+			tags().Municipalities = edited.GetTags().GetMunicipalities()
+		case "theme":
+			tags().Themes = edited.GetTags().GetThemes()
 		}
 	})
 	return out

@@ -73,7 +73,7 @@ func (s meetingService) PlanYear(ctx context.Context, req *connect.Request[v1.Pl
 func (s meetingService) ListCycle(ctx context.Context, req *connect.Request[v1.ListCycleRequest]) (*connect.Response[v1.ListCycleResponse], error) {
 	m := req.Msg
 	if m.GetGroupId() != "" {
-		if err := s.requireGroup(ctx, m.GetGroupId()); err != nil {
+		if _, err := s.group(ctx, m.GetGroupId()); err != nil {
 			return nil, err
 		}
 	}

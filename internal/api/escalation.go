@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -21,36 +22,45 @@ import (
 // joins the two ends. A referral to several groups is one write per group,
 // each idempotent under the request id: a retry completes the ones missing.
 
-// sourceItem reads an item of groupID's meetings that may be sent on.
-func (s meetingService) sourceItem(ctx context.Context, groupID, itemID string) (*domain.Group, *domain.Item, error) {
-	if err := domain.RequireID("group_id", groupID); err != nil {
-		return nil, nil, err
+// outgoing is an item about to be sent to another group, with who sends it and when.
+type outgoing struct {
+	meta   eventstore.Meta
+	group  *domain.Group
+	item   *domain.Item
+	sentAt string
+}
+
+// sendable checks a request to send item itemID of groupID on: the request
+// id, the item (not withdrawn, not a standard item) and the time it is sent.
+func (s meetingService) sendable(ctx context.Context, h http.Header, requestID, groupID, itemID, sentAt string) (outgoing, error) {
+	var out outgoing
+	var err error
+	if out.meta, err = commandMeta(requestID, h); err != nil {
+		return out, err
+	}
+	if out.group, err = s.group(ctx, groupID); err != nil {
+		return out, err
 	}
 	if err := domain.RequireID("item_id", itemID); err != nil {
-		return nil, nil, err
-	}
-	g, _, err := s.groups.Get(ctx, groupID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if !g.Created {
-		return nil, nil, &domain.Error{Code: domain.CodeNotFound, Field: "group_id", Message: "no such group", MessageFI: "ryhmää ei ole"}
+		return out, err
 	}
 	ms, _, err := s.meetings.Get(ctx, groupID)
 	if err != nil {
-		return nil, nil, err
+		return out, err
 	}
 	it, ok := ms.Item(itemID)
 	switch {
 	case !ok:
-		return nil, nil, &domain.Error{Code: domain.CodeNotFound, Field: "item_id", Message: "no such item in this group", MessageFI: "ryhmällä ei ole tätä asiaa"}
+		return out, &domain.Error{Code: domain.CodeNotFound, Field: "item_id", Message: "no such item in this group", MessageFI: "ryhmällä ei ole tätä asiaa"}
 	case it.Withdrawn:
-		return nil, nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "item_id", Message: "the item was withdrawn", MessageFI: "asia on poistettu esityslistalta"}
+		return out, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "item_id", Message: "the item was withdrawn", MessageFI: "asia on poistettu esityslistalta"}
 	case it.Standard() != v1.StandardItem_STANDARD_ITEM_UNSPECIFIED:
-		return nil, nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "item_id", Message: "a standard item is not sent to other groups",
+		return out, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "item_id", Message: "a standard item is not sent to other groups",
 			MessageFI: "vakioasiaa ei lähetetä muille ryhmille"}
 	}
-	return g, it, nil
+	out.item = it
+	out.sentAt, err = pastTime("sent_at", sentAt)
+	return out, err
 }
 
 // receive writes the item to groupID's meetings and answers where it went.
@@ -73,14 +83,11 @@ func (s meetingService) receive(ctx context.Context, req connect.AnyRequest, req
 
 func (s meetingService) EscalateItem(ctx context.Context, req *connect.Request[v1.EscalateItemRequest]) (*connect.Response[v1.EscalateItemResponse], error) {
 	m := req.Msg
-	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	out, err := s.sendable(ctx, req.Header(), m.GetRequestId(), m.GetGroupId(), m.GetItemId(), m.GetSentAt())
 	if err != nil {
 		return nil, err
 	}
-	g, it, err := s.sourceItem(ctx, m.GetGroupId(), m.GetItemId())
-	if err != nil {
-		return nil, err
-	}
+	meta, g, it := out.meta, out.group, out.item
 	if g.ParentID == "" {
 		return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "group_id", Message: "the group has no parent group to escalate to",
 			MessageFI: "ryhmällä ei ole ylempää ryhmää, jolle asian voisi viedä"}
@@ -90,10 +97,6 @@ func (s meetingService) EscalateItem(ctx context.Context, req *connect.Request[v
 			return nil, err
 		}
 	}
-	sentAt, err := pastTime("sent_at", m.GetSentAt())
-	if err != nil {
-		return nil, err
-	}
 	// The parent group's secretary prepares its own proposal; what the
 	// sending group proposed and decided goes into the grounds.
 	item := proto.CloneOf(it.Item)
@@ -101,7 +104,7 @@ func (s meetingService) EscalateItem(ctx context.Context, req *connect.Request[v
 	if it.Decision != nil {
 		item.Grounds = strings.TrimSpace(fmt.Sprintf("%s\n\n%s, § %d: %s", item.GetGrounds(), g.Name.GetFi(), it.Section, it.Decision.GetText()))
 	}
-	lineage := &v1.Lineage{FromGroupId: g.ID, FromItemId: it.ID, Direction: v1.Direction_DIRECTION_UP, SentAt: sentAt, Note: m.GetNote()}
+	lineage := &v1.Lineage{FromGroupId: g.ID, FromItemId: it.ID, Direction: v1.Direction_DIRECTION_UP, SentAt: out.sentAt, Note: m.GetNote()}
 	toItem := derivedID("escalated", meta.RequestID)
 	placed, res, err := s.receive(ctx, req, meta.RequestID, g.ParentID, toItem, m.GetToMeetingId(), item, lineage)
 	if err != nil {
@@ -112,14 +115,11 @@ func (s meetingService) EscalateItem(ctx context.Context, req *connect.Request[v
 
 func (s meetingService) ReferItem(ctx context.Context, req *connect.Request[v1.ReferItemRequest]) (*connect.Response[v1.ReferItemResponse], error) {
 	m := req.Msg
-	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	out, err := s.sendable(ctx, req.Header(), m.GetRequestId(), m.GetGroupId(), m.GetItemId(), m.GetSentAt())
 	if err != nil {
 		return nil, err
 	}
-	g, it, err := s.sourceItem(ctx, m.GetGroupId(), m.GetItemId())
-	if err != nil {
-		return nil, err
-	}
+	meta, g, it := out.meta, out.group, out.item
 	switch it.Decision.GetOutcome() {
 	case v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, v1.Outcome_OUTCOME_APPROVED_AS_AMENDED, v1.Outcome_OUTCOME_NOTED:
 	default:
@@ -169,28 +169,24 @@ func (s meetingService) ReferItem(ctx context.Context, req *connect.Request[v1.R
 	item := &v1.AgendaItem{Title: it.Item.GetTitle(), Openness: it.Item.GetOpenness(), LegalGround: it.Item.GetLegalGround(),
 		Tags: it.Item.GetTags(), AttachmentUrls: it.Item.GetAttachmentUrls(),
 		Grounds: fmt.Sprintf("%s, § %d: %s", g.Name.GetFi(), it.Section, it.Decision.GetText())}
-	sentAt, err := pastTime("sent_at", m.GetSentAt())
-	if err != nil {
-		return nil, err
-	}
-	out := &v1.ReferItemResponse{}
+	resp := &v1.ReferItemResponse{}
 	for _, id := range targets {
 		key := derivedID("refer", meta.RequestID+"/"+id) // each group's write has its own request id
 		toItem := derivedID("referred", meta.RequestID+"/"+id)
-		lineage := &v1.Lineage{FromGroupId: g.ID, FromItemId: it.ID, Direction: v1.Direction_DIRECTION_DOWN, SentAt: sentAt, Note: m.GetNote()}
+		lineage := &v1.Lineage{FromGroupId: g.ID, FromItemId: it.ID, Direction: v1.Direction_DIRECTION_DOWN, SentAt: out.sentAt, Note: m.GetNote()}
 		placed, res, err := s.receive(ctx, req, key, id, toItem, "", item, lineage)
 		if err != nil {
 			return nil, err
 		}
-		out.Referrals = append(out.Referrals, &v1.Referral{GroupId: id, ItemId: toItem, MeetingId: placed, Result: writeResult(res)})
+		resp.Referrals = append(resp.Referrals, &v1.Referral{GroupId: id, ItemId: toItem, MeetingId: placed, Result: writeResult(res)})
 	}
-	return connect.NewResponse(out), nil
+	return connect.NewResponse(resp), nil
 }
 
 func (s meetingService) ListInFlight(ctx context.Context, req *connect.Request[v1.ListInFlightRequest]) (*connect.Response[v1.ListInFlightResponse], error) {
 	m := req.Msg
 	if m.GetGroupId() != "" {
-		if err := s.requireGroup(ctx, m.GetGroupId()); err != nil {
+		if _, err := s.group(ctx, m.GetGroupId()); err != nil {
 			return nil, err
 		}
 	}
@@ -204,17 +200,17 @@ func (s meetingService) ListInFlight(ctx context.Context, req *connect.Request[v
 	return connect.NewResponse(&v1.ListInFlightResponse{Items: items}), nil
 }
 
-// requireGroup answers NotFound unless groupID names a group.
-func (s meetingService) requireGroup(ctx context.Context, groupID string) error {
+// group reads groupID's state, answering NotFound unless the group exists.
+func (s meetingService) group(ctx context.Context, groupID string) (*domain.Group, error) {
 	if err := domain.RequireID("group_id", groupID); err != nil {
-		return err
+		return nil, err
 	}
 	g, _, err := s.groups.Get(ctx, groupID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !g.Created {
-		return &domain.Error{Code: domain.CodeNotFound, Field: "group_id", Message: "no such group", MessageFI: "ryhmää ei ole"}
+		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "group_id", Message: "no such group", MessageFI: "ryhmää ei ole"}
 	}
-	return nil
+	return g, nil
 }

@@ -26,12 +26,9 @@ func (s meetingService) write(ctx context.Context, req connect.AnyRequest, reque
 	if err != nil {
 		return eventstore.AppendResult{}, meta, err
 	}
-	group, _, err := s.groups.Get(ctx, groupID)
+	group, err := s.group(ctx, groupID)
 	if err != nil {
 		return eventstore.AppendResult{}, meta, err
-	}
-	if !group.Created {
-		return eventstore.AppendResult{}, meta, &domain.Error{Code: domain.CodeNotFound, Field: "group_id", Message: "no such group", MessageFI: "ryhmää ei ole"}
 	}
 	res, err := s.meetings.Execute(ctx, groupID, meta, expected, func(m *domain.Meetings) ([]proto.Message, error) {
 		return decide(m, group, meta)
