@@ -283,9 +283,14 @@ func printInFlight(w io.Writer, res *v1.ListInFlightResponse) error {
 	return tw.Flush()
 }
 
-// findItem reads an item of a group's meetings.
+// findItem reads an item of a group's meetings as it is now: the read waits
+// for the stream's last position, so an item just added is found.
 func findItem(ctx context.Context, c *clientFlags, groupID, itemID string) (*v1.AgendaItem, error) {
-	res, err := c.meetings().ListMeetings(ctx, request(c, &v1.ListMeetingsRequest{GroupId: groupID, MinPosition: c.minPosition}))
+	st, err := c.admin().GetStatus(ctx, request(c, &v1.GetStatusRequest{}))
+	if err != nil {
+		return nil, explain(err)
+	}
+	res, err := c.meetings().ListMeetings(ctx, request(c, &v1.ListMeetingsRequest{GroupId: groupID, MinPosition: st.Msg.GetStreamPosition()}))
 	if err != nil {
 		return nil, explain(err)
 	}

@@ -136,6 +136,16 @@ func TestServeEndToEnd(t *testing.T) {
 	if code != 0 || itemID == nil {
 		t.Fatalf("add-item: %d %s %s", code, out, errOut)
 	}
+	// edit-item changes only what its flags name: the proposal and tasks stay.
+	out, errOut, code = cli(t, "meeting", "edit-item", regional, itemID[1], "--server", url, "--title", "Toimintasuunnitelma 2027")
+	if code != 0 || !strings.Contains(out, "edited "+itemID[1]) {
+		t.Fatalf("edit-item: %d %s %s", code, out, errOut)
+	}
+	pos = regexp.MustCompile(`position (\d+)`).FindStringSubmatch(out)[1]
+	out, errOut, code = cli(t, "meeting", "show", regional, meeting[1], "--server", url, "--min-position", pos)
+	if code != 0 || !regexp.MustCompile(`Toimintasuunnitelma 2027  \S+\n\s+proposal: Hyväksytään\.`).MatchString(out) {
+		t.Fatalf("show after edit-item: %d\n%s\n%s", code, out, errOut)
+	}
 	_, errOut, code = cli(t, "meeting", "decide", regional, itemID[1], "--server", url, "--text", "Hyväksyttiin.", "--lang", "fi")
 	if code != 1 || !strings.Contains(errOut, "failed_precondition") || !strings.Contains(errOut, "avatussa kokouksessa") {
 		t.Fatalf("decide before opening: %d %s", code, errOut)
@@ -152,7 +162,7 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	pos = regexp.MustCompile(`position (\d+)`).FindStringSubmatch(out)[1]
 	out, errOut, code = cli(t, "meeting", "show", regional, meeting[1], "--server", url, "--min-position", pos)
-	if code != 0 || !strings.Contains(out, "closed,") || !strings.Contains(out, "§ 4   Toimintasuunnitelma") || !strings.Contains(out, "decision (approved as proposed): Hyväksyttiin.") {
+	if code != 0 || !strings.Contains(out, "closed,") || !strings.Contains(out, "§ 4   Toimintasuunnitelma 2027") || !strings.Contains(out, "decision (approved as proposed): Hyväksyttiin.") {
 		t.Fatalf("meeting show: %d\n%s\n%s", code, out, errOut)
 	}
 
