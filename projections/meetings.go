@@ -22,7 +22,7 @@ func (meetingsProjection) Version() int { return 5 }
 
 func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 	env := ev.Envelope
-	if env.GetAggregateType() != domain.AggregateMeetings {
+	if env.GetAggregateType() != domain.AggregateMeetings || communicationEvent(ev.Payload) {
 		return nil
 	}
 	group := env.GetAggregateId()

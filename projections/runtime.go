@@ -62,7 +62,9 @@ func (t *Tx) Exec(name string, args ...any) error {
 }
 
 // All is every read model Ohjaamo keeps.
-func All() []Projection { return []Projection{groupsProjection{}, meetingsProjection{}} }
+func All() []Projection {
+	return []Projection{groupsProjection{}, meetingsProjection{}, communicationProjection{}, voicesProjection{}}
+}
 
 // batchSize bounds how many events one transaction applies.
 const batchSize = 1000

@@ -5,6 +5,9 @@
 //	ohjaamo meeting list|show|minutes|schedule|reschedule|cancel|plan-year|cycle|add-item|edit-item|move-item|reorder|
 //	                withdraw-item|open|approve-agenda|decide|close|checkers|check-minutes|approve-minutes|correct|
 //	                escalate|refer|in-flight
+//	ohjaamo responsibility list|assign|reassign|waive|done|asks|bring-up
+//	ohjaamo voice record|list|trace|report
+//	ohjaamo audit verify|history|evidence|check-pack
 //	ohjaamo search WORDS...
 //	ohjaamo projections rebuild|status
 package main
@@ -62,6 +65,22 @@ Usage:
   ohjaamo meeting escalate GROUP_ID ITEM_ID [--to-meeting ID]   send up to the parent group
   ohjaamo meeting refer GROUP_ID ITEM_ID [--to GROUP_ID ...]    refer a decision down to child groups
   ohjaamo meeting in-flight [GROUP_ID]   items between levels not yet decided, and their wait
+  ohjaamo responsibility list [--group ID] [--member ID] [--person NAME] [--overdue] [--open]
+                                         communication responsibilities (viestintävastuut)
+  ohjaamo responsibility assign GROUP_ID ITEM_ID --member ID --audience families --channel ... --due 2026-05-01
+  ohjaamo responsibility reassign GROUP_ID RESP_ID [--member ID] [--due DATE] [--reason ...]
+  ohjaamo responsibility waive GROUP_ID RESP_ID --reason ...
+  ohjaamo responsibility done GROUP_ID RESP_ID --by ID --on DATE --channel ... [--note ...] [--link URL]
+  ohjaamo responsibility asks GROUP_ID MEETING_ID      what each representative brings to the meeting
+  ohjaamo responsibility bring-up GROUP_ID MEETING_ID --member ID (--title ... | --nothing)
+  ohjaamo voice record GROUP_ID --channel client-panel --summary ... --raised-on DATE --by ID
+  ohjaamo voice list [--group ID] [--from DATE] [--to DATE]
+  ohjaamo voice trace VOICE_ID           every hop of one family voice, and whether families were told
+  ohjaamo voice report [--group ID] [--from DATE] [--to DATE] [--format table|csv|json]
+  ohjaamo audit verify                   recompute every aggregate's hash chain
+  ohjaamo audit history TYPE ID          who did what, when, on whose request (TYPE: group, meetings, voice)
+  ohjaamo audit evidence (--voice ID | --group ID --item ID) [--out FILE]
+  ohjaamo audit check-pack FILE          verify an evidence pack offline
   ohjaamo search WORDS... [--task T2 --municipality 837 --year 2026 ...]
                                          find agenda items and decisions across the network
   ohjaamo projections rebuild            rebuild the read models from the stream
@@ -90,6 +109,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = meetingCommand(ctx, args[1:], stdout, stderr)
 	case "search":
 		err = searchCommand(ctx, args[1:], stdout, stderr)
+	case "responsibility":
+		err = responsibilityCommand(ctx, args[1:], stdout, stderr)
+	case "voice":
+		err = voiceCommand(ctx, args[1:], stdout, stderr)
+	case "audit":
+		err = auditCommand(ctx, args[1:], stdout, stderr)
 	case "projections":
 		err = projectionsCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

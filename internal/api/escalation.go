@@ -167,7 +167,7 @@ func (s meetingService) ReferItem(ctx context.Context, req *connect.Request[v1.R
 		}
 	}
 	item := &v1.AgendaItem{Title: it.Item.GetTitle(), Openness: it.Item.GetOpenness(), LegalGround: it.Item.GetLegalGround(),
-		Tags: it.Item.GetTags(), AttachmentUrls: it.Item.GetAttachmentUrls(),
+		Tags: it.Item.GetTags(), AttachmentUrls: it.Item.GetAttachmentUrls(), FamilyVoiceIds: it.Item.GetFamilyVoiceIds(),
 		Grounds: fmt.Sprintf("%s, § %d: %s", g.Name.GetFi(), it.Section, it.Decision.GetText())}
 	resp := &v1.ReferItemResponse{}
 	for _, id := range targets {

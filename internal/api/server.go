@@ -40,6 +40,7 @@ type Server struct {
 	rt       *projections.Runtime
 	groups   *eventstore.Repo[*domain.Group]
 	meetings *eventstore.Repo[*domain.Meetings]
+	voices   *eventstore.Repo[*domain.Voice]
 	log      *slog.Logger
 	readWait time.Duration
 }
@@ -79,7 +80,8 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	}
 	s := &Server{store: store, rt: rt, log: log, readWait: cfg.ReadWait,
 		groups:   eventstore.NewRepo(store, domain.AggregateGroup, domain.NewGroup, 10_000),
-		meetings: eventstore.NewRepo(store, domain.AggregateMeetings, domain.NewMeetings, 1_000)}
+		meetings: eventstore.NewRepo(store, domain.AggregateMeetings, domain.NewMeetings, 1_000),
+		voices:   eventstore.NewRepo(store, domain.AggregateVoice, domain.NewVoice, 1_000)}
 	a := &App{Server: s, done: make(chan error, 1)}
 	if cfg.Demo {
 		if err := s.loadDemoIfEmpty(ctx); err != nil {
@@ -117,7 +119,11 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle(ohjaamov1connect.NewGroupServiceHandler(groupService{s}, opts...))
 	mux.Handle(ohjaamov1connect.NewMeetingServiceHandler(meetingService{s}, opts...))
 	mux.Handle(ohjaamov1connect.NewAdminServiceHandler(adminService{s}, opts...))
-	services := []string{ohjaamov1connect.GroupServiceName, ohjaamov1connect.MeetingServiceName, ohjaamov1connect.AdminServiceName}
+	mux.Handle(ohjaamov1connect.NewCommunicationServiceHandler(communicationService{meetingService{s}}, opts...))
+	mux.Handle(ohjaamov1connect.NewVoiceServiceHandler(voiceService{s}, opts...))
+	mux.Handle(ohjaamov1connect.NewAuditServiceHandler(auditService{Server: s}, opts...))
+	services := []string{ohjaamov1connect.GroupServiceName, ohjaamov1connect.MeetingServiceName, ohjaamov1connect.AdminServiceName,
+		ohjaamov1connect.CommunicationServiceName, ohjaamov1connect.VoiceServiceName, ohjaamov1connect.AuditServiceName}
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(services...)))
 	reflector := grpcreflect.NewStaticReflector(services...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))

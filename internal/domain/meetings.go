@@ -29,6 +29,10 @@ type Meetings struct {
 	sections map[int]uint32
 	// planned are the years whose annual cycle is planned.
 	planned map[uint32]bool
+	// resps are the communication responsibilities of the group's decisions.
+	resps map[string]*Responsibility
+	// asks are the upward asks answered, by meeting (see Answers).
+	asks map[string]map[string][]string
 }
 
 // Meeting is one meeting of the group.
@@ -81,17 +85,20 @@ type Item struct {
 func (it *Item) Standard() v1.StandardItem { return it.Item.GetStandard() }
 
 // closing tells whether a standard kind belongs to the end of the agenda.
-func closing(k v1.StandardItem) bool { return k >= v1.StandardItem_STANDARD_ITEM_OTHER_MATTERS }
+func closing(k v1.StandardItem) bool {
+	return k >= v1.StandardItem_STANDARD_ITEM_OTHER_MATTERS && k <= v1.StandardItem_STANDARD_ITEM_CLOSING
+}
 
 // NewMeetings is the empty state of group id's meetings.
 func NewMeetings(groupID string) *Meetings {
-	return &Meetings{GroupID: groupID, meetings: map[string]*Meeting{}, items: map[string]*Item{}, sections: map[int]uint32{}, planned: map[uint32]bool{}}
+	return &Meetings{GroupID: groupID, meetings: map[string]*Meeting{}, items: map[string]*Item{}, sections: map[int]uint32{}, planned: map[uint32]bool{},
+		resps: map[string]*Responsibility{}, asks: map[string]map[string][]string{}}
 }
 
 // Clone copies the state for the next snapshot.
 func (s *Meetings) Clone() *Meetings {
 	return &Meetings{GroupID: s.GroupID, meetings: maps.Clone(s.meetings), items: maps.Clone(s.items), sections: maps.Clone(s.sections),
-		planned: maps.Clone(s.planned)}
+		planned: maps.Clone(s.planned), resps: maps.Clone(s.resps), asks: maps.Clone(s.asks)}
 }
 
 // Meeting finds a meeting by id.
@@ -105,6 +112,9 @@ func (s *Meetings) LastSection(year int) uint32 { return s.sections[year] }
 
 // Apply folds one event into the state.
 func (s *Meetings) Apply(ev proto.Message) error {
+	if handled, err := s.applyCommunication(ev); handled {
+		return err
+	}
 	switch e := ev.(type) {
 	case *v1.MeetingScheduled:
 		s.meetings[e.GetMeetingId()] = &Meeting{ID: e.GetMeetingId(), StartsAt: e.GetStartsAt(), Place: e.GetPlace(),
@@ -390,9 +400,10 @@ func (s *Meetings) AddItem(itemID, meetingID string, item *v1.AgendaItem, urgent
 			"vakioasiat syntyvät kokouksen mukana, niitä ei lisätä käsin")
 	}
 	switch item.GetOrigin() {
-	case v1.ItemOrigin_ITEM_ORIGIN_STANDARD, v1.ItemOrigin_ITEM_ORIGIN_ANNUAL_CYCLE, v1.ItemOrigin_ITEM_ORIGIN_ESCALATED, v1.ItemOrigin_ITEM_ORIGIN_REFERRED:
-		return nil, invalid("item.origin", "standard, annual-cycle, escalated and referred items are created by the service, not added by hand",
-			"vakioasiat, vuosikellon asiat sekä ylös viedyt ja alas ohjatut asiat syntyvät palvelussa, niitä ei lisätä käsin")
+	case v1.ItemOrigin_ITEM_ORIGIN_STANDARD, v1.ItemOrigin_ITEM_ORIGIN_ANNUAL_CYCLE, v1.ItemOrigin_ITEM_ORIGIN_ESCALATED, v1.ItemOrigin_ITEM_ORIGIN_REFERRED,
+		v1.ItemOrigin_ITEM_ORIGIN_REPRESENTATIVE:
+		return nil, invalid("item.origin", "standard, annual-cycle, escalated, referred and representatives' items are created by the service, not added by hand",
+			"vakioasiat, vuosikellon asiat, ylös viedyt ja alas ohjatut asiat sekä edustajien tuomat asiat syntyvät palvelussa, niitä ei lisätä käsin")
 	case v1.ItemOrigin_ITEM_ORIGIN_MEMBER:
 		if d := m.Deadline(); !urgent && d != "" && today > d {
 			return nil, precondition("meeting_id", "proposals for this meeting closed on "+d+"; propose it for a later meeting",
@@ -446,6 +457,18 @@ func checkItem(it *v1.AgendaItem) *Error {
 	if err := checkTags("item.tags", it.GetTags().GetTasks(), it.GetTags().GetMunicipalities(), it.GetTags().GetThemes()); err != nil {
 		return err
 	}
+	if len(it.GetFamilyVoiceIds()) > 50 {
+		return invalid("item.family_voice_ids", "at most 50 family voices", "enintään 50 perheiden ääntä")
+	}
+	for i, id := range it.GetFamilyVoiceIds() {
+		field := fmt.Sprintf("item.family_voice_ids[%d]", i)
+		if err := checkID(field, id, true); err != nil {
+			return err
+		}
+		if slices.Contains(it.GetFamilyVoiceIds()[:i], id) {
+			return invalid(field, "is listed twice", "on listattu kahdesti")
+		}
+	}
 	if len(it.GetAttachmentUrls()) > 50 {
 		return invalid("item.attachment_urls", "at most 50 attachments", "enintään 50 liitettä")
 	}
@@ -473,6 +496,10 @@ func checkTags(field string, tasks []v1.FamilyCentreTask, municipalities, themes
 		}
 	}
 	for i, th := range themes {
+		if ContainsIdentityCode(th) {
+			return invalid(fmt.Sprintf("%s.themes[%d]", field, i), "contains a Finnish personal identity code; Ohjaamo never stores one",
+				"sisältää henkilötunnuksen; Ohjaamo ei tallenna henkilötunnuksia")
+		}
 		if !themePattern.MatchString(th) {
 			return invalid(fmt.Sprintf("%s.themes[%d]", field, i), "must be a word or a few (letters, digits, spaces, hyphens; at most 60)",
 				"pitää olla sana tai muutama (kirjaimia, numeroita, välilyöntejä, väliviivoja; enintään 60)")
@@ -532,10 +559,14 @@ func (s *Meetings) Open(meetingID, openedAt string, attendance []*v1.Attendance,
 			"kokous voidaan avata vain, kun se on laillisesti koolle kutsuttu ja päätösvaltainen")
 	}
 	events := []proto.Message{&v1.MeetingOpened{MeetingId: m.ID, OpenedAt: openedAt, Attendance: attendance, Lawful: lawful, Quorate: quorate}}
-	return s.decideStandard(events, m, map[v1.StandardItem]string{
+	events = s.decideStandard(events, m, map[v1.StandardItem]string{
 		v1.StandardItem_STANDARD_ITEM_OPENING:             "Puheenjohtaja avasi kokouksen klo " + clock(openedAt) + ".",
 		v1.StandardItem_STANDARD_ITEM_LEGALITY_AND_QUORUM: "Kokous todettiin laillisesti koolle kutsutuksi ja päätösvaltaiseksi.",
-	}), nil
+	})
+	if len(openedAt) >= len(DateLayout) {
+		events = s.standingResponsibilities(events, m, openedAt[:len(DateLayout)])
+	}
+	return events, nil
 }
 
 // ApproveAgenda decides the approval of an open meeting's agenda.
@@ -577,7 +608,8 @@ func (s *Meetings) Decide(itemID string, d *v1.Decision, group *Group) ([]proto.
 	if err := checkDecision(d, m, group); err != nil {
 		return nil, err
 	}
-	return []proto.Message{&v1.DecisionRecorded{ItemId: itemID, Section: s.sections[m.Year()] + 1, Decision: proto.CloneOf(d)}}, nil
+	events := []proto.Message{&v1.DecisionRecorded{ItemId: itemID, Section: s.sections[m.Year()] + 1, Decision: proto.CloneOf(d)}}
+	return proposeResponsibilities(events, it, m, d, group), nil
 }
 
 // checkDecision validates a decision taken in meeting m of group.
@@ -744,7 +776,7 @@ func (s *Meetings) ApproveMinutes(meetingID, on string, group *Group) ([]proto.M
 		return nil, precondition("meeting_id", "formal minutes are approved after both minutes checkers have checked them",
 			"pöytäkirja hyväksytään, kun molemmat pöytäkirjantarkastajat ovat tarkastaneet sen")
 	}
-	return []proto.Message{&v1.MinutesApproved{MeetingId: m.ID, ApprovedOn: on}}, nil
+	return s.confirmProposed([]proto.Message{&v1.MinutesApproved{MeetingId: m.ID, ApprovedOn: on}}, m), nil
 }
 
 // CorrectDecision decides a correction of a decision after its meeting

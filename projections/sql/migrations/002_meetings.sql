@@ -46,7 +46,7 @@ CREATE TABLE items (
     previous_item_id TEXT NOT NULL DEFAULT '',
     continued_by     TEXT NOT NULL DEFAULT '', -- the later item a tabled or returned one came back as
     origin           INTEGER NOT NULL DEFAULT 0,
-    standard         INTEGER NOT NULL DEFAULT 0, -- ohjaamo.v1.StandardItem; >= 5 closes the agenda
+    standard         INTEGER NOT NULL DEFAULT 0, -- ohjaamo.v1.StandardItem; 5-7 close the agenda
     -- Lineage of an item escalated from a child group or referred from the parent group.
     from_item_id     TEXT NOT NULL DEFAULT '',
     direction        INTEGER NOT NULL DEFAULT 0,

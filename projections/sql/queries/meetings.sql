@@ -37,15 +37,15 @@ VALUES (?1, NULL, ?2, 0, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?10, ?11, ?12, ?13);
 UPDATE items SET continued_by = ?1 WHERE id = ?2;
 
 -- name: item_shift_closing
--- Makes room before the standard closing items (standard >= 5) for an item
+-- Makes room before the standard closing items (standard 5-7) for an item
 -- of standard kind ?2 that is not one of them.
-UPDATE items SET position = position + 1 WHERE meeting_id = ?1 AND standard >= 5 AND ?2 < 5;
+UPDATE items SET position = position + 1 WHERE meeting_id = ?1 AND standard BETWEEN 5 AND 7 AND ?2 NOT BETWEEN 5 AND 7;
 
 -- name: item_place
 -- Puts an item on meeting ?2's agenda: last, but before the closing items
 -- unless it is one of them (after item_shift_closing).
 UPDATE items SET meeting_id = ?2, year = (SELECT year FROM meetings WHERE id = ?2),
-       position = (SELECT count(*) + 1 FROM items WHERE meeting_id = ?2 AND id <> ?1 AND (?3 >= 5 OR standard < 5))
+       position = (SELECT count(*) + 1 FROM items WHERE meeting_id = ?2 AND id <> ?1 AND (?3 BETWEEN 5 AND 7 OR standard NOT BETWEEN 5 AND 7))
 WHERE id = ?1;
 
 -- name: items_renumber

@@ -970,8 +970,11 @@ type MeetingView struct {
 	CheckerMembershipIds   []string      `protobuf:"bytes,16,rep,name=checker_membership_ids,json=checkerMembershipIds,proto3" json:"checker_membership_ids,omitempty"`
 	CheckedByMembershipIds []string      `protobuf:"bytes,17,rep,name=checked_by_membership_ids,json=checkedByMembershipIds,proto3" json:"checked_by_membership_ids,omitempty"`
 	MinutesApproved        bool          `protobuf:"varint,18,opt,name=minutes_approved,json=minutesApproved,proto3" json:"minutes_approved,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// Before the meeting opens: the group's communication responsibilities
+	// overdue on the meeting's date, the standing item the meeting will take up.
+	OverdueResponsibilities []*Responsibility `protobuf:"bytes,19,rep,name=overdue_responsibilities,json=overdueResponsibilities,proto3" json:"overdue_responsibilities,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *MeetingView) Reset() {
@@ -1128,6 +1131,13 @@ func (x *MeetingView) GetMinutesApproved() bool {
 		return x.MinutesApproved
 	}
 	return false
+}
+
+func (x *MeetingView) GetOverdueResponsibilities() []*Responsibility {
+	if x != nil {
+		return x.OverdueResponsibilities
+	}
+	return nil
 }
 
 type ScheduleMeetingRequest struct {
@@ -4429,7 +4439,7 @@ var File_ohjaamo_v1_meeting_proto protoreflect.FileDescriptor
 const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\n" +
 	"\x18ohjaamo/v1/meeting.proto\x12\n" +
-	"ohjaamo.v1\x1a\x16ohjaamo/v1/group.proto\x1a\x1eohjaamo/v1/meeting_types.proto\x1a\x16ohjaamo/v1/types.proto\"\xd7\x01\n" +
+	"ohjaamo.v1\x1a\x1eohjaamo/v1/communication.proto\x1a\x16ohjaamo/v1/group.proto\x1a\x1eohjaamo/v1/meeting_types.proto\x1a\x16ohjaamo/v1/types.proto\"\xd7\x01\n" +
 	"\x11GetMinutesRequest\x12\x19\n" +
 	"\bgroup_id\x18\x01 \x01(\tR\agroupId\x12\x1d\n" +
 	"\n" +
@@ -4509,7 +4519,7 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\x06before\x18\x01 \x01(\v2\x14.ohjaamo.v1.DecisionR\x06before\x12*\n" +
 	"\x05after\x18\x02 \x01(\v2\x14.ohjaamo.v1.DecisionR\x05after\x12\x16\n" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\x12!\n" +
-	"\fcorrected_at\x18\x04 \x01(\tR\vcorrectedAt\"\x9c\x05\n" +
+	"\fcorrected_at\x18\x04 \x01(\tR\vcorrectedAt\"\xf3\x05\n" +
 	"\vMeetingView\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12\x1d\n" +
@@ -4533,7 +4543,8 @@ const file_ohjaamo_v1_meeting_proto_rawDesc = "" +
 	"\aversion\x18\x0f \x01(\x04R\aversion\x124\n" +
 	"\x16checker_membership_ids\x18\x10 \x03(\tR\x14checkerMembershipIds\x129\n" +
 	"\x19checked_by_membership_ids\x18\x11 \x03(\tR\x16checkedByMembershipIds\x12)\n" +
-	"\x10minutes_approved\x18\x12 \x01(\bR\x0fminutesApproved\"\x9b\x02\n" +
+	"\x10minutes_approved\x18\x12 \x01(\bR\x0fminutesApproved\x12U\n" +
+	"\x18overdue_responsibilities\x18\x13 \x03(\v2\x1a.ohjaamo.v1.ResponsibilityR\x17overdueResponsibilities\"\x9b\x02\n" +
 	"\x16ScheduleMeetingRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
@@ -4952,8 +4963,9 @@ var file_ohjaamo_v1_meeting_proto_goTypes = []any{
 	(*Decision)(nil),                    // 67: ohjaamo.v1.Decision
 	(Direction)(0),                      // 68: ohjaamo.v1.Direction
 	(*Attendance)(nil),                  // 69: ohjaamo.v1.Attendance
-	(*WriteResult)(nil),                 // 70: ohjaamo.v1.WriteResult
-	(*AnnualItem)(nil),                  // 71: ohjaamo.v1.AnnualItem
+	(*Responsibility)(nil),              // 70: ohjaamo.v1.Responsibility
+	(*WriteResult)(nil),                 // 71: ohjaamo.v1.WriteResult
+	(*AnnualItem)(nil),                  // 72: ohjaamo.v1.AnnualItem
 }
 var file_ohjaamo_v1_meeting_proto_depIdxs = []int32{
 	0,  // 0: ohjaamo.v1.GetMinutesRequest.format:type_name -> ohjaamo.v1.MinutesFormat
@@ -4978,98 +4990,99 @@ var file_ohjaamo_v1_meeting_proto_depIdxs = []int32{
 	1,  // 19: ohjaamo.v1.MeetingView.state:type_name -> ohjaamo.v1.MeetingState
 	69, // 20: ohjaamo.v1.MeetingView.attendance:type_name -> ohjaamo.v1.Attendance
 	7,  // 21: ohjaamo.v1.MeetingView.items:type_name -> ohjaamo.v1.ItemView
-	70, // 22: ohjaamo.v1.ScheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	70, // 23: ohjaamo.v1.RescheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	70, // 24: ohjaamo.v1.CancelMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	66, // 25: ohjaamo.v1.AddItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
-	70, // 26: ohjaamo.v1.AddItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	70, // 27: ohjaamo.v1.WithdrawItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	69, // 28: ohjaamo.v1.OpenMeetingRequest.attendance:type_name -> ohjaamo.v1.Attendance
-	70, // 29: ohjaamo.v1.OpenMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	70, // 30: ohjaamo.v1.ApproveAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
-	67, // 31: ohjaamo.v1.RecordDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
-	70, // 32: ohjaamo.v1.RecordDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	70, // 33: ohjaamo.v1.CloseMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
-	70, // 34: ohjaamo.v1.NameMinutesCheckersResponse.result:type_name -> ohjaamo.v1.WriteResult
-	70, // 35: ohjaamo.v1.CheckMinutesResponse.result:type_name -> ohjaamo.v1.WriteResult
-	70, // 36: ohjaamo.v1.ApproveMinutesResponse.result:type_name -> ohjaamo.v1.WriteResult
-	67, // 37: ohjaamo.v1.CorrectDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
-	70, // 38: ohjaamo.v1.CorrectDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	11, // 39: ohjaamo.v1.GetMeetingResponse.meeting:type_name -> ohjaamo.v1.MeetingView
-	11, // 40: ohjaamo.v1.ListMeetingsResponse.meetings:type_name -> ohjaamo.v1.MeetingView
-	66, // 41: ohjaamo.v1.EditItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
-	70, // 42: ohjaamo.v1.EditItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	70, // 43: ohjaamo.v1.MoveItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	70, // 44: ohjaamo.v1.ReorderAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
-	48, // 45: ohjaamo.v1.PlanYearRequest.meetings:type_name -> ohjaamo.v1.PlannedMeeting
-	71, // 46: ohjaamo.v1.PlanYearRequest.annual_items:type_name -> ohjaamo.v1.AnnualItem
-	70, // 47: ohjaamo.v1.PlanYearResponse.result:type_name -> ohjaamo.v1.WriteResult
-	63, // 48: ohjaamo.v1.CycleMeeting.level:type_name -> ohjaamo.v1.Level
-	1,  // 49: ohjaamo.v1.CycleMeeting.state:type_name -> ohjaamo.v1.MeetingState
-	52, // 50: ohjaamo.v1.ListCycleResponse.meetings:type_name -> ohjaamo.v1.CycleMeeting
-	53, // 51: ohjaamo.v1.ListCycleResponse.alignment:type_name -> ohjaamo.v1.CycleAlignment
-	70, // 52: ohjaamo.v1.EscalateItemResponse.result:type_name -> ohjaamo.v1.WriteResult
-	70, // 53: ohjaamo.v1.Referral.result:type_name -> ohjaamo.v1.WriteResult
-	58, // 54: ohjaamo.v1.ReferItemResponse.referrals:type_name -> ohjaamo.v1.Referral
-	68, // 55: ohjaamo.v1.InFlightItem.direction:type_name -> ohjaamo.v1.Direction
-	8,  // 56: ohjaamo.v1.InFlightItem.from:type_name -> ohjaamo.v1.LinkedItem
-	8,  // 57: ohjaamo.v1.InFlightItem.to:type_name -> ohjaamo.v1.LinkedItem
-	61, // 58: ohjaamo.v1.ListInFlightResponse.items:type_name -> ohjaamo.v1.InFlightItem
-	12, // 59: ohjaamo.v1.MeetingService.ScheduleMeeting:input_type -> ohjaamo.v1.ScheduleMeetingRequest
-	14, // 60: ohjaamo.v1.MeetingService.RescheduleMeeting:input_type -> ohjaamo.v1.RescheduleMeetingRequest
-	16, // 61: ohjaamo.v1.MeetingService.CancelMeeting:input_type -> ohjaamo.v1.CancelMeetingRequest
-	18, // 62: ohjaamo.v1.MeetingService.AddItem:input_type -> ohjaamo.v1.AddItemRequest
-	20, // 63: ohjaamo.v1.MeetingService.WithdrawItem:input_type -> ohjaamo.v1.WithdrawItemRequest
-	22, // 64: ohjaamo.v1.MeetingService.OpenMeeting:input_type -> ohjaamo.v1.OpenMeetingRequest
-	24, // 65: ohjaamo.v1.MeetingService.ApproveAgenda:input_type -> ohjaamo.v1.ApproveAgendaRequest
-	26, // 66: ohjaamo.v1.MeetingService.RecordDecision:input_type -> ohjaamo.v1.RecordDecisionRequest
-	28, // 67: ohjaamo.v1.MeetingService.CloseMeeting:input_type -> ohjaamo.v1.CloseMeetingRequest
-	30, // 68: ohjaamo.v1.MeetingService.NameMinutesCheckers:input_type -> ohjaamo.v1.NameMinutesCheckersRequest
-	32, // 69: ohjaamo.v1.MeetingService.CheckMinutes:input_type -> ohjaamo.v1.CheckMinutesRequest
-	34, // 70: ohjaamo.v1.MeetingService.ApproveMinutes:input_type -> ohjaamo.v1.ApproveMinutesRequest
-	36, // 71: ohjaamo.v1.MeetingService.CorrectDecision:input_type -> ohjaamo.v1.CorrectDecisionRequest
-	42, // 72: ohjaamo.v1.MeetingService.EditItem:input_type -> ohjaamo.v1.EditItemRequest
-	44, // 73: ohjaamo.v1.MeetingService.MoveItem:input_type -> ohjaamo.v1.MoveItemRequest
-	46, // 74: ohjaamo.v1.MeetingService.ReorderAgenda:input_type -> ohjaamo.v1.ReorderAgendaRequest
-	49, // 75: ohjaamo.v1.MeetingService.PlanYear:input_type -> ohjaamo.v1.PlanYearRequest
-	51, // 76: ohjaamo.v1.MeetingService.ListCycle:input_type -> ohjaamo.v1.ListCycleRequest
-	55, // 77: ohjaamo.v1.MeetingService.EscalateItem:input_type -> ohjaamo.v1.EscalateItemRequest
-	57, // 78: ohjaamo.v1.MeetingService.ReferItem:input_type -> ohjaamo.v1.ReferItemRequest
-	60, // 79: ohjaamo.v1.MeetingService.ListInFlight:input_type -> ohjaamo.v1.ListInFlightRequest
-	38, // 80: ohjaamo.v1.MeetingService.GetMeeting:input_type -> ohjaamo.v1.GetMeetingRequest
-	40, // 81: ohjaamo.v1.MeetingService.ListMeetings:input_type -> ohjaamo.v1.ListMeetingsRequest
-	2,  // 82: ohjaamo.v1.MeetingService.GetMinutes:input_type -> ohjaamo.v1.GetMinutesRequest
-	4,  // 83: ohjaamo.v1.MeetingService.SearchItems:input_type -> ohjaamo.v1.SearchItemsRequest
-	13, // 84: ohjaamo.v1.MeetingService.ScheduleMeeting:output_type -> ohjaamo.v1.ScheduleMeetingResponse
-	15, // 85: ohjaamo.v1.MeetingService.RescheduleMeeting:output_type -> ohjaamo.v1.RescheduleMeetingResponse
-	17, // 86: ohjaamo.v1.MeetingService.CancelMeeting:output_type -> ohjaamo.v1.CancelMeetingResponse
-	19, // 87: ohjaamo.v1.MeetingService.AddItem:output_type -> ohjaamo.v1.AddItemResponse
-	21, // 88: ohjaamo.v1.MeetingService.WithdrawItem:output_type -> ohjaamo.v1.WithdrawItemResponse
-	23, // 89: ohjaamo.v1.MeetingService.OpenMeeting:output_type -> ohjaamo.v1.OpenMeetingResponse
-	25, // 90: ohjaamo.v1.MeetingService.ApproveAgenda:output_type -> ohjaamo.v1.ApproveAgendaResponse
-	27, // 91: ohjaamo.v1.MeetingService.RecordDecision:output_type -> ohjaamo.v1.RecordDecisionResponse
-	29, // 92: ohjaamo.v1.MeetingService.CloseMeeting:output_type -> ohjaamo.v1.CloseMeetingResponse
-	31, // 93: ohjaamo.v1.MeetingService.NameMinutesCheckers:output_type -> ohjaamo.v1.NameMinutesCheckersResponse
-	33, // 94: ohjaamo.v1.MeetingService.CheckMinutes:output_type -> ohjaamo.v1.CheckMinutesResponse
-	35, // 95: ohjaamo.v1.MeetingService.ApproveMinutes:output_type -> ohjaamo.v1.ApproveMinutesResponse
-	37, // 96: ohjaamo.v1.MeetingService.CorrectDecision:output_type -> ohjaamo.v1.CorrectDecisionResponse
-	43, // 97: ohjaamo.v1.MeetingService.EditItem:output_type -> ohjaamo.v1.EditItemResponse
-	45, // 98: ohjaamo.v1.MeetingService.MoveItem:output_type -> ohjaamo.v1.MoveItemResponse
-	47, // 99: ohjaamo.v1.MeetingService.ReorderAgenda:output_type -> ohjaamo.v1.ReorderAgendaResponse
-	50, // 100: ohjaamo.v1.MeetingService.PlanYear:output_type -> ohjaamo.v1.PlanYearResponse
-	54, // 101: ohjaamo.v1.MeetingService.ListCycle:output_type -> ohjaamo.v1.ListCycleResponse
-	56, // 102: ohjaamo.v1.MeetingService.EscalateItem:output_type -> ohjaamo.v1.EscalateItemResponse
-	59, // 103: ohjaamo.v1.MeetingService.ReferItem:output_type -> ohjaamo.v1.ReferItemResponse
-	62, // 104: ohjaamo.v1.MeetingService.ListInFlight:output_type -> ohjaamo.v1.ListInFlightResponse
-	39, // 105: ohjaamo.v1.MeetingService.GetMeeting:output_type -> ohjaamo.v1.GetMeetingResponse
-	41, // 106: ohjaamo.v1.MeetingService.ListMeetings:output_type -> ohjaamo.v1.ListMeetingsResponse
-	3,  // 107: ohjaamo.v1.MeetingService.GetMinutes:output_type -> ohjaamo.v1.GetMinutesResponse
-	6,  // 108: ohjaamo.v1.MeetingService.SearchItems:output_type -> ohjaamo.v1.SearchItemsResponse
-	84, // [84:109] is the sub-list for method output_type
-	59, // [59:84] is the sub-list for method input_type
-	59, // [59:59] is the sub-list for extension type_name
-	59, // [59:59] is the sub-list for extension extendee
-	0,  // [0:59] is the sub-list for field type_name
+	70, // 22: ohjaamo.v1.MeetingView.overdue_responsibilities:type_name -> ohjaamo.v1.Responsibility
+	71, // 23: ohjaamo.v1.ScheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	71, // 24: ohjaamo.v1.RescheduleMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	71, // 25: ohjaamo.v1.CancelMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	66, // 26: ohjaamo.v1.AddItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
+	71, // 27: ohjaamo.v1.AddItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	71, // 28: ohjaamo.v1.WithdrawItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	69, // 29: ohjaamo.v1.OpenMeetingRequest.attendance:type_name -> ohjaamo.v1.Attendance
+	71, // 30: ohjaamo.v1.OpenMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	71, // 31: ohjaamo.v1.ApproveAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
+	67, // 32: ohjaamo.v1.RecordDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
+	71, // 33: ohjaamo.v1.RecordDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	71, // 34: ohjaamo.v1.CloseMeetingResponse.result:type_name -> ohjaamo.v1.WriteResult
+	71, // 35: ohjaamo.v1.NameMinutesCheckersResponse.result:type_name -> ohjaamo.v1.WriteResult
+	71, // 36: ohjaamo.v1.CheckMinutesResponse.result:type_name -> ohjaamo.v1.WriteResult
+	71, // 37: ohjaamo.v1.ApproveMinutesResponse.result:type_name -> ohjaamo.v1.WriteResult
+	67, // 38: ohjaamo.v1.CorrectDecisionRequest.decision:type_name -> ohjaamo.v1.Decision
+	71, // 39: ohjaamo.v1.CorrectDecisionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	11, // 40: ohjaamo.v1.GetMeetingResponse.meeting:type_name -> ohjaamo.v1.MeetingView
+	11, // 41: ohjaamo.v1.ListMeetingsResponse.meetings:type_name -> ohjaamo.v1.MeetingView
+	66, // 42: ohjaamo.v1.EditItemRequest.item:type_name -> ohjaamo.v1.AgendaItem
+	71, // 43: ohjaamo.v1.EditItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	71, // 44: ohjaamo.v1.MoveItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	71, // 45: ohjaamo.v1.ReorderAgendaResponse.result:type_name -> ohjaamo.v1.WriteResult
+	48, // 46: ohjaamo.v1.PlanYearRequest.meetings:type_name -> ohjaamo.v1.PlannedMeeting
+	72, // 47: ohjaamo.v1.PlanYearRequest.annual_items:type_name -> ohjaamo.v1.AnnualItem
+	71, // 48: ohjaamo.v1.PlanYearResponse.result:type_name -> ohjaamo.v1.WriteResult
+	63, // 49: ohjaamo.v1.CycleMeeting.level:type_name -> ohjaamo.v1.Level
+	1,  // 50: ohjaamo.v1.CycleMeeting.state:type_name -> ohjaamo.v1.MeetingState
+	52, // 51: ohjaamo.v1.ListCycleResponse.meetings:type_name -> ohjaamo.v1.CycleMeeting
+	53, // 52: ohjaamo.v1.ListCycleResponse.alignment:type_name -> ohjaamo.v1.CycleAlignment
+	71, // 53: ohjaamo.v1.EscalateItemResponse.result:type_name -> ohjaamo.v1.WriteResult
+	71, // 54: ohjaamo.v1.Referral.result:type_name -> ohjaamo.v1.WriteResult
+	58, // 55: ohjaamo.v1.ReferItemResponse.referrals:type_name -> ohjaamo.v1.Referral
+	68, // 56: ohjaamo.v1.InFlightItem.direction:type_name -> ohjaamo.v1.Direction
+	8,  // 57: ohjaamo.v1.InFlightItem.from:type_name -> ohjaamo.v1.LinkedItem
+	8,  // 58: ohjaamo.v1.InFlightItem.to:type_name -> ohjaamo.v1.LinkedItem
+	61, // 59: ohjaamo.v1.ListInFlightResponse.items:type_name -> ohjaamo.v1.InFlightItem
+	12, // 60: ohjaamo.v1.MeetingService.ScheduleMeeting:input_type -> ohjaamo.v1.ScheduleMeetingRequest
+	14, // 61: ohjaamo.v1.MeetingService.RescheduleMeeting:input_type -> ohjaamo.v1.RescheduleMeetingRequest
+	16, // 62: ohjaamo.v1.MeetingService.CancelMeeting:input_type -> ohjaamo.v1.CancelMeetingRequest
+	18, // 63: ohjaamo.v1.MeetingService.AddItem:input_type -> ohjaamo.v1.AddItemRequest
+	20, // 64: ohjaamo.v1.MeetingService.WithdrawItem:input_type -> ohjaamo.v1.WithdrawItemRequest
+	22, // 65: ohjaamo.v1.MeetingService.OpenMeeting:input_type -> ohjaamo.v1.OpenMeetingRequest
+	24, // 66: ohjaamo.v1.MeetingService.ApproveAgenda:input_type -> ohjaamo.v1.ApproveAgendaRequest
+	26, // 67: ohjaamo.v1.MeetingService.RecordDecision:input_type -> ohjaamo.v1.RecordDecisionRequest
+	28, // 68: ohjaamo.v1.MeetingService.CloseMeeting:input_type -> ohjaamo.v1.CloseMeetingRequest
+	30, // 69: ohjaamo.v1.MeetingService.NameMinutesCheckers:input_type -> ohjaamo.v1.NameMinutesCheckersRequest
+	32, // 70: ohjaamo.v1.MeetingService.CheckMinutes:input_type -> ohjaamo.v1.CheckMinutesRequest
+	34, // 71: ohjaamo.v1.MeetingService.ApproveMinutes:input_type -> ohjaamo.v1.ApproveMinutesRequest
+	36, // 72: ohjaamo.v1.MeetingService.CorrectDecision:input_type -> ohjaamo.v1.CorrectDecisionRequest
+	42, // 73: ohjaamo.v1.MeetingService.EditItem:input_type -> ohjaamo.v1.EditItemRequest
+	44, // 74: ohjaamo.v1.MeetingService.MoveItem:input_type -> ohjaamo.v1.MoveItemRequest
+	46, // 75: ohjaamo.v1.MeetingService.ReorderAgenda:input_type -> ohjaamo.v1.ReorderAgendaRequest
+	49, // 76: ohjaamo.v1.MeetingService.PlanYear:input_type -> ohjaamo.v1.PlanYearRequest
+	51, // 77: ohjaamo.v1.MeetingService.ListCycle:input_type -> ohjaamo.v1.ListCycleRequest
+	55, // 78: ohjaamo.v1.MeetingService.EscalateItem:input_type -> ohjaamo.v1.EscalateItemRequest
+	57, // 79: ohjaamo.v1.MeetingService.ReferItem:input_type -> ohjaamo.v1.ReferItemRequest
+	60, // 80: ohjaamo.v1.MeetingService.ListInFlight:input_type -> ohjaamo.v1.ListInFlightRequest
+	38, // 81: ohjaamo.v1.MeetingService.GetMeeting:input_type -> ohjaamo.v1.GetMeetingRequest
+	40, // 82: ohjaamo.v1.MeetingService.ListMeetings:input_type -> ohjaamo.v1.ListMeetingsRequest
+	2,  // 83: ohjaamo.v1.MeetingService.GetMinutes:input_type -> ohjaamo.v1.GetMinutesRequest
+	4,  // 84: ohjaamo.v1.MeetingService.SearchItems:input_type -> ohjaamo.v1.SearchItemsRequest
+	13, // 85: ohjaamo.v1.MeetingService.ScheduleMeeting:output_type -> ohjaamo.v1.ScheduleMeetingResponse
+	15, // 86: ohjaamo.v1.MeetingService.RescheduleMeeting:output_type -> ohjaamo.v1.RescheduleMeetingResponse
+	17, // 87: ohjaamo.v1.MeetingService.CancelMeeting:output_type -> ohjaamo.v1.CancelMeetingResponse
+	19, // 88: ohjaamo.v1.MeetingService.AddItem:output_type -> ohjaamo.v1.AddItemResponse
+	21, // 89: ohjaamo.v1.MeetingService.WithdrawItem:output_type -> ohjaamo.v1.WithdrawItemResponse
+	23, // 90: ohjaamo.v1.MeetingService.OpenMeeting:output_type -> ohjaamo.v1.OpenMeetingResponse
+	25, // 91: ohjaamo.v1.MeetingService.ApproveAgenda:output_type -> ohjaamo.v1.ApproveAgendaResponse
+	27, // 92: ohjaamo.v1.MeetingService.RecordDecision:output_type -> ohjaamo.v1.RecordDecisionResponse
+	29, // 93: ohjaamo.v1.MeetingService.CloseMeeting:output_type -> ohjaamo.v1.CloseMeetingResponse
+	31, // 94: ohjaamo.v1.MeetingService.NameMinutesCheckers:output_type -> ohjaamo.v1.NameMinutesCheckersResponse
+	33, // 95: ohjaamo.v1.MeetingService.CheckMinutes:output_type -> ohjaamo.v1.CheckMinutesResponse
+	35, // 96: ohjaamo.v1.MeetingService.ApproveMinutes:output_type -> ohjaamo.v1.ApproveMinutesResponse
+	37, // 97: ohjaamo.v1.MeetingService.CorrectDecision:output_type -> ohjaamo.v1.CorrectDecisionResponse
+	43, // 98: ohjaamo.v1.MeetingService.EditItem:output_type -> ohjaamo.v1.EditItemResponse
+	45, // 99: ohjaamo.v1.MeetingService.MoveItem:output_type -> ohjaamo.v1.MoveItemResponse
+	47, // 100: ohjaamo.v1.MeetingService.ReorderAgenda:output_type -> ohjaamo.v1.ReorderAgendaResponse
+	50, // 101: ohjaamo.v1.MeetingService.PlanYear:output_type -> ohjaamo.v1.PlanYearResponse
+	54, // 102: ohjaamo.v1.MeetingService.ListCycle:output_type -> ohjaamo.v1.ListCycleResponse
+	56, // 103: ohjaamo.v1.MeetingService.EscalateItem:output_type -> ohjaamo.v1.EscalateItemResponse
+	59, // 104: ohjaamo.v1.MeetingService.ReferItem:output_type -> ohjaamo.v1.ReferItemResponse
+	62, // 105: ohjaamo.v1.MeetingService.ListInFlight:output_type -> ohjaamo.v1.ListInFlightResponse
+	39, // 106: ohjaamo.v1.MeetingService.GetMeeting:output_type -> ohjaamo.v1.GetMeetingResponse
+	41, // 107: ohjaamo.v1.MeetingService.ListMeetings:output_type -> ohjaamo.v1.ListMeetingsResponse
+	3,  // 108: ohjaamo.v1.MeetingService.GetMinutes:output_type -> ohjaamo.v1.GetMinutesResponse
+	6,  // 109: ohjaamo.v1.MeetingService.SearchItems:output_type -> ohjaamo.v1.SearchItemsResponse
+	85, // [85:110] is the sub-list for method output_type
+	60, // [60:85] is the sub-list for method input_type
+	60, // [60:60] is the sub-list for extension type_name
+	60, // [60:60] is the sub-list for extension extendee
+	0,  // [0:60] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_meeting_proto_init() }
@@ -5077,6 +5090,7 @@ func file_ohjaamo_v1_meeting_proto_init() {
 	if File_ohjaamo_v1_meeting_proto != nil {
 		return
 	}
+	file_ohjaamo_v1_communication_proto_init()
 	file_ohjaamo_v1_group_proto_init()
 	file_ohjaamo_v1_meeting_types_proto_init()
 	file_ohjaamo_v1_types_proto_init()

@@ -90,6 +90,9 @@ const (
 	ItemOrigin_ITEM_ORIGIN_STANDARD ItemOrigin = 7
 	// A fixed item of the group's annual cycle (e.g. the spring action-plan review).
 	ItemOrigin_ITEM_ORIGIN_ANNUAL_CYCLE ItemOrigin = 8
+	// Brought up by a representative for the group they represent, when the
+	// parent group asked before its meeting (upward communication responsibility).
+	ItemOrigin_ITEM_ORIGIN_REPRESENTATIVE ItemOrigin = 9
 )
 
 // Enum value maps for ItemOrigin.
@@ -104,17 +107,19 @@ var (
 		6: "ITEM_ORIGIN_REFERRED",
 		7: "ITEM_ORIGIN_STANDARD",
 		8: "ITEM_ORIGIN_ANNUAL_CYCLE",
+		9: "ITEM_ORIGIN_REPRESENTATIVE",
 	}
 	ItemOrigin_value = map[string]int32{
-		"ITEM_ORIGIN_UNSPECIFIED":  0,
-		"ITEM_ORIGIN_SECRETARY":    1,
-		"ITEM_ORIGIN_MEMBER":       2,
-		"ITEM_ORIGIN_FAMILY_VOICE": 3,
-		"ITEM_ORIGIN_INDICATOR":    4,
-		"ITEM_ORIGIN_ESCALATED":    5,
-		"ITEM_ORIGIN_REFERRED":     6,
-		"ITEM_ORIGIN_STANDARD":     7,
-		"ITEM_ORIGIN_ANNUAL_CYCLE": 8,
+		"ITEM_ORIGIN_UNSPECIFIED":    0,
+		"ITEM_ORIGIN_SECRETARY":      1,
+		"ITEM_ORIGIN_MEMBER":         2,
+		"ITEM_ORIGIN_FAMILY_VOICE":   3,
+		"ITEM_ORIGIN_INDICATOR":      4,
+		"ITEM_ORIGIN_ESCALATED":      5,
+		"ITEM_ORIGIN_REFERRED":       6,
+		"ITEM_ORIGIN_STANDARD":       7,
+		"ITEM_ORIGIN_ANNUAL_CYCLE":   8,
+		"ITEM_ORIGIN_REPRESENTATIVE": 9,
 	}
 )
 
@@ -164,6 +169,10 @@ const (
 	StandardItem_STANDARD_ITEM_NEXT_MEETING StandardItem = 6
 	// Kokouksen päättäminen.
 	StandardItem_STANDARD_ITEM_CLOSING StandardItem = 7
+	// Viestintävastuiden seuranta: the standing item listing the group's
+	// overdue communication responsibilities, added when the meeting opens.
+	// Not a closing item although its number is higher.
+	StandardItem_STANDARD_ITEM_RESPONSIBILITIES StandardItem = 8
 )
 
 // Enum value maps for StandardItem.
@@ -177,6 +186,7 @@ var (
 		5: "STANDARD_ITEM_OTHER_MATTERS",
 		6: "STANDARD_ITEM_NEXT_MEETING",
 		7: "STANDARD_ITEM_CLOSING",
+		8: "STANDARD_ITEM_RESPONSIBILITIES",
 	}
 	StandardItem_value = map[string]int32{
 		"STANDARD_ITEM_UNSPECIFIED":         0,
@@ -187,6 +197,7 @@ var (
 		"STANDARD_ITEM_OTHER_MATTERS":       5,
 		"STANDARD_ITEM_NEXT_MEETING":        6,
 		"STANDARD_ITEM_CLOSING":             7,
+		"STANDARD_ITEM_RESPONSIBILITIES":    8,
 	}
 )
 
@@ -739,9 +750,11 @@ type AgendaItem struct {
 	Origin         ItemOrigin `protobuf:"varint,8,opt,name=origin,proto3,enum=ohjaamo.v1.ItemOrigin" json:"origin,omitempty"`
 	AttachmentUrls []string   `protobuf:"bytes,9,rep,name=attachment_urls,json=attachmentUrls,proto3" json:"attachment_urls,omitempty"`
 	// Set on the generated standard items only.
-	Standard      StandardItem `protobuf:"varint,10,opt,name=standard,proto3,enum=ohjaamo.v1.StandardItem" json:"standard,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Standard StandardItem `protobuf:"varint,10,opt,name=standard,proto3,enum=ohjaamo.v1.StandardItem" json:"standard,omitempty"`
+	// The family voices (ohjaamo.voice.<id>) this item takes up.
+	FamilyVoiceIds []string `protobuf:"bytes,11,rep,name=family_voice_ids,json=familyVoiceIds,proto3" json:"family_voice_ids,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *AgendaItem) Reset() {
@@ -842,6 +855,13 @@ func (x *AgendaItem) GetStandard() StandardItem {
 		return x.Standard
 	}
 	return StandardItem_STANDARD_ITEM_UNSPECIFIED
+}
+
+func (x *AgendaItem) GetFamilyVoiceIds() []string {
+	if x != nil {
+		return x.FamilyVoiceIds
+	}
+	return nil
 }
 
 type Attendance struct {
@@ -1262,7 +1282,7 @@ const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
 	"\x04Tags\x122\n" +
 	"\x05tasks\x18\x01 \x03(\x0e2\x1c.ohjaamo.v1.FamilyCentreTaskR\x05tasks\x12&\n" +
 	"\x0emunicipalities\x18\x02 \x03(\tR\x0emunicipalities\x12\x16\n" +
-	"\x06themes\x18\x03 \x03(\tR\x06themes\"\xfe\x02\n" +
+	"\x06themes\x18\x03 \x03(\tR\x06themes\"\xa8\x03\n" +
 	"\n" +
 	"AgendaItem\x12\x14\n" +
 	"\x05title\x18\x01 \x01(\tR\x05title\x12\x1a\n" +
@@ -1275,7 +1295,8 @@ const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
 	"\x06origin\x18\b \x01(\x0e2\x16.ohjaamo.v1.ItemOriginR\x06origin\x12'\n" +
 	"\x0fattachment_urls\x18\t \x03(\tR\x0eattachmentUrls\x124\n" +
 	"\bstandard\x18\n" +
-	" \x01(\x0e2\x18.ohjaamo.v1.StandardItemR\bstandard\"\x88\x01\n" +
+	" \x01(\x0e2\x18.ohjaamo.v1.StandardItemR\bstandard\x12(\n" +
+	"\x10family_voice_ids\x18\v \x03(\tR\x0efamilyVoiceIds\"\x88\x01\n" +
 	"\n" +
 	"Attendance\x12#\n" +
 	"\rmembership_id\x18\x01 \x01(\tR\fmembershipId\x124\n" +
@@ -1310,7 +1331,7 @@ const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
 	"\x14OPENNESS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fOPENNESS_PUBLIC\x10\x01\x12\x15\n" +
 	"\x11OPENNESS_INTERNAL\x10\x02\x12\x13\n" +
-	"\x0fOPENNESS_SECRET\x10\x03*\x82\x02\n" +
+	"\x0fOPENNESS_SECRET\x10\x03*\xa2\x02\n" +
 	"\n" +
 	"ItemOrigin\x12\x1b\n" +
 	"\x17ITEM_ORIGIN_UNSPECIFIED\x10\x00\x12\x19\n" +
@@ -1321,7 +1342,8 @@ const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
 	"\x15ITEM_ORIGIN_ESCALATED\x10\x05\x12\x18\n" +
 	"\x14ITEM_ORIGIN_REFERRED\x10\x06\x12\x18\n" +
 	"\x14ITEM_ORIGIN_STANDARD\x10\a\x12\x1c\n" +
-	"\x18ITEM_ORIGIN_ANNUAL_CYCLE\x10\b*\x92\x02\n" +
+	"\x18ITEM_ORIGIN_ANNUAL_CYCLE\x10\b\x12\x1e\n" +
+	"\x1aITEM_ORIGIN_REPRESENTATIVE\x10\t*\xb6\x02\n" +
 	"\fStandardItem\x12\x1d\n" +
 	"\x19STANDARD_ITEM_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15STANDARD_ITEM_OPENING\x10\x01\x12%\n" +
@@ -1330,7 +1352,8 @@ const file_ohjaamo_v1_meeting_types_proto_rawDesc = "" +
 	"\x1dSTANDARD_ITEM_AGENDA_APPROVAL\x10\x04\x12\x1f\n" +
 	"\x1bSTANDARD_ITEM_OTHER_MATTERS\x10\x05\x12\x1e\n" +
 	"\x1aSTANDARD_ITEM_NEXT_MEETING\x10\x06\x12\x19\n" +
-	"\x15STANDARD_ITEM_CLOSING\x10\a*L\n" +
+	"\x15STANDARD_ITEM_CLOSING\x10\a\x12\"\n" +
+	"\x1eSTANDARD_ITEM_RESPONSIBILITIES\x10\b*L\n" +
 	"\tDirection\x12\x19\n" +
 	"\x15DIRECTION_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fDIRECTION_UP\x10\x01\x12\x12\n" +

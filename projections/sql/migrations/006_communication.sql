@@ -1,0 +1,47 @@
+-- Communication responsibilities of decisions, the upward asks before
+-- meetings, and the family voices with the items that took them up.
+CREATE TABLE responsibilities (
+    id            TEXT PRIMARY KEY,
+    group_id      TEXT NOT NULL,
+    item_id       TEXT NOT NULL REFERENCES items (id),
+    membership_id TEXT NOT NULL,
+    audience      BLOB NOT NULL, -- ohjaamo.v1.Audience
+    audience_kind INTEGER NOT NULL,
+    due_on        TEXT NOT NULL,
+    state         INTEGER NOT NULL, -- ohjaamo.v1.ResponsibilityState
+    done          BLOB,             -- ohjaamo.v1.ResponsibilityDone
+    done_on       TEXT NOT NULL DEFAULT '',
+    waived_reason TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX responsibilities_group ON responsibilities (group_id, due_on);
+CREATE INDEX responsibilities_item ON responsibilities (item_id);
+CREATE INDEX responsibilities_member ON responsibilities (membership_id);
+
+CREATE TABLE upward_answers (
+    meeting_id          TEXT NOT NULL,
+    membership_id       TEXT NOT NULL,
+    represents_group_id TEXT NOT NULL,
+    item_id             TEXT NOT NULL, -- '' = nothing to bring
+    PRIMARY KEY (meeting_id, membership_id, item_id)
+) STRICT;
+
+CREATE TABLE voices (
+    id           TEXT PRIMARY KEY,
+    group_id     TEXT NOT NULL,
+    municipality TEXT NOT NULL,
+    channel      INTEGER NOT NULL,
+    summary      TEXT NOT NULL,
+    raised_on    TEXT NOT NULL,
+    tags         BLOB NOT NULL, -- ohjaamo.v1.Tags
+    recorded_by  TEXT NOT NULL,
+    position     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX voices_raised ON voices (raised_on);
+
+-- Items that name a voice in AgendaItem.family_voice_ids.
+CREATE TABLE item_voices (
+    voice_id TEXT NOT NULL,
+    item_id  TEXT NOT NULL,
+    PRIMARY KEY (voice_id, item_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX item_voices_item ON item_voices (item_id);
