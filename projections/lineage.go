@@ -7,6 +7,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ohjaamo/ohjaamo/internal/domain"
 	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
 )
 
@@ -50,13 +51,7 @@ func (l *linkedCols) finish(ctx context.Context, db *sql.DB) error {
 
 // final tells whether a decision ends the item's journey: anything but
 // no decision yet, tabled or returned for preparation.
-func final(d *v1.Decision) bool {
-	switch d.GetOutcome() {
-	case v1.Outcome_OUTCOME_UNSPECIFIED, v1.Outcome_OUTCOME_TABLED, v1.Outcome_OUTCOME_RETURNED:
-		return false
-	}
-	return true
-}
+func final(d *v1.Decision) bool { return domain.FinalOutcome(d.GetOutcome()) }
 
 // addLineage fills came_from and sent_to of the items read by Meetings.
 func addLineage(ctx context.Context, db *sql.DB, args []any, byItem map[string]*v1.ItemView) error {

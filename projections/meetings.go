@@ -315,6 +315,20 @@ func (rt *Runtime) Meetings(ctx context.Context, groupID, meetingID string, year
 				return err
 			}
 		}
+		if meetingID == "" {
+			return nil
+		}
+		// One meeting not yet opened: the standing item it will take up.
+		for _, m := range out {
+			if m.GetState() != v1.MeetingState_MEETING_STATE_SCHEDULED {
+				continue
+			}
+			rs, err := responsibilities(ctx, db, ResponsibilityFilter{GroupID: groupID, OverdueOnly: true, AsOf: day(m.GetStartsAt())})
+			if err != nil {
+				return err
+			}
+			m.OverdueResponsibilities = rs
+		}
 		return nil
 	})
 	return out, err

@@ -22,7 +22,7 @@ var agendaSubcommands = map[string]bool{"edit-item": true, "move-item": true, "r
 // itemFlags are the content flags of an agenda item.
 type itemFlags struct {
 	title, preparer, grounds, proposal, openness, legal *string
-	tasks, munis, themes, attachments                   listFlag
+	tasks, munis, themes, attachments, voices           listFlag
 }
 
 func addItemFlags(fs *flag.FlagSet) *itemFlags {
@@ -36,6 +36,7 @@ func addItemFlags(fs *flag.FlagSet) *itemFlags {
 	fs.Var(&f.munis, "municipality", "municipality code; repeatable")
 	fs.Var(&f.themes, "theme", "free theme; repeatable")
 	fs.Var(&f.attachments, "attachment", "attachment URL; repeatable")
+	fs.Var(&f.voices, "voice", "id of a family voice the item takes up; repeatable")
 	return f
 }
 
@@ -49,7 +50,7 @@ func (f *itemFlags) item() (*v1.AgendaItem, error) {
 		return nil, err
 	}
 	return &v1.AgendaItem{Title: *f.title, Preparer: *f.preparer, Grounds: *f.grounds, Proposal: *f.proposal, Openness: v1.Openness(op),
-		LegalGround: *f.legal, AttachmentUrls: f.attachments, Tags: &v1.Tags{Tasks: tasks, Municipalities: f.munis, Themes: f.themes}}, nil
+		LegalGround: *f.legal, AttachmentUrls: f.attachments, FamilyVoiceIds: f.voices, Tags: &v1.Tags{Tasks: tasks, Municipalities: f.munis, Themes: f.themes}}, nil
 }
 
 func agendaCommand(ctx context.Context, sub string, args []string, stdout, stderr io.Writer) error {
@@ -329,6 +330,8 @@ func mergeItem(fs *flag.FlagSet, current, edited *v1.AgendaItem) *v1.AgendaItem 
 			out.LegalGround = edited.GetLegalGround()
 		case "attachment":
 			out.AttachmentUrls = edited.GetAttachmentUrls()
+		case "voice":
+			out.FamilyVoiceIds = edited.GetFamilyVoiceIds()
 		case "task":
 			tags().Tasks = edited.GetTags().GetTasks()
 		case "municipality":

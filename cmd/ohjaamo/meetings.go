@@ -390,6 +390,16 @@ func printMeeting(w io.Writer, m *v1.MeetingView, g *v1.Group) error {
 				fmt.Fprintf(w, "          dissent %s: %s\n", name(ds.GetMembershipId()), ds.GetText())
 			}
 		}
+		if vs := it.GetItem().GetFamilyVoiceIds(); len(vs) > 0 {
+			fmt.Fprintf(w, "          takes up family voice %s\n", strings.Join(vs, ", "))
+		}
+	}
+	if rs := m.GetOverdueResponsibilities(); len(rs) > 0 {
+		fmt.Fprintf(w, "\nStanding item when the meeting opens: %d communication responsibilities overdue on its date\n", len(rs))
+		for _, r := range rs {
+			fmt.Fprintf(w, "  - due %s, %d d late: § %d %s: %s (%s) to tell %s\n", r.GetDueOn(), r.GetDaysLate(), r.GetSection(), clip(r.GetItemTitle(), 50),
+				r.GetPersonName(), r.GetOrganisation(), audienceLabel(r.GetAudience()))
+		}
 	}
 	return nil
 }

@@ -16,6 +16,9 @@ import (
 
 func (s meetingService) EditItem(ctx context.Context, req *connect.Request[v1.EditItemRequest]) (*connect.Response[v1.EditItemResponse], error) {
 	m := req.Msg
+	if err := s.checkVoices(ctx, "item.family_voice_ids", m.GetItem()); err != nil {
+		return nil, err
+	}
 	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, _ eventstore.Meta) ([]proto.Message, error) {
 		return ms.EditItem(m.GetItemId(), m.GetItem())
 	})

@@ -52,6 +52,7 @@ type demoLoader struct {
 	ctx    context.Context
 	n      int               // people made so far
 	groups map[string]string // demo key → group id
+	voices map[string]string // demo voice key → voice id
 }
 
 // loadDemoIfEmpty writes the demo network when the stream has no events.
@@ -173,6 +174,9 @@ func (s *Server) loadDemoIfEmpty(ctx context.Context) error {
 				}
 			}
 		}
+	}
+	if err := d.recordDemoVoices(d.groups); err != nil {
+		return err
 	}
 	if err := d.loadDemoMeetings(d.groups); err != nil {
 		return err

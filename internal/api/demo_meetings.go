@@ -32,7 +32,49 @@ type demoItem struct {
 	refer                     bool   // after the meeting, referred to every child group
 	story                     string // a name for the item, to bring it back later
 	continues                 string // the story of the tabled or returned item this one continues
+	voice                     string // the demo family voice the item takes up
+	// affectsChildren: the decision affects every child group, so a
+	// responsibility is proposed for each child group's representative;
+	// childrenDone says, per child group in key order, how many days after
+	// the meeting its representative told it (0: not yet).
+	affectsChildren bool
+	childrenDone    []int
+	tell            *demoTell // families to be told about the decision
 }
+
+// demoTell is a responsibility to tell families, assigned after the meeting.
+type demoTell struct {
+	channel           string
+	dueDays, doneDays int // after the meeting; doneDays 0: not done (yet)
+	how, note         string
+}
+
+// demoVoices are family voices recorded in the demo: one that travels to
+// the provincial group and back, one on its way, one told locally (late),
+// and two that have not reached any agenda.
+var demoVoices = []struct {
+	key, group, municipality, raised, summary string
+	channel                                   v1.VoiceChannel
+	tasks                                     []v1.FamilyCentreTask
+	themes                                    []string
+}{
+	{"kotipalvelu", "demo-local-536", "536", "2026-01-20",
+		"Asiakasraadin vauvaperheet kertoivat, etteivät saaneet kotipalvelua väsymyksen vuoksi, koska myöntämisperusteet edellyttävät sairautta. Perheet toivoivat matalan kynnyksen kotipalvelua ensimmäisen vuoden ajaksi.",
+		v1.VoiceChannel_VOICE_CHANNEL_CLIENT_PANEL, []v1.FamilyCentreTask{3}, []string{"kotipalvelu", "vauvaperheet"}},
+	{"vanhemmuus", "demo-local-536", "536", "2026-04-14",
+		"Kyselyyn vastanneet vanhemmat toivoivat vanhemmuuden tuen ryhmiä myös iltaisin ja etänä.",
+		v1.VoiceChannel_VOICE_CHANNEL_SURVEY, []v1.FamilyCentreTask{2}, []string{"vanhemmuus"}},
+	{"aukiolo", "demo-local-908", "908", "2026-08-18",
+		"Nuorisovaltuusto toi esiin, että nuoret vanhemmat eivät ehdi perhekeskukseen virka-aikana; toiveena iltavastaanotto kerran viikossa.",
+		v1.VoiceChannel_VOICE_CHANNEL_YOUTH_COUNCIL, []v1.FamilyCentreTask{7}, []string{"aukioloajat"}},
+	{"kohtaamispaikka", "demo-local-837", "837", "2026-03-10",
+		"Palautteessa toivottiin kohtaamispaikkaan lauantaiaukioloa isille ja lapsille.",
+		v1.VoiceChannel_VOICE_CHANNEL_FEEDBACK, []v1.FamilyCentreTask{7}, []string{"kohtaamispaikka"}},
+	{"erotilanne", "demo-region-2", "", "2026-10-05",
+		"Ammattilaiset havaitsivat, että eroperheiden lapset odottavat sovittelua kuukausia; perheet kokevat jäävänsä tyhjän päälle.",
+		v1.VoiceChannel_VOICE_CHANNEL_PROFESSIONAL_OBSERVATION, []v1.FamilyCentreTask{4}, []string{"eroauttaminen"}},
+}
+
 
 var demoDates = map[string][]string{
 	"province": {"2026-02-24T13:00:00+02:00", "2026-05-26T13:00:00+03:00", "2026-09-22T13:00:00+03:00", "2026-12-15T13:00:00+02:00"},
@@ -64,7 +106,7 @@ var demoAnnualDecisions = map[string]demoItem{
 var demoAgendas = map[string][][]demoItem{
 	"province": {
 		{
-			{title: "Perhekeskuksen maakunnallinen toimintasuunnitelma 2026–2027", proposal: "Ohjausryhmä hyväksyy toimintasuunnitelman ja vie sen alueellisten koordinaatioryhmien toimeenpantavaksi.", decision: "Hyväksyttiin toimintasuunnitelma; alueelliset koordinaatioryhmät laativat toimeenpanosuunnitelmansa toukokuuhun mennessä.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{1, 3}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"toimintasuunnitelma"}},
+			{title: "Perhekeskuksen maakunnallinen toimintasuunnitelma 2026–2027", proposal: "Ohjausryhmä hyväksyy toimintasuunnitelman ja vie sen alueellisten koordinaatioryhmien toimeenpantavaksi.", decision: "Hyväksyttiin toimintasuunnitelma; alueelliset koordinaatioryhmät laativat toimeenpanosuunnitelmansa toukokuuhun mennessä.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{1, 3}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"toimintasuunnitelma"}, affectsChildren: true, childrenDone: []int{9, 21, 0}},
 			{title: "Indikaattoripaketin päivitys", proposal: "Merkitään tiedoksi päivitetty indikaattoripaketti.", decision: "Merkittiin tiedoksi.", outcome: v1.Outcome_OUTCOME_NOTED, tasks: []v1.FamilyCentreTask{1}, origin: v1.ItemOrigin_ITEM_ORIGIN_INDICATOR, themes: []string{"tiedolla johtaminen"}},
 		},
 		{
@@ -72,7 +114,8 @@ var demoAgendas = map[string][][]demoItem{
 			{title: "Lähisuhdeväkivallan ehkäisyn koulutus", proposal: "Hyväksytään koulutussuunnitelma.", decision: "Hyväksyttiin.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{6}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY},
 		},
 		{
-			{title: "Asiakasraadin palaute: vauvaperheiden kotipalvelu", received: true, refer: true, decision: "Hyväksyttiin muutettuna: ohjausryhmä esittää hyvinvointialueelle kotipalvelun myöntämisperusteiden tarkistamista kaikilla alueilla. Alueelliset koordinaatioryhmät seuraavat muutoksen toteutumista ja kertovat siitä paikallisille ohjausryhmille.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_AMENDED, tasks: []v1.FamilyCentreTask{3}, themes: []string{"kotipalvelu", "vauvaperheet"}},
+			{title: "Asiakasraadin palaute: vauvaperheiden kotipalvelu", received: true, refer: true, decision: "Hyväksyttiin muutettuna: ohjausryhmä esittää hyvinvointialueelle kotipalvelun myöntämisperusteiden tarkistamista kaikilla alueilla. Alueelliset koordinaatioryhmät seuraavat muutoksen toteutumista ja kertovat siitä paikallisille ohjausryhmille.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_AMENDED, tasks: []v1.FamilyCentreTask{3}, themes: []string{"kotipalvelu", "vauvaperheet"}, affectsChildren: true, childrenDone: []int{8, 0, 0},
+				tell: &demoTell{channel: "Nokian asiakasraati", dueDays: 30, doneDays: 22, how: "asiakasraadin kokous", note: "Kerrottiin raadille ohjausryhmän esityksestä ja sen seurannasta."}},
 			{title: "Eroauttamisen palveluketju (T4)", continues: "eroauttaminen", proposal: "Ohjausryhmä hyväksyy täydennetyn palveluketjun kuvauksen.", decision: "Hyväksyttiin.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{4}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"palveluketju"}},
 		},
 		{},
@@ -94,14 +137,16 @@ var demoAgendas = map[string][][]demoItem{
 	},
 	"local": {
 		{
-			{title: "Asiakasraadin palaute: vauvaperheiden kotipalvelu", only: "demo-local-536", escalate: true, proposal: "Merkitään tiedoksi asiakasraadin palaute ja viedään asia alueelliseen koordinaatioryhmään.", decision: "Merkittiin tiedoksi; asia viedään alueelliseen koordinaatioryhmään.", outcome: v1.Outcome_OUTCOME_NOTED, tasks: []v1.FamilyCentreTask{3}, origin: v1.ItemOrigin_ITEM_ORIGIN_FAMILY_VOICE, themes: []string{"kotipalvelu", "vauvaperheet"}},
+			{title: "Asiakasraadin palaute: vauvaperheiden kotipalvelu", only: "demo-local-536", escalate: true, proposal: "Merkitään tiedoksi asiakasraadin palaute ja viedään asia alueelliseen koordinaatioryhmään.", decision: "Merkittiin tiedoksi; asia viedään alueelliseen koordinaatioryhmään.", outcome: v1.Outcome_OUTCOME_NOTED, tasks: []v1.FamilyCentreTask{3}, origin: v1.ItemOrigin_ITEM_ORIGIN_FAMILY_VOICE, themes: []string{"kotipalvelu", "vauvaperheet"}, voice: "kotipalvelu"},
 			{title: "Perhekeskuksen palvelutarjotin", proposal: "Hyväksytään palvelutarjottimen päivitys.", decision: "Hyväksyttiin.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{1}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY},
 		},
 		{
-			{title: "Vanhemmuuden tuen ryhmät syksyllä", proposal: "Hyväksytään ryhmien aikataulu.", decision: "Hyväksyttiin.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{2}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"vanhemmuus"}},
+			{title: "Vanhemmuuden tuen ryhmät syksyllä", proposal: "Hyväksytään ryhmien aikataulu; yksi ryhmä kokoontuu iltaisin etänä.", decision: "Hyväksyttiin.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{2}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"vanhemmuus"},
+				voice: "vanhemmuus", only: "demo-local-536", tell: &demoTell{channel: "perhekeskuksen verkkosivu", dueDays: 21, doneDays: 38, how: "verkkosivu", note: "Syksyn ryhmät ja iltaryhmä julkaistiin verkkosivulla."}},
+			{title: "Vanhemmuuden tuen ryhmät syksyllä", proposal: "Hyväksytään ryhmien aikataulu.", decision: "Hyväksyttiin.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{2}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"vanhemmuus"}, only: "!demo-local-536"},
 		},
 		{
-			{title: "Nuorisovaltuuston aloite: perhekeskuksen aukiolo iltaisin", only: "demo-local-908", escalate: true, proposal: "Ohjausryhmä kannattaa iltavastaanottoa ja vie asian koordinaatioryhmään.", decision: "Hyväksyttiin; asia viedään alueelliseen koordinaatioryhmään, koska iltavastaanotto vaatii alueen yhteistä henkilöstöä.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{7}, origin: v1.ItemOrigin_ITEM_ORIGIN_FAMILY_VOICE, themes: []string{"aukioloajat"}},
+			{title: "Nuorisovaltuuston aloite: perhekeskuksen aukiolo iltaisin", only: "demo-local-908", escalate: true, proposal: "Ohjausryhmä kannattaa iltavastaanottoa ja vie asian koordinaatioryhmään.", decision: "Hyväksyttiin; asia viedään alueelliseen koordinaatioryhmään, koska iltavastaanotto vaatii alueen yhteistä henkilöstöä.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{7}, origin: v1.ItemOrigin_ITEM_ORIGIN_FAMILY_VOICE, themes: []string{"aukioloajat"}, voice: "aukiolo"},
 			{title: "Kohtaamispaikan kävijäpalaute", proposal: "Merkitään tiedoksi.", decision: "Merkittiin tiedoksi.", outcome: v1.Outcome_OUTCOME_NOTED, tasks: []v1.FamilyCentreTask{7}, origin: v1.ItemOrigin_ITEM_ORIGIN_INDICATOR},
 		},
 		{},
@@ -181,7 +226,7 @@ func (d *demoLoader) holdDemoMeeting(ms meetingService, groups map[string]string
 	}
 	var specs []demoItem
 	for _, it := range demoAgendas[demoGroupKinds[key][0]][mi] {
-		if it.only == "" || it.only == key {
+		if it.only == "" || it.only == key || (it.only[0] == '!' && it.only[1:] != key) {
 			specs = append(specs, it)
 		}
 	}
@@ -192,7 +237,8 @@ func (d *demoLoader) holdDemoMeeting(ms meetingService, groups map[string]string
 		out, err := ms.AddItem(d.ctx, demoReq(&v1.AddItemRequest{RequestId: fmt.Sprintf("%s-item-%d", rid, ii), GroupId: group, MeetingId: meeting,
 			PreviousItemId: stories[key+"/"+it.continues],
 			Item: &v1.AgendaItem{Title: it.title, Proposal: it.proposal, Preparer: "Perhekeskuskoordinaattori (demo)",
-				Openness: v1.Openness_OPENNESS_PUBLIC, Origin: it.origin, Tags: &v1.Tags{Tasks: it.tasks, Themes: it.themes}}}))
+				Openness: v1.Openness_OPENNESS_PUBLIC, Origin: it.origin, Tags: &v1.Tags{Tasks: it.tasks, Themes: it.themes},
+				FamilyVoiceIds: d.voiceIDs(it.voice)}}))
 		if err != nil {
 			return fmt.Errorf("item %d: %w", ii, err)
 		}
@@ -241,6 +287,13 @@ func (d *demoLoader) holdDemoMeeting(ms meetingService, groups map[string]string
 	sent := map[string]demoItem{}
 	for _, id := range m.Items {
 		it, _ := mstate.Item(id)
+		if it.Standard() == v1.StandardItem_STANDARD_ITEM_RESPONSIBILITIES && it.Section == 0 {
+			if _, err := ms.RecordDecision(d.ctx, demoReq(&v1.RecordDecisionRequest{RequestId: rid + "-decide-" + id[:8], GroupId: group, ItemId: id,
+				Decision: &v1.Decision{Outcome: v1.Outcome_OUTCOME_NOTED, Text: "Merkittiin tiedoksi. Vastuuhenkilöt hoitavat viestinnän ennen seuraavaa kokousta."}})); err != nil {
+				return err
+			}
+			continue
+		}
 		if it.Standard() != v1.StandardItem_STANDARD_ITEM_UNSPECIFIED || it.Withdrawn || it.Section != 0 {
 			continue
 		}
@@ -255,10 +308,10 @@ func (d *demoLoader) holdDemoMeeting(ms meetingService, groups map[string]string
 		}
 		if _, err := ms.RecordDecision(d.ctx, demoReq(&v1.RecordDecisionRequest{RequestId: rid + "-decide-" + id[:8], GroupId: group, ItemId: id,
 			Decision: &v1.Decision{Outcome: spec.outcome, Text: spec.decision,
-				Affects: &v1.Affects{Municipalities: state.Municipalities, Tasks: spec.tasks, Themes: spec.themes}}})); err != nil {
+				Affects: &v1.Affects{Municipalities: state.Municipalities, Tasks: spec.tasks, Themes: spec.themes, GroupIds: d.children(key, spec.affectsChildren)}}})); err != nil {
 			return err
 		}
-		if spec.escalate || spec.refer {
+		if spec.escalate || spec.refer || spec.affectsChildren || spec.tell != nil {
 			sent[id] = spec
 		}
 	}
@@ -275,11 +328,16 @@ func (d *demoLoader) holdDemoMeeting(ms meetingService, groups map[string]string
 	if _, err := ms.ApproveMinutes(d.ctx, demoReq(&v1.ApproveMinutesRequest{RequestId: rid + "-minutes", GroupId: group, MeetingId: meeting})); err != nil {
 		return err
 	}
+	if err := d.communicate(group, key, rid, at, m.Items, sent); err != nil {
+		return err
+	}
 	sentAt := at.AddDate(0, 0, 2).Format(time.RFC3339) // the secretary sends it on two days after the meeting
 	for _, id := range m.Items {
 		spec, ok := sent[id]
 		switch {
 		case !ok:
+		case spec.escalate && spec.refer:
+			return fmt.Errorf("demo item %q both escalated and referred", spec.title)
 		case spec.escalate:
 			parent := demoParent[key]
 			if _, err := ms.EscalateItem(d.ctx, demoReq(&v1.EscalateItemRequest{RequestId: rid + "-escalate-" + id[:8], GroupId: group, ItemId: id,
@@ -301,4 +359,119 @@ func demoReq[T any](msg *T) *connect.Request[T] {
 	r := connect.NewRequest(msg)
 	r.Header().Set(headerActor, "demo-loader")
 	return r
+}
+
+// recordDemoVoices records the demo family voices, each by its group's secretary.
+func (d *demoLoader) recordDemoVoices(groups map[string]string) error {
+	vs := voiceService{d.gs.Server}
+	d.voices = map[string]string{}
+	for _, v := range demoVoices {
+		g, _, err := d.gs.groups.Get(d.ctx, groups[v.group])
+		if err != nil {
+			return err
+		}
+		var secretary string
+		for _, m := range g.ActiveMembers() {
+			if m.Role == v1.Role_ROLE_SECRETARY {
+				secretary = m.ID
+			}
+		}
+		res, err := vs.RecordVoice(d.ctx, demoReq(&v1.RecordVoiceRequest{RequestId: "demo-voice-" + v.key, GroupId: groups[v.group],
+			Municipality: v.municipality, Channel: v.channel, Summary: v.summary, RaisedOn: v.raised,
+			Tags: &v1.Tags{Tasks: v.tasks, Themes: v.themes}, RecordedByMembershipId: secretary}))
+		if err != nil {
+			return fmt.Errorf("voice %s: %w", v.key, err)
+		}
+		d.voices[v.key] = res.Msg.GetVoiceId()
+	}
+	return nil
+}
+
+func (d *demoLoader) voiceIDs(key string) []string {
+	if key == "" {
+		return nil
+	}
+	return []string{d.voices[key]}
+}
+
+// children are the ids of the demo child groups of key, in key order, when affected.
+func (d *demoLoader) children(key string, affected bool) []string {
+	if !affected {
+		return nil
+	}
+	var keys []string
+	for k, p := range demoParent {
+		if p == key {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = d.groups[k]
+	}
+	return ids
+}
+
+// communicate carries out the communication responsibilities of a held
+// meeting's decisions: the proposed ones of the child groups' representatives
+// that the demo says were done, and telling families.
+func (d *demoLoader) communicate(group, key, rid string, at time.Time, items []string, specs map[string]demoItem) error {
+	cs := communicationService{meetingService{d.gs.Server}}
+	day := func(days int) string { return at.AddDate(0, 0, days).Format("2006-01-02") }
+	for _, id := range items {
+		spec, ok := specs[id]
+		if !ok {
+			continue
+		}
+		if spec.tell != nil {
+			var secretary string
+			g, _, err := d.gs.groups.Get(d.ctx, group)
+			if err != nil {
+				return err
+			}
+			for _, m := range g.ActiveMembers() {
+				if m.Role == v1.Role_ROLE_SECRETARY {
+					secretary = m.ID
+				}
+			}
+			res, err := cs.AssignResponsibility(d.ctx, demoReq(&v1.AssignResponsibilityRequest{RequestId: rid + "-tell-" + id[:8], GroupId: group,
+				ItemId: id, MembershipId: secretary, DueOn: day(spec.tell.dueDays),
+				Audience: &v1.Audience{Kind: v1.AudienceKind_AUDIENCE_KIND_FAMILIES, Channel: spec.tell.channel}}))
+			if err != nil {
+				return fmt.Errorf("tell families: %w", err)
+			}
+			if spec.tell.doneDays > 0 {
+				if _, err := cs.MarkResponsibilityDone(d.ctx, demoReq(&v1.MarkResponsibilityDoneRequest{RequestId: rid + "-told-" + id[:8],
+					GroupId: group, ResponsibilityId: res.Msg.GetResponsibilityId(), DoneOn: day(spec.tell.doneDays), Channel: spec.tell.how,
+					Note: spec.tell.note, ByMembershipId: secretary})); err != nil {
+					return fmt.Errorf("told families: %w", err)
+				}
+			}
+		}
+		if !spec.affectsChildren {
+			continue
+		}
+		ms, _, err := d.gs.meetings.Get(d.ctx, group)
+		if err != nil {
+			return err
+		}
+		byGroup := map[string]string{}
+		for _, r := range ms.ResponsibilitiesOf(id) {
+			byGroup[r.Audience.GetGroupId()] = r.ID
+		}
+		for ci, child := range d.children(key, true) {
+			r, ok := byGroup[child]
+			if !ok || ci >= len(spec.childrenDone) || spec.childrenDone[ci] == 0 {
+				continue
+			}
+			resp, _ := ms.Responsibility(r)
+			if _, err := cs.MarkResponsibilityDone(d.ctx, demoReq(&v1.MarkResponsibilityDoneRequest{RequestId: fmt.Sprintf("%s-informed-%s-%d", rid, id[:8], ci),
+				GroupId: group, ResponsibilityId: r, DoneOn: day(spec.childrenDone[ci]), Channel: "koordinaatioryhmän kokous ja sähköposti",
+				Note: "Päätös käytiin läpi ja lähetettiin ryhmän jäsenille.", ByMembershipId: resp.MembershipID})); err != nil {
+				return fmt.Errorf("child group %d told: %w", ci, err)
+			}
+		}
+	}
+	return nil
 }

@@ -201,7 +201,7 @@ func (s meetingService) ListInFlight(ctx context.Context, req *connect.Request[v
 }
 
 // group reads groupID's state, answering NotFound unless the group exists.
-func (s meetingService) group(ctx context.Context, groupID string) (*domain.Group, error) {
+func (s *Server) group(ctx context.Context, groupID string) (*domain.Group, error) {
 	if err := domain.RequireID("group_id", groupID); err != nil {
 		return nil, err
 	}

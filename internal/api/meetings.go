@@ -92,6 +92,9 @@ func (s meetingService) CancelMeeting(ctx context.Context, req *connect.Request[
 
 func (s meetingService) AddItem(ctx context.Context, req *connect.Request[v1.AddItemRequest]) (*connect.Response[v1.AddItemResponse], error) {
 	m := req.Msg
+	if err := s.checkVoices(ctx, "item.family_voice_ids", m.GetItem()); err != nil {
+		return nil, err
+	}
 	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
 		return ms.AddItem(derivedID("item", meta.RequestID), m.GetMeetingId(), m.GetItem(), m.GetUrgent(), m.GetPreviousItemId(), today())
 	})

@@ -429,3 +429,15 @@ func (s *Meetings) BringUp(meetingID, membershipID, itemID string, item *v1.Agen
 	answered.ItemId = itemID
 	return []proto.Message{&v1.ItemAdded{ItemId: itemID, MeetingId: m.ID, Item: item}, answered}, nil
 }
+
+// ResponsibilitiesOf lists the responsibilities for a decided item, by id.
+func (s *Meetings) ResponsibilitiesOf(itemID string) []*Responsibility {
+	var out []*Responsibility
+	for _, r := range s.resps {
+		if r.ItemID == itemID {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Responsibility) int { return strings.Compare(a.ID, b.ID) })
+	return out
+}

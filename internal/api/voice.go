@@ -1,0 +1,115 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ohjaamo/ohjaamo/internal/domain"
+	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
+	"github.com/ohjaamo/ohjaamo/projections"
+)
+
+// voiceService implements ohjaamov1connect.VoiceServiceHandler.
+type voiceService struct{ *Server }
+
+func timeParseDay(s string) (time.Time, error) { return time.Parse(domain.DateLayout, s) }
+
+func (s voiceService) RecordVoice(ctx context.Context, req *connect.Request[v1.RecordVoiceRequest]) (*connect.Response[v1.RecordVoiceResponse], error) {
+	m := req.Msg
+	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	if err != nil {
+		return nil, err
+	}
+	group, err := s.group(ctx, m.GetGroupId())
+	if err != nil {
+		return nil, err
+	}
+	id := derivedID("voice", meta.RequestID)
+	rec := &v1.FamilyVoiceRecorded{VoiceId: id, GroupId: m.GetGroupId(), Municipality: m.GetMunicipality(), Channel: m.GetChannel(),
+		Summary: m.GetSummary(), RaisedOn: m.GetRaisedOn(), Tags: m.GetTags(), RecordedByMembershipId: m.GetRecordedByMembershipId()}
+	// The id comes from the request id: a retry finds its first result.
+	res, err := s.voices.Execute(ctx, id, meta, nil, func(v *domain.Voice) ([]proto.Message, error) {
+		return v.Record(rec, group, today())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.RecordVoiceResponse{VoiceId: id, Result: writeResult(res)}), nil
+}
+
+// voiceFilter checks the area and period of a list or report.
+func voiceFilter(groupID, municipality, from, to string) (projections.VoiceFilter, error) {
+	f := projections.VoiceFilter{GroupID: groupID, Municipality: municipality, From: from, To: to}
+	if err := optionalID("group_id", groupID); err != nil {
+		return f, err
+	}
+	if municipality != "" && !domain.ValidMunicipalityCode(municipality) {
+		return f, domain.Invalid("municipality", "must be an official three-digit municipality code", "pitää olla virallinen kolminumeroinen kuntanumero")
+	}
+	for _, d := range [][2]string{{"from", from}, {"to", to}} {
+		if err := checkDay(d[0], d[1]); err != nil {
+			return f, err
+		}
+	}
+	if from != "" && to != "" && to < from {
+		return f, domain.Invalid("to", "is before from", "on ennen alkupäivää")
+	}
+	return f, nil
+}
+
+func (s voiceService) ListVoices(ctx context.Context, req *connect.Request[v1.ListVoicesRequest]) (*connect.Response[v1.ListVoicesResponse], error) {
+	m := req.Msg
+	f, err := voiceFilter(m.GetGroupId(), m.GetMunicipality(), m.GetFrom(), m.GetTo())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.waitRead(ctx, m.GetMinPosition()); err != nil {
+		return nil, err
+	}
+	vs, err := s.rt.Voices(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.ListVoicesResponse{Voices: vs}), nil
+}
+
+func (s voiceService) TraceVoice(ctx context.Context, req *connect.Request[v1.TraceVoiceRequest]) (*connect.Response[v1.TraceVoiceResponse], error) {
+	m := req.Msg
+	if err := domain.RequireID("voice_id", m.GetVoiceId()); err != nil {
+		return nil, err
+	}
+	if err := s.waitRead(ctx, m.GetMinPosition()); err != nil {
+		return nil, err
+	}
+	tr, ok, err := s.rt.Trace(ctx, m.GetVoiceId(), today())
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "voice_id", Message: "no such family voice", MessageFI: "perheiden ääntä ei ole kirjattu"}
+	}
+	return connect.NewResponse(tr), nil
+}
+
+func (s voiceService) VoiceReport(ctx context.Context, req *connect.Request[v1.VoiceReportRequest]) (*connect.Response[v1.VoiceReportResponse], error) {
+	m := req.Msg
+	f, err := voiceFilter(m.GetGroupId(), m.GetMunicipality(), m.GetFrom(), m.GetTo())
+	if err != nil {
+		return nil, err
+	}
+	day, err := asOf("as_of", m.GetAsOf())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.waitRead(ctx, m.GetMinPosition()); err != nil {
+		return nil, err
+	}
+	rep, err := s.rt.Report(ctx, f, day)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(rep), nil
+}
