@@ -75,7 +75,6 @@ var demoVoices = []struct {
 		v1.VoiceChannel_VOICE_CHANNEL_PROFESSIONAL_OBSERVATION, []v1.FamilyCentreTask{4}, []string{"eroauttaminen"}},
 }
 
-
 var demoDates = map[string][]string{
 	"province": {"2026-02-24T13:00:00+02:00", "2026-05-26T13:00:00+03:00", "2026-09-22T13:00:00+03:00", "2026-12-15T13:00:00+02:00"},
 	"region":   {"2026-02-10T13:00:00+02:00", "2026-05-12T13:00:00+03:00", "2026-09-08T13:00:00+03:00", "2026-12-08T13:00:00+02:00"},
@@ -106,7 +105,7 @@ var demoAnnualDecisions = map[string]demoItem{
 var demoAgendas = map[string][][]demoItem{
 	"province": {
 		{
-			{title: "Perhekeskuksen maakunnallinen toimintasuunnitelma 2026–2027", proposal: "Ohjausryhmä hyväksyy toimintasuunnitelman ja vie sen alueellisten koordinaatioryhmien toimeenpantavaksi.", decision: "Hyväksyttiin toimintasuunnitelma; alueelliset koordinaatioryhmät laativat toimeenpanosuunnitelmansa toukokuuhun mennessä.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{1, 3}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"toimintasuunnitelma"}, affectsChildren: true, childrenDone: []int{9, 21, 0}},
+			{title: "Perhekeskuksen maakunnallinen toimintasuunnitelma 2026–2027", proposal: "Ohjausryhmä hyväksyy toimintasuunnitelman ja vie sen alueellisten koordinaatioryhmien toimeenpantavaksi.", decision: "Hyväksyttiin toimintasuunnitelma; alueelliset koordinaatioryhmät laativat toimeenpanosuunnitelmansa toukokuuhun mennessä.", outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, tasks: []v1.FamilyCentreTask{1, 3}, origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY, themes: []string{"toimintasuunnitelma"}, affectsChildren: true, childrenDone: []int{9, 30, 0}},
 			{title: "Indikaattoripaketin päivitys", proposal: "Merkitään tiedoksi päivitetty indikaattoripaketti.", decision: "Merkittiin tiedoksi.", outcome: v1.Outcome_OUTCOME_NOTED, tasks: []v1.FamilyCentreTask{1}, origin: v1.ItemOrigin_ITEM_ORIGIN_INDICATOR, themes: []string{"tiedolla johtaminen"}},
 		},
 		{

@@ -722,12 +722,12 @@ var standardTitles = map[string]map[v1.StandardItem]string{
 		v1.StandardItem_STANDARD_ITEM_OPENING: "Mötets öppnande", v1.StandardItem_STANDARD_ITEM_LEGALITY_AND_QUORUM: "Mötets laglighet och beslutförhet",
 		v1.StandardItem_STANDARD_ITEM_MINUTES_CHECKERS: "Val av protokolljusterare", v1.StandardItem_STANDARD_ITEM_AGENDA_APPROVAL: "Godkännande av föredragningslistan",
 		v1.StandardItem_STANDARD_ITEM_OTHER_MATTERS: "Övriga ärenden", v1.StandardItem_STANDARD_ITEM_NEXT_MEETING: "Nästa möte",
-		v1.StandardItem_STANDARD_ITEM_CLOSING: "Mötets avslutande",
+		v1.StandardItem_STANDARD_ITEM_CLOSING: "Mötets avslutande", v1.StandardItem_STANDARD_ITEM_RESPONSIBILITIES: "Uppföljning av kommunikationsansvar",
 	},
 	"en": {
 		v1.StandardItem_STANDARD_ITEM_OPENING: "Opening of the meeting", v1.StandardItem_STANDARD_ITEM_LEGALITY_AND_QUORUM: "Lawfulness and quorum",
 		v1.StandardItem_STANDARD_ITEM_MINUTES_CHECKERS: "Election of minutes checkers", v1.StandardItem_STANDARD_ITEM_AGENDA_APPROVAL: "Approval of the agenda",
 		v1.StandardItem_STANDARD_ITEM_OTHER_MATTERS: "Other matters", v1.StandardItem_STANDARD_ITEM_NEXT_MEETING: "Next meeting",
-		v1.StandardItem_STANDARD_ITEM_CLOSING: "Closing of the meeting",
+		v1.StandardItem_STANDARD_ITEM_CLOSING: "Closing of the meeting", v1.StandardItem_STANDARD_ITEM_RESPONSIBILITIES: "Follow-up of communication responsibilities",
 	},
 }

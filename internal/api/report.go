@@ -17,7 +17,9 @@ import (
 func ReportCSV(r *v1.VoiceReportResponse) ([]byte, error) {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	row := func(section, key, name, metric, value string) { _ = w.Write([]string{section, key, name, metric, value}) }
+	row := func(section, key, name, metric, value string) {
+		_ = w.Write([]string{section, key, name, metric, value})
+	}
 	num := func(n uint32) string { return strconv.FormatUint(uint64(n), 10) }
 	dec := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 	row("section", "key", "name", "metric", "value")
