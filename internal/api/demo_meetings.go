@@ -209,6 +209,43 @@ func (d *demoLoader) loadDemoMeetings(groups map[string]string) error {
 			return fmt.Errorf("%s meeting %d: %w", s.key, s.mi, err)
 		}
 	}
+	return d.askDemoRegions(groups["demo-province"], meetingIDs["demo-province"][3])
+}
+
+// askDemoRegions answers the provincial group's ask before its December
+// meeting: the western region brings an item, the southern one has nothing
+// this time, the northern and eastern one has not answered. Past the meeting's
+// agenda deadline the asks are closed, and the demo leaves them out.
+func (d *demoLoader) askDemoRegions(province, meeting string) error {
+	ms, _, err := d.gs.meetings.Get(d.ctx, province)
+	if err != nil {
+		return err
+	}
+	if m, ok := ms.Meeting(meeting); !ok || today() > m.Deadline() {
+		return nil
+	}
+	g, _, err := d.gs.groups.Get(d.ctx, province)
+	if err != nil {
+		return err
+	}
+	reps := map[string]string{} // represented group -> membership
+	for _, m := range g.ActiveMembers() {
+		if m.Represents != "" {
+			reps[m.Represents] = m.ID
+		}
+	}
+	cs := communicationService{meetingService{d.gs.Server}}
+	if _, err := cs.BringUp(d.ctx, demoReq(&v1.BringUpRequest{RequestId: "demo-ask-region-0", GroupId: province, MeetingId: meeting,
+		MembershipId: reps[d.groups["demo-region-0"]], Item: &v1.AgendaItem{Title: "Läntisen alueen kokemukset perhekeskusten iltavastaanotoista",
+			Proposal: "Merkitään tiedoksi alueen kokemukset ja arvioidaan iltavastaanottojen laajentamista koko maakuntaan.",
+			Preparer: "Alueellinen perhekeskuskoordinaattori (demo)", Openness: v1.Openness_OPENNESS_PUBLIC,
+			Tags: &v1.Tags{Tasks: []v1.FamilyCentreTask{7}, Themes: []string{"aukioloajat"}}}})); err != nil {
+		return fmt.Errorf("western region brings an item: %w", err)
+	}
+	if _, err := cs.BringUp(d.ctx, demoReq(&v1.BringUpRequest{RequestId: "demo-ask-region-1", GroupId: province, MeetingId: meeting,
+		MembershipId: reps[d.groups["demo-region-1"]]})); err != nil {
+		return fmt.Errorf("southern region answers: %w", err)
+	}
 	return nil
 }
 
