@@ -196,6 +196,61 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("network in-flight: %d\n%s\n%s", code, out, errOut)
 	}
 
+	// Family voices, communication responsibilities, the trace and the report.
+	_, errOut, code = cli(t, "voice", "record", regional, "--server", url, "--channel", "asiakasraati", "--raised-on", "2026-11-02",
+		"--summary", "Perhe 131052-308T toivoi iltavastaanottoa.", "--by", chair[1], "--lang", "fi")
+	if code != 1 || !strings.Contains(errOut, "[field summary]") || !strings.Contains(errOut, "henkilötunnuksen") {
+		t.Fatalf("voice with an identity code: %d %s", code, errOut)
+	}
+	out, errOut, code = cli(t, "voice", "record", regional, "--server", url, "--channel", "asiakasraati", "--raised-on", "2026-11-02",
+		"--summary", "Perheet toivoivat iltavastaanottoa.", "--by", chair[1], "--task", "T7")
+	voice := regexp.MustCompile(`recorded voice (\S+)`).FindStringSubmatch(out)
+	if code != 0 || voice == nil {
+		t.Fatalf("voice record: %d %s %s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, "meeting", "list", regional, "--server", url)
+	feb := regexp.MustCompile(`2027-02-09T13:00:00\+02:00\s+scheduled.*\s(\S+)\n`).FindStringSubmatch(out)
+	if code != 0 || feb == nil {
+		t.Fatalf("the planned February meeting: %d %s %s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, "meeting", "add-item", regional, feb[1], "--server", url, "--title", "Iltavastaanotto", "--origin", "family-voice", "--voice", voice[1])
+	if code != 0 {
+		t.Fatalf("add-item taking up the voice: %d %s %s", code, out, errOut)
+	}
+	pos = regexp.MustCompile(`position (\d+)`).FindStringSubmatch(out)[1]
+	out, errOut, code = cli(t, "voice", "trace", voice[1], "--server", url, "--min-position", pos)
+	if code != 0 || !regexp.MustCompile(`regional\s+Uusi koordinaatioryhmä\s+taken up\s+2027-02-09 \(not held yet\)`).MatchString(out) ||
+		!strings.Contains(out, "families told: not yet") {
+		t.Fatalf("voice trace: %d\n%s\n%s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, "responsibility", "assign", regional, itemID[1], "--server", url, "--member", chair[1], "--audience", "perheet",
+		"--channel", "perhekeskuksen verkkosivu", "--due", "2026-12-31")
+	resp := regexp.MustCompile(`assigned responsibility (\S+)`).FindStringSubmatch(out)
+	if code != 0 || resp == nil {
+		t.Fatalf("responsibility assign: %d %s %s", code, out, errOut)
+	}
+	_, errOut, code = cli(t, "responsibility", "done", regional, resp[1], "--server", url, "--by", chair[1], "--on", "2026-11-20")
+	if code != 1 || !strings.Contains(errOut, "[field channel]") {
+		t.Fatalf("done without how: %d %s", code, errOut)
+	}
+	out, errOut, code = cli(t, "responsibility", "done", regional, resp[1], "--server", url, "--by", chair[1], "--on", "2026-11-20", "--channel", "verkkosivu")
+	if code != 0 {
+		t.Fatalf("responsibility done: %d %s %s", code, out, errOut)
+	}
+	pos = regexp.MustCompile(`position (\d+)`).FindStringSubmatch(out)[1]
+	out, errOut, code = cli(t, "responsibility", "list", "--group", regional, "--server", url, "--min-position", pos)
+	if code != 0 || !strings.Contains(out, "done 2026-11-20") || !strings.Contains(out, "families via perhekeskuksen verkkosivu") {
+		t.Fatalf("responsibility list: %d\n%s\n%s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, "responsibility", "list", "--overdue", "--as-of", "2026-11-24", "--server", url)
+	if code != 0 || strings.Count(out, "OVERDUE") != 3 {
+		t.Fatalf("the demo's overdue responsibilities: %d\n%s\n%s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, "voice", "report", "--from", "2026-01-01", "--to", "2026-12-31", "--as-of", "2026-11-24", "--format", "csv", "--server", url)
+	if code != 0 || !strings.Contains(out, "voices,,,voices,6\n") || !strings.Contains(out, "voices,,,loop_closed,2\n") {
+		t.Fatalf("voice report csv: %d\n%s\n%s", code, out, errOut)
+	}
+
 	out, errOut, code = cli(t, "projections", "rebuild", "--server", url)
 	if code != 0 || !strings.Contains(out, "rebuilt:") {
 		t.Fatalf("projections rebuild: %d %s %s", code, out, errOut)
