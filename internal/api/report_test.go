@@ -220,7 +220,9 @@ func (w *world) inArea(g, area string) bool {
 
 func (w *world) report(c *v1.VoiceReportRequest) *v1.VoiceReportResponse {
 	rep := &v1.VoiceReportResponse{From: c.GetFrom(), To: c.GetTo(), GroupId: c.GetGroupId(), Municipality: c.GetMunicipality(), AsOf: c.GetAsOf()}
-	inPeriod := func(d string) bool { return (c.GetFrom() == "" || d >= c.GetFrom()) && (c.GetTo() == "" || d <= c.GetTo()) }
+	inPeriod := func(d string) bool {
+		return (c.GetFrom() == "" || d >= c.GetFrom()) && (c.GetTo() == "" || d <= c.GetTo())
+	}
 	days := func(a, b string) int32 {
 		ta, _ := time.Parse("2006-01-02", a)
 		tb, _ := time.Parse("2006-01-02", b)
