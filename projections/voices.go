@@ -57,13 +57,23 @@ type VoiceFilter struct {
 	GroupID, Municipality, From, To, VoiceID string
 }
 
-// Voices lists the voices the filter selects, oldest first.
-func (rt *Runtime) Voices(ctx context.Context, f VoiceFilter) ([]*v1.Voice, error) {
+// Voices lists the voices the filter selects, oldest first, each with the
+// highest level it reached and when families were told, as of asOf.
+func (rt *Runtime) Voices(ctx context.Context, f VoiceFilter, asOf string) ([]*v1.Voice, error) {
 	var out []*v1.Voice
 	err := rt.View(ctx, func(db *sql.DB) error {
 		var err error
-		out, err = voices(ctx, db, f)
-		return err
+		if out, err = voices(ctx, db, f); err != nil {
+			return err
+		}
+		for _, v := range out {
+			tr, err := trace(ctx, db, v, asOf)
+			if err != nil {
+				return err
+			}
+			v.HighestLevel, v.ToldOn = tr.GetHighestLevel(), tr.GetToldOn()
+		}
+		return nil
 	})
 	return out, err
 }

@@ -76,9 +76,17 @@ func voiceCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return printJSON(stdout, res.Msg)
 		}
 		tw := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
-		fmt.Fprintln(tw, "RAISED\tGROUP\tCHANNEL\tSUMMARY\tID")
+		fmt.Fprintln(tw, "RAISED\tGROUP\tCHANNEL\tREACHED\tFAMILIES TOLD\tSUMMARY\tID")
 		for _, v := range res.Msg.GetVoices() {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.GetRaisedOn(), v.GetGroupName(), channelLabel(v.GetChannel()), clip(v.GetSummary(), 60), v.GetId())
+			reached, told := levelLabel(v.GetHighestLevel()), v.GetToldOn()
+			if reached == "" {
+				reached = "no agenda yet"
+			}
+			if told == "" {
+				told = "not yet"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.GetRaisedOn(), v.GetGroupName(), channelLabel(v.GetChannel()), reached, told,
+				clip(v.GetSummary(), 50), v.GetId())
 		}
 		return tw.Flush()
 	case "trace":

@@ -69,7 +69,7 @@ func (s voiceService) ListVoices(ctx context.Context, req *connect.Request[v1.Li
 	if err := s.waitRead(ctx, m.GetMinPosition()); err != nil {
 		return nil, err
 	}
-	vs, err := s.rt.Voices(ctx, f)
+	vs, err := s.rt.Voices(ctx, f, today())
 	if err != nil {
 		return nil, err
 	}

@@ -207,8 +207,12 @@ type Voice struct {
 	Tags                   *Tags                  `protobuf:"bytes,9,opt,name=tags,proto3" json:"tags,omitempty"`
 	RecordedByMembershipId string                 `protobuf:"bytes,10,opt,name=recorded_by_membership_id,json=recordedByMembershipId,proto3" json:"recorded_by_membership_id,omitempty"`
 	RecordedByName         string                 `protobuf:"bytes,11,opt,name=recorded_by_name,json=recordedByName,proto3" json:"recorded_by_name,omitempty"`
-	unknownFields          protoimpl.UnknownFields
-	sizeCache              protoimpl.SizeCache
+	// In lists: the highest level whose agenda took it up (unspecified: none
+	// yet) and when families were told (empty: not yet). TraceVoice has the hops.
+	HighestLevel  Level  `protobuf:"varint,12,opt,name=highest_level,json=highestLevel,proto3,enum=ohjaamo.v1.Level" json:"highest_level,omitempty"`
+	ToldOn        string `protobuf:"bytes,13,opt,name=told_on,json=toldOn,proto3" json:"told_on,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Voice) Reset() {
@@ -314,6 +318,20 @@ func (x *Voice) GetRecordedByMembershipId() string {
 func (x *Voice) GetRecordedByName() string {
 	if x != nil {
 		return x.RecordedByName
+	}
+	return ""
+}
+
+func (x *Voice) GetHighestLevel() Level {
+	if x != nil {
+		return x.HighestLevel
+	}
+	return Level_LEVEL_UNSPECIFIED
+}
+
+func (x *Voice) GetToldOn() string {
+	if x != nil {
+		return x.ToldOn
 	}
 	return ""
 }
@@ -1373,7 +1391,7 @@ const file_ohjaamo_v1_voice_proto_rawDesc = "" +
 	"\asummary\x18\x05 \x01(\tR\asummary\x12\x1b\n" +
 	"\traised_on\x18\x06 \x01(\tR\braisedOn\x12$\n" +
 	"\x04tags\x18\a \x01(\v2\x10.ohjaamo.v1.TagsR\x04tags\x129\n" +
-	"\x19recorded_by_membership_id\x18\b \x01(\tR\x16recordedByMembershipId\"\x94\x03\n" +
+	"\x19recorded_by_membership_id\x18\b \x01(\tR\x16recordedByMembershipId\"\xe5\x03\n" +
 	"\x05Voice\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12\x1d\n" +
@@ -1387,7 +1405,9 @@ const file_ohjaamo_v1_voice_proto_rawDesc = "" +
 	"\x04tags\x18\t \x01(\v2\x10.ohjaamo.v1.TagsR\x04tags\x129\n" +
 	"\x19recorded_by_membership_id\x18\n" +
 	" \x01(\tR\x16recordedByMembershipId\x12(\n" +
-	"\x10recorded_by_name\x18\v \x01(\tR\x0erecordedByName\"\xbe\x02\n" +
+	"\x10recorded_by_name\x18\v \x01(\tR\x0erecordedByName\x126\n" +
+	"\rhighest_level\x18\f \x01(\x0e2\x11.ohjaamo.v1.LevelR\fhighestLevel\x12\x17\n" +
+	"\atold_on\x18\r \x01(\tR\x06toldOn\"\xbe\x02\n" +
 	"\x12RecordVoiceRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
@@ -1549,33 +1569,34 @@ var file_ohjaamo_v1_voice_proto_depIdxs = []int32{
 	15, // 2: ohjaamo.v1.Voice.level:type_name -> ohjaamo.v1.Level
 	0,  // 3: ohjaamo.v1.Voice.channel:type_name -> ohjaamo.v1.VoiceChannel
 	14, // 4: ohjaamo.v1.Voice.tags:type_name -> ohjaamo.v1.Tags
-	0,  // 5: ohjaamo.v1.RecordVoiceRequest.channel:type_name -> ohjaamo.v1.VoiceChannel
-	14, // 6: ohjaamo.v1.RecordVoiceRequest.tags:type_name -> ohjaamo.v1.Tags
-	16, // 7: ohjaamo.v1.RecordVoiceResponse.result:type_name -> ohjaamo.v1.WriteResult
-	2,  // 8: ohjaamo.v1.ListVoicesResponse.voices:type_name -> ohjaamo.v1.Voice
-	15, // 9: ohjaamo.v1.TraceHop.level:type_name -> ohjaamo.v1.Level
-	17, // 10: ohjaamo.v1.TraceHop.direction:type_name -> ohjaamo.v1.Direction
-	18, // 11: ohjaamo.v1.TraceHop.outcome:type_name -> ohjaamo.v1.Outcome
-	2,  // 12: ohjaamo.v1.TraceVoiceResponse.voice:type_name -> ohjaamo.v1.Voice
-	8,  // 13: ohjaamo.v1.TraceVoiceResponse.hops:type_name -> ohjaamo.v1.TraceHop
-	15, // 14: ohjaamo.v1.TraceVoiceResponse.highest_level:type_name -> ohjaamo.v1.Level
-	19, // 15: ohjaamo.v1.TraceVoiceResponse.told_by:type_name -> ohjaamo.v1.Responsibility
-	11, // 16: ohjaamo.v1.VoiceReportResponse.hops:type_name -> ohjaamo.v1.HopFigures
-	12, // 17: ohjaamo.v1.VoiceReportResponse.by_group:type_name -> ohjaamo.v1.ResponsibilityFigures
-	12, // 18: ohjaamo.v1.VoiceReportResponse.by_organisation:type_name -> ohjaamo.v1.ResponsibilityFigures
-	3,  // 19: ohjaamo.v1.VoiceService.RecordVoice:input_type -> ohjaamo.v1.RecordVoiceRequest
-	5,  // 20: ohjaamo.v1.VoiceService.ListVoices:input_type -> ohjaamo.v1.ListVoicesRequest
-	7,  // 21: ohjaamo.v1.VoiceService.TraceVoice:input_type -> ohjaamo.v1.TraceVoiceRequest
-	10, // 22: ohjaamo.v1.VoiceService.VoiceReport:input_type -> ohjaamo.v1.VoiceReportRequest
-	4,  // 23: ohjaamo.v1.VoiceService.RecordVoice:output_type -> ohjaamo.v1.RecordVoiceResponse
-	6,  // 24: ohjaamo.v1.VoiceService.ListVoices:output_type -> ohjaamo.v1.ListVoicesResponse
-	9,  // 25: ohjaamo.v1.VoiceService.TraceVoice:output_type -> ohjaamo.v1.TraceVoiceResponse
-	13, // 26: ohjaamo.v1.VoiceService.VoiceReport:output_type -> ohjaamo.v1.VoiceReportResponse
-	23, // [23:27] is the sub-list for method output_type
-	19, // [19:23] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	15, // 5: ohjaamo.v1.Voice.highest_level:type_name -> ohjaamo.v1.Level
+	0,  // 6: ohjaamo.v1.RecordVoiceRequest.channel:type_name -> ohjaamo.v1.VoiceChannel
+	14, // 7: ohjaamo.v1.RecordVoiceRequest.tags:type_name -> ohjaamo.v1.Tags
+	16, // 8: ohjaamo.v1.RecordVoiceResponse.result:type_name -> ohjaamo.v1.WriteResult
+	2,  // 9: ohjaamo.v1.ListVoicesResponse.voices:type_name -> ohjaamo.v1.Voice
+	15, // 10: ohjaamo.v1.TraceHop.level:type_name -> ohjaamo.v1.Level
+	17, // 11: ohjaamo.v1.TraceHop.direction:type_name -> ohjaamo.v1.Direction
+	18, // 12: ohjaamo.v1.TraceHop.outcome:type_name -> ohjaamo.v1.Outcome
+	2,  // 13: ohjaamo.v1.TraceVoiceResponse.voice:type_name -> ohjaamo.v1.Voice
+	8,  // 14: ohjaamo.v1.TraceVoiceResponse.hops:type_name -> ohjaamo.v1.TraceHop
+	15, // 15: ohjaamo.v1.TraceVoiceResponse.highest_level:type_name -> ohjaamo.v1.Level
+	19, // 16: ohjaamo.v1.TraceVoiceResponse.told_by:type_name -> ohjaamo.v1.Responsibility
+	11, // 17: ohjaamo.v1.VoiceReportResponse.hops:type_name -> ohjaamo.v1.HopFigures
+	12, // 18: ohjaamo.v1.VoiceReportResponse.by_group:type_name -> ohjaamo.v1.ResponsibilityFigures
+	12, // 19: ohjaamo.v1.VoiceReportResponse.by_organisation:type_name -> ohjaamo.v1.ResponsibilityFigures
+	3,  // 20: ohjaamo.v1.VoiceService.RecordVoice:input_type -> ohjaamo.v1.RecordVoiceRequest
+	5,  // 21: ohjaamo.v1.VoiceService.ListVoices:input_type -> ohjaamo.v1.ListVoicesRequest
+	7,  // 22: ohjaamo.v1.VoiceService.TraceVoice:input_type -> ohjaamo.v1.TraceVoiceRequest
+	10, // 23: ohjaamo.v1.VoiceService.VoiceReport:input_type -> ohjaamo.v1.VoiceReportRequest
+	4,  // 24: ohjaamo.v1.VoiceService.RecordVoice:output_type -> ohjaamo.v1.RecordVoiceResponse
+	6,  // 25: ohjaamo.v1.VoiceService.ListVoices:output_type -> ohjaamo.v1.ListVoicesResponse
+	9,  // 26: ohjaamo.v1.VoiceService.TraceVoice:output_type -> ohjaamo.v1.TraceVoiceResponse
+	13, // 27: ohjaamo.v1.VoiceService.VoiceReport:output_type -> ohjaamo.v1.VoiceReportResponse
+	24, // [24:28] is the sub-list for method output_type
+	20, // [20:24] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_voice_proto_init() }
