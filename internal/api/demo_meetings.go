@@ -7,6 +7,7 @@ import (
 
 	"connectrpc.com/connect"
 
+	"github.com/ohjaamo/ohjaamo/internal/domain"
 	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
 )
 
@@ -406,12 +407,7 @@ func (d *demoLoader) recordDemoVoices(groups map[string]string) error {
 		if err != nil {
 			return err
 		}
-		var secretary string
-		for _, m := range g.ActiveMembers() {
-			if m.Role == v1.Role_ROLE_SECRETARY {
-				secretary = m.ID
-			}
-		}
+		secretary := demoSecretary(g)
 		res, err := vs.RecordVoice(d.ctx, demoReq(&v1.RecordVoiceRequest{RequestId: "demo-voice-" + v.key, GroupId: groups[v.group],
 			Municipality: v.municipality, Channel: v.channel, Summary: v.summary, RaisedOn: v.raised,
 			Tags: &v1.Tags{Tasks: v.tasks, Themes: v.themes}, RecordedByMembershipId: secretary}))
@@ -461,16 +457,11 @@ func (d *demoLoader) communicate(group, key, rid string, at time.Time, items []s
 			continue
 		}
 		if spec.tell != nil {
-			var secretary string
 			g, _, err := d.gs.groups.Get(d.ctx, group)
 			if err != nil {
 				return err
 			}
-			for _, m := range g.ActiveMembers() {
-				if m.Role == v1.Role_ROLE_SECRETARY {
-					secretary = m.ID
-				}
-			}
+			secretary := demoSecretary(g)
 			res, err := cs.AssignResponsibility(d.ctx, demoReq(&v1.AssignResponsibilityRequest{RequestId: rid + "-tell-" + id[:8], GroupId: group,
 				ItemId: id, MembershipId: secretary, DueOn: day(spec.tell.dueDays),
 				Audience: &v1.Audience{Kind: v1.AudienceKind_AUDIENCE_KIND_FAMILIES, Channel: spec.tell.channel}}))
@@ -510,4 +501,14 @@ func (d *demoLoader) communicate(group, key, rid string, at time.Time, items []s
 		}
 	}
 	return nil
+}
+
+// demoSecretary is the membership id of a demo group's secretary.
+func demoSecretary(g *domain.Group) string {
+	for _, m := range g.ActiveMembers() {
+		if m.Role == v1.Role_ROLE_SECRETARY {
+			return m.ID
+		}
+	}
+	return ""
 }
