@@ -27,6 +27,9 @@ func (voicesProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 		if err != nil {
 			return err
 		}
+		if tags == nil { // no tags marshal to nothing; the column holds an empty message
+			tags = []byte{}
+		}
 		return tx.Exec("voice_insert", e.GetVoiceId(), e.GetGroupId(), e.GetMunicipality(), int32(e.GetChannel()), e.GetSummary(),
 			e.GetRaisedOn(), tags, e.GetRecordedByMembershipId(), ev.Seq)
 	case *v1.ItemAdded:

@@ -29,7 +29,7 @@ type clients struct {
 func start(t *testing.T, demo bool) clients {
 	t.Helper()
 	app, err := api.Start(context.Background(), api.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Demo: demo,
-		ReadWait: 300 * time.Millisecond, Logger: testenv.Logger(t)})
+		ReadWait: 3 * time.Second, Logger: testenv.Logger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -270,7 +270,7 @@ func (s auditService) ExportEvidence(ctx context.Context, req *connect.Request[v
 		if err != nil {
 			return nil, err
 		}
-		if len(msgs) == 0 && r.typ == domain.AggregateMeetings && m.GetVoiceId() == "" {
+		if len(msgs) == 0 && m.GetVoiceId() == "" {
 			return nil, &domain.Error{Code: domain.CodeNotFound, Field: "group_id", Message: "the group has no meetings", MessageFI: "ryhmällä ei ole kokouksia"}
 		}
 		agg := packAggregate{Type: r.typ, ID: r.id, Subject: eventstore.Subject(r.typ, r.id), Verification: packVerify(eventstore.VerifyChain(msgs))}

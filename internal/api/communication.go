@@ -20,6 +20,16 @@ type communicationService struct{ meetingService }
 
 func (s communicationService) AssignResponsibility(ctx context.Context, req *connect.Request[v1.AssignResponsibilityRequest]) (*connect.Response[v1.AssignResponsibilityResponse], error) {
 	m := req.Msg
+	if a := m.GetAudience(); a.GetKind() == v1.AudienceKind_AUDIENCE_KIND_CHILD_GROUP && domain.ValidID(a.GetGroupId()) {
+		child, _, err := s.groups.Get(ctx, a.GetGroupId())
+		if err != nil {
+			return nil, err
+		}
+		if !child.Created || child.ParentID != m.GetGroupId() {
+			return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "audience.group_id", Message: "is not a child group of this group",
+				MessageFI: "ei ole tämän ryhmän alempi ryhmä"}
+		}
+	}
 	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
 		return ms.Assign(domain.AssignResponsibility{ID: derivedID("responsibility", meta.RequestID), ItemID: m.GetItemId(),
 			MembershipID: m.GetMembershipId(), DueOn: m.GetDueOn(), Audience: m.GetAudience()}, g)

@@ -239,6 +239,10 @@ func (s *Meetings) MarkDone(done *v1.ResponsibilityDone, group *Group, today str
 	if done.GetDoneOn() > today {
 		return nil, invalid("done_on", "is in the future", "on tulevaisuudessa")
 	}
+	if m, ok := s.meetings[s.items[r.ItemID].MeetingID]; ok && done.GetDoneOn() < startsAt(m).Format(DateLayout) {
+		return nil, invalid("done_on", "is before the decision was made ("+startsAt(m).Format(DateLayout)+")",
+			"on ennen päätöksen tekemistä ("+finnishDay(startsAt(m).Format(DateLayout))+")")
+	}
 	if err := checkText("channel", done.GetChannel(), true, 200); err != nil {
 		return nil, err
 	}
@@ -384,12 +388,9 @@ func (s *Meetings) Answers(meetingID string) map[string][]string { return s.asks
 // BringUp is a representative's answer, before the parent group's meeting,
 // for the group they represent: an item (itemID, item) or nothing (item nil).
 func (s *Meetings) BringUp(meetingID, membershipID, itemID string, item *v1.AgendaItem, group *Group, today string) ([]proto.Message, error) {
-	m, err := s.scheduled(meetingID)
+	m, err := s.scheduled(meetingID) // an approved agenda belongs to an open meeting
 	if err != nil {
 		return nil, err
-	}
-	if m.AgendaApproved {
-		return nil, precondition("meeting_id", "the agenda is approved", "esityslista on hyväksytty")
 	}
 	if d := m.Deadline(); d != "" && today > d {
 		return nil, precondition("meeting_id", "the asks for this meeting closed on "+d+"; bring it to a later meeting",

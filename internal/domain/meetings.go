@@ -672,6 +672,9 @@ func checkDecision(d *v1.Decision, m *Meeting, group *Group) *Error {
 	}
 	af := d.GetAffects()
 	for i, g := range af.GetGroupIds() {
+		if slices.Contains(af.GetGroupIds()[:i], g) {
+			return invalid(fmt.Sprintf("decision.affects.group_ids[%d]", i), "is listed twice", "on listattu kahdesti")
+		}
 		if err := checkID(fmt.Sprintf("decision.affects.group_ids[%d]", i), g, true); err != nil {
 			return err
 		}
@@ -799,7 +802,16 @@ func (s *Meetings) CorrectDecision(itemID string, d *v1.Decision, reason string,
 	if err := checkDecision(d, m, group); err != nil {
 		return nil, err
 	}
-	return []proto.Message{&v1.DecisionCorrected{ItemId: itemID, Decision: proto.CloneOf(d), Reason: reason}}, nil
+	events := []proto.Message{&v1.DecisionCorrected{ItemId: itemID, Decision: proto.CloneOf(d), Reason: reason}}
+	// A correction that makes the decision final or names another affected
+	// child group proposes what the decision would have; those already
+	// proposed stay as they are.
+	for _, ev := range proposeResponsibilities(nil, it, m, d, group) {
+		if _, dup := s.resps[ev.(*v1.ResponsibilityAssigned).GetResponsibilityId()]; !dup {
+			events = append(events, ev)
+		}
+	}
+	return events, nil
 }
 
 func present(m *Meeting, membershipID string) bool {
