@@ -95,15 +95,15 @@ func responsibilities(ctx context.Context, db *sql.DB, f ResponsibilityFilter) (
 	err := scanRows(ctx, db, q("resp_list"), args, func(rows *sql.Rows) error {
 		r := &v1.Responsibility{}
 		var audience, done []byte
-		var startsAt string
+		var heldAt string
 		var state int32
-		if err := rows.Scan(&r.Id, &r.GroupId, &r.GroupName, &r.ItemId, &r.ItemTitle, &r.Section, &r.MeetingId, &startsAt,
+		if err := rows.Scan(&r.Id, &r.GroupId, &r.GroupName, &r.ItemId, &r.ItemTitle, &r.Section, &r.MeetingId, &heldAt,
 			&r.MembershipId, &r.PersonName, &r.Organisation, &audience, &r.DueOn, &state, &done, &r.WaivedReason); err != nil {
 			return err
 		}
 		r.State = v1.ResponsibilityState(state)
-		if len(startsAt) >= len(domain.DateLayout) {
-			r.DecidedOn = startsAt[:len(domain.DateLayout)]
+		if len(heldAt) >= len(domain.DateLayout) {
+			r.DecidedOn = heldAt[:len(domain.DateLayout)]
 		}
 		r.Audience = &v1.Audience{}
 		if err := proto.Unmarshal(audience, r.Audience); err != nil {

@@ -44,7 +44,7 @@ func (meetingsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 		err = tx.Exec("meeting_cancel", int32(v1.MeetingState_MEETING_STATE_CANCELLED), e.GetReason(), meeting)
 	case *v1.MeetingOpened:
 		meeting = e.GetMeetingId()
-		err = tx.Exec("meeting_open", int32(v1.MeetingState_MEETING_STATE_OPEN), e.GetLawful(), e.GetQuorate(), meeting)
+		err = tx.Exec("meeting_open", int32(v1.MeetingState_MEETING_STATE_OPEN), e.GetLawful(), e.GetQuorate(), e.GetOpenedAt(), meeting)
 		for i, a := range e.GetAttendance() {
 			if err == nil {
 				err = tx.Exec("attendance_insert", meeting, i, a.GetMembershipId(), int32(a.GetStatus()), a.GetDeputyName())

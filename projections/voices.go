@@ -124,10 +124,10 @@ func trace(ctx context.Context, db *sql.DB, v *v1.Voice, asOf string) (*v1.Trace
 	err := scanRows(ctx, db, q("voice_chain"), []any{v.GetId()}, func(rows *sql.Rows) error {
 		h := &hop{TraceHop: &v1.TraceHop{}}
 		var level, state, dir int32
-		var startsAt, sentAt string
+		var heldAt, sentAt string
 		var decision []byte
 		var withdrawn bool
-		if err := rows.Scan(&h.ItemId, &h.depth, &h.GroupId, &h.GroupName, &level, &h.MeetingId, &startsAt, &state, &h.ItemTitle,
+		if err := rows.Scan(&h.ItemId, &h.depth, &h.GroupId, &h.GroupName, &level, &h.MeetingId, &heldAt, &state, &h.ItemTitle,
 			&h.Section, &decision, &h.fromItemID, &h.PreviousItemId, &dir, &sentAt, &withdrawn); err != nil {
 			return err
 		}
@@ -137,7 +137,7 @@ func trace(ctx context.Context, db *sql.DB, v *v1.Voice, asOf string) (*v1.Trace
 		h.Level, h.Direction = v1.Level(level), v1.Direction(dir)
 		h.ReceivedOn = day(sentAt)
 		if st := v1.MeetingState(state); h.MeetingId != "" && st != v1.MeetingState_MEETING_STATE_CANCELLED {
-			h.AgendaOn = day(startsAt)
+			h.AgendaOn = day(heldAt)
 			h.Handled = st == v1.MeetingState_MEETING_STATE_OPEN || st == v1.MeetingState_MEETING_STATE_CLOSED
 		}
 		if decision != nil {
@@ -145,7 +145,7 @@ func trace(ctx context.Context, db *sql.DB, v *v1.Voice, asOf string) (*v1.Trace
 			if err := proto.Unmarshal(decision, d); err != nil {
 				return err
 			}
-			h.Outcome, h.DecisionText, h.DecidedOn = d.GetOutcome(), d.GetText(), day(startsAt)
+			h.Outcome, h.DecisionText, h.DecidedOn = d.GetOutcome(), d.GetText(), day(heldAt)
 		}
 		if h.fromItemID != "" {
 			h.PreviousItemId = h.fromItemID

@@ -229,17 +229,19 @@ func TestServeEndToEnd(t *testing.T) {
 	if code != 0 || resp == nil {
 		t.Fatalf("responsibility assign: %d %s %s", code, out, errOut)
 	}
-	_, errOut, code = cli(t, "responsibility", "done", regional, resp[1], "--server", url, "--by", chair[1], "--on", "2026-11-20")
+	// The meeting was opened today, ahead of its date: its decisions were made today.
+	todayFI := time.Now().In(helsinki(t)).Format(time.DateOnly)
+	_, errOut, code = cli(t, "responsibility", "done", regional, resp[1], "--server", url, "--by", chair[1], "--on", todayFI)
 	if code != 1 || !strings.Contains(errOut, "[field channel]") {
 		t.Fatalf("done without how: %d %s", code, errOut)
 	}
-	out, errOut, code = cli(t, "responsibility", "done", regional, resp[1], "--server", url, "--by", chair[1], "--on", "2026-11-20", "--channel", "verkkosivu")
+	out, errOut, code = cli(t, "responsibility", "done", regional, resp[1], "--server", url, "--by", chair[1], "--on", todayFI, "--channel", "verkkosivu")
 	if code != 0 {
 		t.Fatalf("responsibility done: %d %s %s", code, out, errOut)
 	}
 	pos = regexp.MustCompile(`position (\d+)`).FindStringSubmatch(out)[1]
 	out, errOut, code = cli(t, "responsibility", "list", "--group", regional, "--server", url, "--min-position", pos)
-	if code != 0 || !strings.Contains(out, "done 2026-11-20") || !strings.Contains(out, "families via perhekeskuksen verkkosivu") {
+	if code != 0 || !strings.Contains(out, "done "+todayFI) || !strings.Contains(out, "families via perhekeskuksen verkkosivu") {
 		t.Fatalf("responsibility list: %d\n%s\n%s", code, out, errOut)
 	}
 	out, errOut, code = cli(t, "responsibility", "list", "--overdue", "--as-of", "2026-11-24", "--server", url)
@@ -278,4 +280,13 @@ func TestEnvironmentSetsFlags(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "127.0.0.1:1") {
 		t.Fatalf("OHJAAMO_SERVER was not used: %d %s", code, errOut)
 	}
+}
+
+func helsinki(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("Europe/Helsinki")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
 }

@@ -178,6 +178,7 @@ func (w *world) apply(ev *eventstore.Event) {
 		w.meetingAt[e.GetMeetingId()] = e.GetStartsAt()
 	case *v1.MeetingOpened:
 		w.meetingHeld[e.GetMeetingId()] = true
+		w.meetingAt[e.GetMeetingId()] = e.GetOpenedAt() // decisions are made the day it opens
 	case *v1.MeetingCancelled:
 		w.meetingGone[e.GetMeetingId()] = true
 	case *v1.ItemAdded:

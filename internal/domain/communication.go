@@ -239,9 +239,9 @@ func (s *Meetings) MarkDone(done *v1.ResponsibilityDone, group *Group, today str
 	if done.GetDoneOn() > today {
 		return nil, invalid("done_on", "is in the future", "on tulevaisuudessa")
 	}
-	if m, ok := s.meetings[s.items[r.ItemID].MeetingID]; ok && done.GetDoneOn() < startsAt(m).Format(DateLayout) {
-		return nil, invalid("done_on", "is before the decision was made ("+startsAt(m).Format(DateLayout)+")",
-			"on ennen päätöksen tekemistä ("+finnishDay(startsAt(m).Format(DateLayout))+")")
+	if m, ok := s.meetings[s.items[r.ItemID].MeetingID]; ok && done.GetDoneOn() < m.HeldOn() {
+		return nil, invalid("done_on", "is before the decision was made ("+m.HeldOn()+")",
+			"on ennen päätöksen tekemistä ("+finnishDay(m.HeldOn())+")")
 	}
 	if err := checkText("channel", done.GetChannel(), true, 200); err != nil {
 		return nil, err
@@ -264,7 +264,8 @@ func proposeResponsibilities(events []proto.Message, it *Item, m *Meeting, d *v1
 	if !FinalOutcome(d.GetOutcome()) || group == nil {
 		return events
 	}
-	due := startsAt(m).AddDate(0, 0, ProposedDueDays).Format(DateLayout)
+	held, _ := time.Parse(DateLayout, m.HeldOn())
+	due := held.AddDate(0, 0, ProposedDueDays).Format(DateLayout)
 	for _, gid := range d.GetAffects().GetGroupIds() {
 		for _, mem := range group.ActiveMembers() {
 			if mem.Represents != gid {

@@ -90,7 +90,7 @@ func respDone(id, on, by string) *v1.ResponsibilityDone {
 func febDecided(t *testing.T, more ...proto.Message) *domain.Meetings {
 	t.Helper()
 	return givenMeetings(t, history(meetingScheduled(mClosed, febStart), itemAdded("c1", mClosed), itemAdded("c2", mClosed),
-		meetingOpened(mClosed), agendaApproved(mClosed), decisionRecorded("c1", 1), meetingClosed(mClosed),
+		openedOn(mClosed, febStart), agendaApproved(mClosed), decisionRecorded("c1", 1), meetingClosed(mClosed),
 		respAssigned("r1", "c1", memberB, "2026-03-01", toFamilies()), more)...)
 }
 
@@ -248,17 +248,18 @@ func TestDecideProposesOnceWhenAGroupIsNamedTwice(t *testing.T) {
 }
 
 func TestProposedDueDateIsThirtyDaysAfterTheMeetingInItsOwnTime(t *testing.T) {
-	tests := []struct{ startsAt, due string }{
-		{marchStart, "2026-04-11"},
-		{septStart, "2026-10-10"},                   // summer time
-		{"2026-12-15T18:00:00+02:00", "2027-01-14"}, // into the next year
-		// Half past midnight in Finland is still the previous day in UTC:
-		// the due date counts from the Finnish date, 2026-01-31.
-		{"2026-01-31T00:30:00+02:00", "2026-03-02"},
+	tests := []struct{ startsAt, openedAt, due string }{
+		{marchStart, marchStart, "2026-04-11"},
+		{septStart, septStart, "2026-10-10"},                                     // summer time
+		{"2026-12-15T18:00:00+02:00", "2026-12-15T18:00:00+02:00", "2027-01-14"}, // into the next year
+		{marchStart, "2026-03-20T09:00:00+02:00", "2026-04-19"},                  // held later than planned: from the day it was held
+		{"2026-01-31T00:30:00+02:00", "2026-01-31T00:30:00+02:00", "2026-03-02"}, // see below
 	}
+	// The last: half past midnight in Finland is still the previous day in
+	// UTC; the due date counts from the Finnish date, 2026-01-31.
 	for _, tt := range tests {
-		t.Run(tt.startsAt, func(t *testing.T) {
-			s := givenMeetings(t, meetingScheduled(meetMarch, tt.startsAt), itemAdded("a1", meetMarch), meetingOpened(meetMarch), agendaApproved(meetMarch))
+		t.Run(tt.openedAt, func(t *testing.T) {
+			s := givenMeetings(t, meetingScheduled(meetMarch, tt.startsAt), itemAdded("a1", meetMarch), openedOn(meetMarch, tt.openedAt), agendaApproved(meetMarch))
 			d := &v1.Decision{Outcome: v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, Text: "Hyväksyttiin.", Affects: &v1.Affects{GroupIds: []string{localID}}}
 			_, props := proposals(t)(s.Decide("a1", d, commGroup(t)))
 			if len(props) != 1 || props[0].GetDueOn() != tt.due {
@@ -901,4 +902,11 @@ func TestCorrectDecisionProposesWhatTheDecisionWouldHave(t *testing.T) {
 	if len(again) != 1 {
 		t.Fatalf("a second correction decided %d events, want only the correction: %v", len(again), again)
 	}
+}
+
+// openedOn opens meeting id at the time it was scheduled for.
+func openedOn(id, at string) *v1.MeetingOpened {
+	e := meetingOpened(id)
+	e.OpenedAt = at
+	return e
 }

@@ -47,6 +47,17 @@ type Meeting struct {
 	CancelReason                   string
 	Checkers, CheckedBy            []string // membership ids
 	MinutesApproved                bool
+	// OpenedAt is when the meeting was opened (RFC 3339; empty before).
+	OpenedAt string
+}
+
+// HeldOn is the date (YYYY-MM-DD) the meeting was held: the day it was
+// opened, or, before that, the day it is scheduled for.
+func (m *Meeting) HeldOn() string {
+	if t, err := time.Parse(time.RFC3339, m.OpenedAt); err == nil {
+		return t.Format(DateLayout)
+	}
+	return startsAt(m).Format(DateLayout)
 }
 
 // Deadline is the date (YYYY-MM-DD) proposals for the meeting close; empty
@@ -237,6 +248,7 @@ func (s *Meetings) Apply(ev proto.Message) error {
 		m.State, m.CancelReason = v1.MeetingState_MEETING_STATE_CANCELLED, e.GetReason()
 	case *v1.MeetingOpened:
 		m.State, m.Attendance, m.Lawful, m.Quorate = v1.MeetingState_MEETING_STATE_OPEN, e.GetAttendance(), e.GetLawful(), e.GetQuorate()
+		m.OpenedAt = e.GetOpenedAt()
 	case *v1.AgendaApproved:
 		m.AgendaApproved = true
 	case *v1.MeetingClosed:

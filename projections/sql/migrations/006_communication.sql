@@ -1,5 +1,9 @@
 -- Communication responsibilities of decisions, the upward asks before
 -- meetings, and the family voices with the items that took them up.
+
+-- When a meeting was opened: the day its decisions were made, which may
+-- differ from the day it was scheduled for.
+ALTER TABLE meetings ADD COLUMN opened_at TEXT NOT NULL DEFAULT '';
 CREATE TABLE responsibilities (
     id            TEXT PRIMARY KEY,
     group_id      TEXT NOT NULL,

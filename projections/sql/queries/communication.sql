@@ -23,7 +23,8 @@ INSERT OR IGNORE INTO upward_answers (meeting_id, membership_id, represents_grou
 -- Responsibilities with their decision and the responsible member. ?1 group,
 -- ?2 membership, ?3 person name, ?4 open only, ?5 overdue only on date ?6,
 -- ?7 item (all optional).
-SELECT r.id, r.group_id, coalesce(g.name_fi, ''), r.item_id, i.title, i.section, coalesce(i.meeting_id, ''), coalesce(m.starts_at, ''),
+SELECT r.id, r.group_id, coalesce(g.name_fi, ''), r.item_id, i.title, i.section, coalesce(i.meeting_id, ''),
+       coalesce(nullif(m.opened_at, ''), m.starts_at, ''),
        r.membership_id, coalesce(ms.person_name, ''), coalesce(ms.organisation, ''), r.audience, r.due_on, r.state, r.done, r.waived_reason
 FROM responsibilities r
 JOIN items i ON i.id = r.item_id

@@ -15,7 +15,7 @@ UPDATE meetings SET state = ? WHERE id = ?;
 UPDATE meetings SET state = ?, cancel_reason = ? WHERE id = ?;
 
 -- name: meeting_open
-UPDATE meetings SET state = ?, lawful = ?, quorate = ? WHERE id = ?;
+UPDATE meetings SET state = ?, lawful = ?, quorate = ?, opened_at = ? WHERE id = ?;
 
 -- name: meeting_agenda_approved
 UPDATE meetings SET agenda_approved = 1 WHERE id = ?;

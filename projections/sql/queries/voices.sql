@@ -38,7 +38,8 @@ WITH RECURSIVE chain(item_id, depth) AS (
     UNION
     SELECT i.id, c.depth + 1 FROM chain c JOIN items i ON i.previous_item_id = c.item_id AND i.previous_item_id <> '' WHERE c.depth < 30
 )
-SELECT i.id, min(c.depth), i.group_id, coalesce(g.name_fi, ''), coalesce(g.level, 0), coalesce(i.meeting_id, ''), coalesce(m.starts_at, ''),
+SELECT i.id, min(c.depth), i.group_id, coalesce(g.name_fi, ''), coalesce(g.level, 0), coalesce(i.meeting_id, ''),
+       coalesce(nullif(m.opened_at, ''), m.starts_at, ''),
        coalesce(m.state, 0), i.title, i.section, i.decision, i.from_item_id, i.previous_item_id, i.direction, i.sent_at, i.withdrawn
 FROM chain c
 JOIN items i ON i.id = c.item_id
