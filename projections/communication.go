@@ -35,7 +35,7 @@ func (communicationProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 			st = v1.ResponsibilityState_RESPONSIBILITY_STATE_PROPOSED
 		}
 		return tx.Exec("resp_insert", e.GetResponsibilityId(), group, e.GetItemId(), e.GetMembershipId(), blob,
-			int32(e.GetAudience().GetKind()), e.GetDueOn(), int32(st))
+			int32(e.GetAudience().GetKind()), e.GetAudience().GetGroupId(), e.GetDueOn(), int32(st))
 	case *v1.ResponsibilitiesConfirmed:
 		for _, id := range e.GetResponsibilityIds() {
 			if err := tx.Exec("resp_confirm", int32(v1.ResponsibilityState_RESPONSIBILITY_STATE_ASSIGNED), id,
@@ -98,7 +98,7 @@ func responsibilities(ctx context.Context, db *sql.DB, f ResponsibilityFilter) (
 		var heldAt string
 		var state int32
 		if err := rows.Scan(&r.Id, &r.GroupId, &r.GroupName, &r.ItemId, &r.ItemTitle, &r.Section, &r.MeetingId, &heldAt,
-			&r.MembershipId, &r.PersonName, &r.Organisation, &audience, &r.DueOn, &state, &done, &r.WaivedReason); err != nil {
+			&r.MembershipId, &r.PersonName, &r.Organisation, &audience, &r.DueOn, &state, &done, &r.WaivedReason, &r.AudienceGroupName); err != nil {
 			return err
 		}
 		r.State = v1.ResponsibilityState(state)

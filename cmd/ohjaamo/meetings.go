@@ -398,7 +398,7 @@ func printMeeting(w io.Writer, m *v1.MeetingView, g *v1.Group) error {
 		fmt.Fprintf(w, "\nStanding item when the meeting opens: %d communication responsibilities overdue on its date\n", len(rs))
 		for _, r := range rs {
 			fmt.Fprintf(w, "  - due %s, %d d late: § %d %s: %s (%s) to tell %s\n", r.GetDueOn(), r.GetDaysLate(), r.GetSection(), clip(r.GetItemTitle(), 50),
-				r.GetPersonName(), r.GetOrganisation(), audienceLabel(r.GetAudience()))
+				r.GetPersonName(), r.GetOrganisation(), audienceLabel(r))
 		}
 	}
 	return nil

@@ -18,9 +18,13 @@ func (c *clientFlags) communication() ohjaamov1connect.CommunicationServiceClien
 var audienceNames = map[string]int32{"child-group": 1, "alaryhmä": 1, "organisation": 2, "organisaatio": 2, "municipality": 3, "kunta": 3,
 	"families": 4, "perheet": 4, "public": 5, "julkinen": 5}
 
-func audienceLabel(a *v1.Audience) string {
+func audienceLabel(r *v1.Responsibility) string {
+	a := r.GetAudience()
 	switch a.GetKind() {
 	case v1.AudienceKind_AUDIENCE_KIND_CHILD_GROUP:
+		if r.GetAudienceGroupName() != "" {
+			return r.GetAudienceGroupName()
+		}
 		return "child group"
 	case v1.AudienceKind_AUDIENCE_KIND_ORGANISATION:
 		return "organisation " + a.GetOrganisation()
@@ -83,7 +87,7 @@ func responsibilityCommand(ctx context.Context, args []string, stdout, stderr io
 		fmt.Fprintln(tw, "DUE\tSTATE\tGROUP\t§\tITEM\tWHO\tTELL\tID")
 		for _, r := range res.Msg.GetResponsibilities() {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d/%s\t%s\t%s (%s)\t%s\t%s\n", r.GetDueOn(), respStateLabel(r), r.GetGroupName(), r.GetSection(),
-				yearOfDate(r.GetDecidedOn()), clip(r.GetItemTitle(), 40), r.GetPersonName(), r.GetOrganisation(), audienceLabel(r.GetAudience()), r.GetId())
+				yearOfDate(r.GetDecidedOn()), clip(r.GetItemTitle(), 40), r.GetPersonName(), r.GetOrganisation(), audienceLabel(r), r.GetId())
 		}
 		return tw.Flush()
 	case "assign":

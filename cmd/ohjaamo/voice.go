@@ -162,7 +162,7 @@ func printTrace(w io.Writer, tr *v1.TraceVoiceResponse) error {
 	fmt.Fprintf(w, "Voice %s\n  raised %s in %s (%s) via %s\n  %q\n\n", v.GetId(), v.GetRaisedOn(), v.GetGroupName(), levelLabel(v.GetLevel()),
 		channelLabel(v.GetChannel()), clip(v.GetSummary(), 200))
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "LEVEL\tGROUP\tHOW\tAGENDA\tDAYS\tDECISION")
+	fmt.Fprintln(tw, "LEVEL\tGROUP\tHOW\tAGENDA\tDAYS TO AGENDA\tDECISION")
 	for _, h := range tr.GetHops() {
 		how := "taken up"
 		switch h.GetDirection() {

@@ -11,6 +11,7 @@ CREATE TABLE responsibilities (
     membership_id TEXT NOT NULL,
     audience      BLOB NOT NULL, -- ohjaamo.v1.Audience
     audience_kind INTEGER NOT NULL,
+    audience_group_id TEXT NOT NULL, -- for a child-group audience
     due_on        TEXT NOT NULL,
     state         INTEGER NOT NULL, -- ohjaamo.v1.ResponsibilityState
     done          BLOB,             -- ohjaamo.v1.ResponsibilityDone

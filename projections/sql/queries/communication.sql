@@ -1,8 +1,8 @@
 -- Communication responsibilities and upward asks.
 
 -- name: resp_insert
-INSERT INTO responsibilities (id, group_id, item_id, membership_id, audience, audience_kind, due_on, state)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8);
+INSERT INTO responsibilities (id, group_id, item_id, membership_id, audience, audience_kind, audience_group_id, due_on, state)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);
 
 -- name: resp_confirm
 UPDATE responsibilities SET state = ?1 WHERE id = ?2 AND state = ?3;
@@ -25,8 +25,10 @@ INSERT OR IGNORE INTO upward_answers (meeting_id, membership_id, represents_grou
 -- ?7 item (all optional).
 SELECT r.id, r.group_id, coalesce(g.name_fi, ''), r.item_id, i.title, i.section, coalesce(i.meeting_id, ''),
        coalesce(nullif(m.opened_at, ''), m.starts_at, ''),
-       r.membership_id, coalesce(ms.person_name, ''), coalesce(ms.organisation, ''), r.audience, r.due_on, r.state, r.done, r.waived_reason
+       r.membership_id, coalesce(ms.person_name, ''), coalesce(ms.organisation, ''), r.audience, r.due_on, r.state, r.done, r.waived_reason,
+       coalesce(ag.name_fi, '')
 FROM responsibilities r
+LEFT JOIN groups ag ON ag.id = r.audience_group_id AND r.audience_group_id <> ''
 JOIN items i ON i.id = r.item_id
 LEFT JOIN meetings m ON m.id = i.meeting_id
 LEFT JOIN groups g ON g.id = r.group_id

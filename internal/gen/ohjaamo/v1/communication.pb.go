@@ -652,9 +652,11 @@ type Responsibility struct {
 	Done         *ResponsibilityDone `protobuf:"bytes,16,opt,name=done,proto3" json:"done,omitempty"`
 	WaivedReason string              `protobuf:"bytes,17,opt,name=waived_reason,json=waivedReason,proto3" json:"waived_reason,omitempty"`
 	// Days past due (open) or days late (done); 0 when on time.
-	DaysLate      int32 `protobuf:"varint,18,opt,name=days_late,json=daysLate,proto3" json:"days_late,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	DaysLate int32 `protobuf:"varint,18,opt,name=days_late,json=daysLate,proto3" json:"days_late,omitempty"`
+	// The name of the child group to tell, for a child-group audience.
+	AudienceGroupName string `protobuf:"bytes,19,opt,name=audience_group_name,json=audienceGroupName,proto3" json:"audience_group_name,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Responsibility) Reset() {
@@ -811,6 +813,13 @@ func (x *Responsibility) GetDaysLate() int32 {
 		return x.DaysLate
 	}
 	return 0
+}
+
+func (x *Responsibility) GetAudienceGroupName() string {
+	if x != nil {
+		return x.AudienceGroupName
+	}
+	return ""
 }
 
 type AssignResponsibilityRequest struct {
@@ -1896,7 +1905,7 @@ const file_ohjaamo_v1_communication_proto_rawDesc = "" +
 	"meeting_id\x18\x01 \x01(\tR\tmeetingId\x12#\n" +
 	"\rmembership_id\x18\x02 \x01(\tR\fmembershipId\x12.\n" +
 	"\x13represents_group_id\x18\x03 \x01(\tR\x11representsGroupId\x12\x17\n" +
-	"\aitem_id\x18\x04 \x01(\tR\x06itemId\"\xe4\x04\n" +
+	"\aitem_id\x18\x04 \x01(\tR\x06itemId\"\x94\x05\n" +
 	"\x0eResponsibility\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\bgroup_id\x18\x02 \x01(\tR\agroupId\x12\x1d\n" +
@@ -1921,7 +1930,8 @@ const file_ohjaamo_v1_communication_proto_rawDesc = "" +
 	"\aoverdue\x18\x0f \x01(\bR\aoverdue\x122\n" +
 	"\x04done\x18\x10 \x01(\v2\x1e.ohjaamo.v1.ResponsibilityDoneR\x04done\x12#\n" +
 	"\rwaived_reason\x18\x11 \x01(\tR\fwaivedReason\x12\x1b\n" +
-	"\tdays_late\x18\x12 \x01(\x05R\bdaysLate\"\xa3\x02\n" +
+	"\tdays_late\x18\x12 \x01(\x05R\bdaysLate\x12.\n" +
+	"\x13audience_group_name\x18\x13 \x01(\tR\x11audienceGroupName\"\xa3\x02\n" +
 	"\x1bAssignResponsibilityRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
