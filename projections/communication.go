@@ -70,7 +70,8 @@ func communicationEvent(m proto.Message) bool {
 	return false
 }
 
-// ResponsibilityFilter narrows ListResponsibilities; empty fields match all.
+// ResponsibilityFilter narrows ListResponsibilities; empty fields match
+// all. ItemID, when given, is the only filter used.
 type ResponsibilityFilter struct {
 	GroupID, MembershipID, PersonName, ItemID string
 	OpenOnly, OverdueOnly                     bool
@@ -91,8 +92,11 @@ func (rt *Runtime) Responsibilities(ctx context.Context, f ResponsibilityFilter)
 
 func responsibilities(ctx context.Context, db *sql.DB, f ResponsibilityFilter) ([]*v1.Responsibility, error) {
 	var out []*v1.Responsibility
-	args := []any{f.GroupID, f.MembershipID, f.PersonName, f.OpenOnly, f.OverdueOnly, f.AsOf, f.ItemID}
-	err := scanRows(ctx, db, q("resp_list"), args, func(rows *sql.Rows) error {
+	query, args := q("resp_list"), []any{f.GroupID, f.MembershipID, f.PersonName, f.OpenOnly, f.OverdueOnly, f.AsOf}
+	if f.ItemID != "" {
+		query, args = q("resp_for_item"), []any{f.ItemID}
+	}
+	err := scanRows(ctx, db, query, args, func(rows *sql.Rows) error {
 		r := &v1.Responsibility{}
 		var audience, done []byte
 		var heldAt string

@@ -242,8 +242,9 @@ type VoiceStages struct {
 
 // Stages reads the stage dates off a trace: the first agenda handled in a
 // held meeting, the first final decision, the first final decision at local
-// and at regional level, the first regional and provincial agenda handled,
-// and families told with the date of the decision they were told about.
+// and at regional level, the first agenda handled at regional level or
+// above and at provincial level, and families told with the date of the
+// decision they were told about.
 func Stages(tr *v1.TraceVoiceResponse) VoiceStages {
 	s := VoiceStages{Raised: tr.GetVoice().GetRaisedOn(), Told: tr.GetToldOn()}
 	first := func(cur *string, d string) {
@@ -260,13 +261,18 @@ func Stages(tr *v1.TraceVoiceResponse) VoiceStages {
 		if final {
 			first(&s.Decision, h.GetDecidedOn())
 		}
+		// Reaching a level counts the levels above it too: a local group
+		// directly under the provincial group reaches regional level when
+		// the provincial group takes its voice up.
+		if h.GetLevel() >= v1.Level_LEVEL_REGIONAL {
+			first(&s.Regional, h.GetAgendaOn())
+		}
 		switch h.GetLevel() {
 		case v1.Level_LEVEL_LOCAL:
 			if final {
 				first(&s.LocalDecision, h.GetDecidedOn())
 			}
 		case v1.Level_LEVEL_REGIONAL:
-			first(&s.Regional, h.GetAgendaOn())
 			if final {
 				first(&s.RegionalDecision, h.GetDecidedOn())
 			}

@@ -8,6 +8,8 @@
 //	ohjaamo responsibility list|assign|reassign|waive|done|asks|bring-up
 //	ohjaamo voice record|list|trace|report
 //	ohjaamo audit verify|history|evidence|check-pack
+//	ohjaamo subscription create|list|pause|resume|delete|affected
+//	ohjaamo watch
 //	ohjaamo search WORDS...
 //	ohjaamo projections rebuild|status
 package main
@@ -81,6 +83,12 @@ Usage:
   ohjaamo audit history TYPE ID          who did what, when, on whose request (TYPE: group, meetings, voice)
   ohjaamo audit evidence (--voice ID | --group ID --item ID) [--out FILE]
   ohjaamo audit check-pack FILE          verify an evidence pack offline
+  ohjaamo subscription create --person ID [--group ID --children] [--municipality 536] [--affects-me] ...
+  ohjaamo subscription list --person ID
+  ohjaamo subscription pause|resume|delete SUBSCRIPTION_ID
+  ohjaamo subscription affected GROUP_ID ITEM_ID   who a decision affects, and why
+  ohjaamo watch (--subscription ID | filter flags) [--cursor N | --since DATE]
+                                         decisions as they are recorded; resumes by itself
   ohjaamo search WORDS... [--task T2 --municipality 837 --year 2026 ...]
                                          find agenda items and decisions across the network
   ohjaamo projections rebuild            rebuild the read models from the stream
@@ -115,6 +123,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = voiceCommand(ctx, args[1:], stdout, stderr)
 	case "audit":
 		err = auditCommand(ctx, args[1:], stdout, stderr)
+	case "subscription":
+		err = subscriptionCommand(ctx, args[1:], stdout, stderr)
+	case "watch":
+		err = watchCommand(ctx, args[1:], stdout, stderr)
 	case "projections":
 		err = projectionsCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

@@ -50,6 +50,13 @@ func commandMeta(requestID string, h http.Header) (eventstore.Meta, error) {
 	if corr == "" || len(corr) > 128 {
 		corr = requestID
 	}
+	// They are stored with every event, which can never be deleted.
+	for _, f := range [][2]string{{"request_id", requestID}, {headerActor, actor}, {headerCorrelation, corr}} {
+		if domain.ContainsIdentityCode(f[1]) {
+			return eventstore.Meta{}, domain.Invalid(f[0], "contains a Finnish personal identity code; Ohjaamo never stores one",
+				"sisältää henkilötunnuksen; Ohjaamo ei tallenna henkilötunnuksia")
+		}
+	}
 	return eventstore.Meta{RequestID: requestID, Actor: actor, CorrelationID: corr}, nil
 }
 

@@ -25,7 +25,10 @@ func (s communicationService) AssignResponsibility(ctx context.Context, req *con
 		if err != nil {
 			return nil, err
 		}
-		if !child.Created || child.ParentID != m.GetGroupId() {
+		if !child.Created {
+			return nil, &domain.Error{Code: domain.CodeNotFound, Field: "audience.group_id", Message: "no such group", MessageFI: "ryhmää ei ole"}
+		}
+		if child.ParentID != m.GetGroupId() {
 			return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "audience.group_id", Message: "is not a child group of this group",
 				MessageFI: "ei ole tämän ryhmän alempi ryhmä"}
 		}
@@ -164,14 +167,19 @@ func (s communicationService) BringUp(ctx context.Context, req *connect.Request[
 		return nil, err
 	}
 	var itemID string
-	res, _, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
+	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
+		id := ""
 		if m.GetItem() != nil {
-			itemID = derivedID("item", meta.RequestID)
+			id = derivedID("item", meta.RequestID)
 		}
-		return ms.BringUp(m.GetMeetingId(), m.GetMembershipId(), itemID, m.GetItem(), g, today())
+		return ms.BringUp(m.GetMeetingId(), m.GetMembershipId(), id, m.GetItem(), g, today())
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Derived after the write too: a retry is answered without deciding again.
+	if m.GetItem() != nil {
+		itemID = derivedID("item", meta.RequestID)
 	}
 	return connect.NewResponse(&v1.BringUpResponse{ItemId: itemID, Result: writeResult(res)}), nil
 }

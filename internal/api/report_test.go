@@ -276,10 +276,10 @@ func (w *world) report(c *v1.VoiceReportRequest) *v1.VoiceReportResponse {
 					earliest(&regionalDec, on)
 				}
 			}
-			switch level {
-			case v1.Level_LEVEL_REGIONAL:
+			if level >= v1.Level_LEVEL_REGIONAL { // reaching a level counts the levels above it
 				earliest(&regional, on)
-			case v1.Level_LEVEL_PROVINCIAL:
+			}
+			if level == v1.Level_LEVEL_PROVINCIAL {
 				earliest(&provincial, on)
 			}
 		}

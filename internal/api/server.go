@@ -41,6 +41,8 @@ type Server struct {
 	groups   *eventstore.Repo[*domain.Group]
 	meetings *eventstore.Repo[*domain.Meetings]
 	voices   *eventstore.Repo[*domain.Voice]
+	subs     *eventstore.Repo[*domain.Subscription]
+	hub      *projections.DecisionHub
 	log      *slog.Logger
 	readWait time.Duration
 }
@@ -81,7 +83,13 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	s := &Server{store: store, rt: rt, log: log, readWait: cfg.ReadWait,
 		groups:   eventstore.NewRepo(store, domain.AggregateGroup, domain.NewGroup, 10_000),
 		meetings: eventstore.NewRepo(store, domain.AggregateMeetings, domain.NewMeetings, 1_000),
-		voices:   eventstore.NewRepo(store, domain.AggregateVoice, domain.NewVoice, 1_000)}
+		voices:   eventstore.NewRepo(store, domain.AggregateVoice, domain.NewVoice, 1_000),
+		subs:     eventstore.NewRepo(store, domain.AggregateSubscription, domain.NewSubscription, 10_000)}
+	if s.hub, err = projections.StartDecisionHub(context.WithoutCancel(ctx), store, log); err != nil {
+		rt.Close()
+		store.Close()
+		return nil, fmt.Errorf("decision hub: %w", err)
+	}
 	a := &App{Server: s, done: make(chan error, 1)}
 	if cfg.Demo {
 		if err := s.loadDemoIfEmpty(ctx); err != nil {
@@ -122,7 +130,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle(ohjaamov1connect.NewCommunicationServiceHandler(communicationService{meetingService{s}}, opts...))
 	mux.Handle(ohjaamov1connect.NewVoiceServiceHandler(voiceService{s}, opts...))
 	mux.Handle(ohjaamov1connect.NewAuditServiceHandler(auditService{Server: s}, opts...))
-	services := []string{ohjaamov1connect.GroupServiceName, ohjaamov1connect.MeetingServiceName, ohjaamov1connect.AdminServiceName,
+	mux.Handle(ohjaamov1connect.NewSubscriptionServiceHandler(subscriptionService{s}, opts...))
+	services := []string{ohjaamov1connect.SubscriptionServiceName, ohjaamov1connect.GroupServiceName, ohjaamov1connect.MeetingServiceName, ohjaamov1connect.AdminServiceName,
 		ohjaamov1connect.CommunicationServiceName, ohjaamov1connect.VoiceServiceName, ohjaamov1connect.AuditServiceName}
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(services...)))
 	reflector := grpcreflect.NewStaticReflector(services...)
@@ -143,6 +152,7 @@ func (a *App) Done() <-chan error { return a.done }
 // Shutdown stops accepting, drains in-flight requests (until ctx ends),
 // stops the projector after its current batch and stops NATS.
 func (a *App) Shutdown(ctx context.Context) error {
+	a.hub.Close() // ends the watches, which would otherwise hold the shutdown open
 	err := a.http.Shutdown(ctx)
 	if errors.Is(err, context.DeadlineExceeded) {
 		a.log.Warn("requests still running at the shutdown deadline; closing them")
@@ -152,6 +162,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 }
 
 func (a *App) closeParts() error {
+	a.hub.Close()
 	err := a.rt.Close()
 	a.store.Close()
 	return err

@@ -166,6 +166,9 @@ func checkAudience(a *v1.Audience, group *Group) *Error {
 
 // openResp finds a responsibility that is still to do.
 func (s *Meetings) openResp(id string) (*Responsibility, *Error) {
+	if id == "" {
+		return nil, invalid("responsibility_id", "is required", "on pakollinen")
+	}
 	r, ok := s.resps[id]
 	if !ok {
 		return nil, notFound("responsibility_id", "no such responsibility in this group", "ryhmällä ei ole tätä viestintävastuuta")
@@ -267,15 +270,19 @@ func proposeResponsibilities(events []proto.Message, it *Item, m *Meeting, d *v1
 	held, _ := time.Parse(DateLayout, m.HeldOn())
 	due := held.AddDate(0, 0, ProposedDueDays).Format(DateLayout)
 	for _, gid := range d.GetAffects().GetGroupIds() {
+		var rep *Membership
 		for _, mem := range group.ActiveMembers() {
-			if mem.Represents != gid {
-				continue
+			// The first seated representative, a deputy only when no one else represents the group.
+			if mem.Represents == gid && (rep == nil || rep.Role == v1.Role_ROLE_DEPUTY && mem.Role != v1.Role_ROLE_DEPUTY) {
+				rep = mem
 			}
-			events = append(events, &v1.ResponsibilityAssigned{ResponsibilityId: childID(it.ID, "responsibility/"+gid), ItemId: it.ID,
-				MembershipId: mem.ID, DueOn: due, Proposed: true,
-				Audience: &v1.Audience{Kind: v1.AudienceKind_AUDIENCE_KIND_CHILD_GROUP, GroupId: gid}})
-			break
 		}
+		if rep == nil {
+			continue
+		}
+		events = append(events, &v1.ResponsibilityAssigned{ResponsibilityId: childID(it.ID, "responsibility/"+gid), ItemId: it.ID,
+			MembershipId: rep.ID, DueOn: due, Proposed: true,
+			Audience: &v1.Audience{Kind: v1.AudienceKind_AUDIENCE_KIND_CHILD_GROUP, GroupId: gid}})
 	}
 	return events
 }

@@ -338,6 +338,10 @@ func checkURL(field, value string) *Error {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(value) > 2000 {
 		return invalid(field, "must be an http(s) address", "pitää olla http(s)-osoite")
 	}
+	if ContainsIdentityCode(value) {
+		return invalid(field, "contains a Finnish personal identity code; Ohjaamo never stores one",
+			"sisältää henkilötunnuksen; Ohjaamo ei tallenna henkilötunnuksia")
+	}
 	return nil
 }
 
@@ -816,11 +820,21 @@ func (s *Meetings) CorrectDecision(itemID string, d *v1.Decision, reason string,
 	}
 	events := []proto.Message{&v1.DecisionCorrected{ItemId: itemID, Decision: proto.CloneOf(d), Reason: reason}}
 	// A correction that makes the decision final or names another affected
-	// child group proposes what the decision would have; those already
-	// proposed stay as they are.
+	// child group proposes what the decision would have (assigned at once
+	// when the minutes are already approved); a proposal the corrected
+	// decision no longer calls for is waived.
+	wanted := map[string]bool{}
 	for _, ev := range proposeResponsibilities(nil, it, m, d, group) {
-		if _, dup := s.resps[ev.(*v1.ResponsibilityAssigned).GetResponsibilityId()]; !dup {
-			events = append(events, ev)
+		p := ev.(*v1.ResponsibilityAssigned)
+		wanted[p.GetResponsibilityId()] = true
+		if _, dup := s.resps[p.GetResponsibilityId()]; !dup {
+			p.Proposed = !m.MinutesApproved
+			events = append(events, p)
+		}
+	}
+	for _, r := range s.ResponsibilitiesOf(itemID) {
+		if r.State == v1.ResponsibilityState_RESPONSIBILITY_STATE_PROPOSED && !wanted[r.ID] {
+			events = append(events, &v1.ResponsibilityWaived{ResponsibilityId: r.ID, Reason: "Päätöstä korjattiin: " + reason})
 		}
 	}
 	return events, nil

@@ -21,22 +21,22 @@ INSERT OR IGNORE INTO upward_answers (meeting_id, membership_id, represents_grou
 
 -- name: resp_list
 -- Responsibilities with their decision and the responsible member. ?1 group,
--- ?2 membership, ?3 person name, ?4 open only, ?5 overdue only on date ?6,
--- ?7 item (all optional).
-SELECT r.id, r.group_id, coalesce(g.name_fi, ''), r.item_id, i.title, i.section, coalesce(i.meeting_id, ''),
-       coalesce(nullif(m.opened_at, ''), m.starts_at, ''),
-       r.membership_id, coalesce(ms.person_name, ''), coalesce(ms.organisation, ''), r.audience, r.due_on, r.state, r.done, r.waived_reason,
-       coalesce(ag.name_fi, '')
-FROM responsibilities r
-LEFT JOIN groups ag ON ag.id = r.audience_group_id AND r.audience_group_id <> ''
-JOIN items i ON i.id = r.item_id
-LEFT JOIN meetings m ON m.id = i.meeting_id
-LEFT JOIN groups g ON g.id = r.group_id
-LEFT JOIN memberships ms ON ms.id = r.membership_id
-WHERE (?1 = '' OR r.group_id = ?1) AND (?2 = '' OR r.membership_id = ?2) AND (?3 = '' OR ms.person_name = ?3)
-  AND (?4 = 0 OR r.state IN (1, 2)) AND (?5 = 0 OR (r.state IN (1, 2) AND r.due_on < ?6))
-  AND (?7 = '' OR r.item_id = ?7)
-ORDER BY r.due_on, g.name_fi, i.section, r.id;
+-- ?2 membership, ?3 person name, ?4 open only, ?5 overdue only on date ?6
+-- (all optional).
+SELECT id, group_id, group_name, item_id, title, section, meeting_id, held_at, membership_id, person_name, organisation,
+       audience, due_on, state, done, waived_reason, audience_group_name
+FROM responsibility_rows
+WHERE (?1 = '' OR group_id = ?1) AND (?2 = '' OR membership_id = ?2) AND (?3 = '' OR person_name = ?3)
+  AND (?4 = 0 OR state IN (1, 2)) AND (?5 = 0 OR (state IN (1, 2) AND due_on < ?6))
+ORDER BY due_on, group_name, section, id;
+
+-- name: resp_for_item
+-- The same for one decided item (indexed: the trace asks for each hop).
+SELECT id, group_id, group_name, item_id, title, section, meeting_id, held_at, membership_id, person_name, organisation,
+       audience, due_on, state, done, waived_reason, audience_group_name
+FROM responsibility_rows
+WHERE item_id = ?1
+ORDER BY due_on, id;
 
 -- name: upward_asks
 -- The members of the meeting's group who represent a child group, with
@@ -47,4 +47,5 @@ LEFT JOIN groups rg ON rg.id = ms.represents_group_id
 LEFT JOIN upward_answers a ON a.meeting_id = ?2 AND a.membership_id = ms.id
 LEFT JOIN items i ON i.id = a.item_id AND a.item_id <> ''
 WHERE ms.group_id = ?1 AND ms.active = 1 AND ms.represents_group_id <> ''
-ORDER BY rg.name_fi, ms.person_name, i.position;
+-- Items brought sort before a "nothing" answer, which the reader then drops.
+ORDER BY rg.name_fi, ms.person_name, ms.id, a.item_id IS NULL OR a.item_id = '', i.position;

@@ -1,0 +1,174 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ohjaamo/ohjaamo/internal/domain"
+	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
+	"github.com/ohjaamo/ohjaamo/projections"
+)
+
+// subscriptionService implements ohjaamov1connect.SubscriptionServiceHandler.
+type subscriptionService struct{ *Server }
+
+func (s subscriptionService) CreateSubscription(ctx context.Context, req *connect.Request[v1.CreateSubscriptionRequest]) (*connect.Response[v1.CreateSubscriptionResponse], error) {
+	m := req.Msg
+	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	if err != nil {
+		return nil, err
+	}
+	if g := m.GetFilter().GetGroupId(); g != "" {
+		if _, err := s.group(ctx, g); err != nil {
+			var de *domain.Error
+			if errors.As(err, &de) {
+				de.Field = "filter.group_id"
+			}
+			return nil, err
+		}
+	}
+	id := derivedID("subscription", meta.RequestID)
+	res, err := s.subs.Execute(ctx, id, meta, nil, func(sub *domain.Subscription) ([]proto.Message, error) {
+		return sub.Create(m.GetPersonId(), m.GetName(), m.GetFilter())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.CreateSubscriptionResponse{SubscriptionId: id, Result: writeResult(res)}), nil
+}
+
+// change runs a command on an existing subscription.
+func (s subscriptionService) change(ctx context.Context, req connect.AnyRequest, requestID, id string,
+	decide func(*domain.Subscription) ([]proto.Message, error)) (*v1.WriteResult, error) {
+	if err := domain.RequireID("subscription_id", id); err != nil {
+		return nil, err
+	}
+	meta, err := commandMeta(requestID, req.Header())
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.subs.Execute(ctx, id, meta, nil, decide)
+	if err != nil {
+		return nil, err
+	}
+	return writeResult(res), nil
+}
+
+func (s subscriptionService) PauseSubscription(ctx context.Context, req *connect.Request[v1.PauseSubscriptionRequest]) (*connect.Response[v1.PauseSubscriptionResponse], error) {
+	r, err := s.change(ctx, req, req.Msg.GetRequestId(), req.Msg.GetSubscriptionId(), (*domain.Subscription).Pause)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.PauseSubscriptionResponse{Result: r}), nil
+}
+
+func (s subscriptionService) ResumeSubscription(ctx context.Context, req *connect.Request[v1.ResumeSubscriptionRequest]) (*connect.Response[v1.ResumeSubscriptionResponse], error) {
+	r, err := s.change(ctx, req, req.Msg.GetRequestId(), req.Msg.GetSubscriptionId(), (*domain.Subscription).Resume)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.ResumeSubscriptionResponse{Result: r}), nil
+}
+
+func (s subscriptionService) DeleteSubscription(ctx context.Context, req *connect.Request[v1.DeleteSubscriptionRequest]) (*connect.Response[v1.DeleteSubscriptionResponse], error) {
+	r, err := s.change(ctx, req, req.Msg.GetRequestId(), req.Msg.GetSubscriptionId(), (*domain.Subscription).Delete)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.DeleteSubscriptionResponse{Result: r}), nil
+}
+
+func (s subscriptionService) ListSubscriptions(ctx context.Context, req *connect.Request[v1.ListSubscriptionsRequest]) (*connect.Response[v1.ListSubscriptionsResponse], error) {
+	if err := domain.RequireID("person_id", req.Msg.GetPersonId()); err != nil {
+		return nil, err
+	}
+	if err := s.waitRead(ctx, req.Msg.GetMinPosition()); err != nil {
+		return nil, err
+	}
+	subs, err := s.rt.Subscriptions(ctx, req.Msg.GetPersonId())
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.ListSubscriptionsResponse{Subscriptions: subs}), nil
+}
+
+func (s subscriptionService) AffectedBy(ctx context.Context, req *connect.Request[v1.AffectedByRequest]) (*connect.Response[v1.AffectedByResponse], error) {
+	if err := domain.RequireID("group_id", req.Msg.GetGroupId()); err != nil {
+		return nil, err
+	}
+	if err := domain.RequireID("item_id", req.Msg.GetItemId()); err != nil {
+		return nil, err
+	}
+	people, ok := s.hub.AffectedBy(req.Msg.GetGroupId(), req.Msg.GetItemId())
+	if !ok {
+		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "item_id", Message: "no decided item with this id in this group",
+			MessageFI: "ryhmällä ei ole tätä päätettyä asiaa"}
+	}
+	return connect.NewResponse(&v1.AffectedByResponse{People: people}), nil
+}
+
+func (s subscriptionService) WatchDecisions(ctx context.Context, req *connect.Request[v1.WatchDecisionsRequest], stream *connect.ServerStream[v1.WatchDecisionsResponse]) error {
+	m := req.Msg
+	spec := projections.WatchSpec{SubscriptionID: m.GetSubscriptionId(), Filter: m.GetFilter(), PersonID: m.GetPersonId()}
+	switch {
+	case spec.SubscriptionID != "" && spec.Filter != nil:
+		return domain.Invalid("filter", "give a subscription or a filter, not both", "anna tilaus tai suodatin, ei molempia")
+	case spec.SubscriptionID != "":
+		if err := domain.RequireID("subscription_id", spec.SubscriptionID); err != nil {
+			return err
+		}
+		sub, _, err := s.subs.Get(ctx, spec.SubscriptionID)
+		if err != nil {
+			return err
+		}
+		if !sub.Exists() {
+			return &domain.Error{Code: domain.CodeNotFound, Field: "subscription_id", Message: "no such subscription", MessageFI: "tilausta ei ole"}
+		}
+	default:
+		if err := domain.CheckFilter(spec.Filter); err != nil {
+			return err
+		}
+		if spec.Filter.GetAffectsMe() {
+			if err := domain.RequireID("person_id", spec.PersonID); err != nil {
+				return err
+			}
+		}
+	}
+	after := m.GetCursor()
+	var since time.Time
+	switch {
+	case after > 0:
+	case m.GetSince() != "":
+		t, err := time.Parse(time.RFC3339, m.GetSince())
+		if err != nil {
+			return domain.Invalid("since", "must be a time with its offset, e.g. 2026-03-01T00:00:00+02:00",
+				"pitää olla aika ja aikavyöhyke, esim. 2026-03-01T00:00:00+02:00")
+		}
+		since = t
+	default: // from now on
+		last, err := s.store.LastSequence(ctx)
+		if err != nil {
+			return err
+		}
+		after = last
+	}
+	err := s.hub.Watch(ctx, spec, after, since, func(n *projections.Notice) error {
+		return stream.Send(&v1.WatchDecisionsResponse{Cursor: n.Seq, Decision: n.Msg})
+	}, func(cursor uint64) error {
+		return stream.Send(&v1.WatchDecisionsResponse{Cursor: cursor, CaughtUp: true})
+	})
+	switch {
+	case errors.Is(err, projections.ErrWatcherBehind):
+		return connect.NewError(connect.CodeResourceExhausted, err)
+	case errors.Is(err, projections.ErrHubClosed):
+		return connect.NewError(connect.CodeUnavailable, err)
+	case ctx.Err() != nil:
+		return nil // the client went away
+	}
+	return err
+}
+
