@@ -94,7 +94,8 @@ func TestServeEndToEnd(t *testing.T) {
 	addArgs := []string{"group", "add-member", regional, "--server", url, "--name", "Testi Henkilö", "--org", "Ylöjärven kaupunki",
 		"--actor", "kunta", "--role", "puheenjohtaja", "--term-start", "2026-01-01", "--request-id", "e2e-member", "--as", "sihteeri"}
 	out, errOut, code = cli(t, addArgs...)
-	if code != 0 || !strings.Contains(out, "membership ") {
+	person := regexp.MustCompile(`\(person (\S+)\)`).FindStringSubmatch(out)
+	if code != 0 || !strings.Contains(out, "membership ") || person == nil {
 		t.Fatalf("add-member: %d %s %s", code, out, errOut)
 	}
 	out, _, code = cli(t, addArgs...)
@@ -251,6 +252,28 @@ func TestServeEndToEnd(t *testing.T) {
 	out, errOut, code = cli(t, "voice", "report", "--from", "2026-01-01", "--to", "2026-12-31", "--as-of", "2026-11-24", "--format", "csv", "--server", url)
 	if code != 0 || !strings.Contains(out, "voices,,,voices,6\n") || !strings.Contains(out, "voices,,,loop_closed,2\n") {
 		t.Fatalf("voice report csv: %d\n%s\n%s", code, out, errOut)
+	}
+
+	// Subscriptions and the stream of decisions.
+	out, errOut, code = cli(t, "subscription", "create", "--server", url, "--person", person[1], "--name", "Oman ryhmän päätökset",
+		"--group", regional, "--children")
+	subID := regexp.MustCompile(`subscription (\S+)`).FindStringSubmatch(out)
+	if code != 0 || subID == nil {
+		t.Fatalf("subscription create: %d %s %s", code, out, errOut)
+	}
+	pos = regexp.MustCompile(`position (\d+)`).FindStringSubmatch(out)[1]
+	out, errOut, code = cli(t, "subscription", "list", "--person", person[1], "--server", url, "--min-position", pos)
+	if code != 0 || !strings.Contains(out, "Oman ryhmän päätökset") || !strings.Contains(out, "and below") {
+		t.Fatalf("subscription list: %d %s %s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, "watch", "--subscription", subID[1], "--since", "2026-01-01", "--until-caught-up", "--server", url)
+	if code != 0 || strings.Count(out, "\n") != 2 || !strings.Contains(out, "Uusi koordinaatioryhmä § 4/2026 Toimintasuunnitelma 2027 — decided: Hyväksyttiin.") ||
+		!strings.Contains(out, "-- caught up at cursor") {
+		t.Fatalf("watch: %d\n%s\n%s", code, out, errOut)
+	}
+	_, errOut, code = cli(t, "subscription", "create", "--server", url, "--person", person[1])
+	if code != 1 || !strings.Contains(errOut, "[field filter]") {
+		t.Fatalf("subscription without a filter: %d %s", code, errOut)
 	}
 
 	out, errOut, code = cli(t, "projections", "rebuild", "--server", url)

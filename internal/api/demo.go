@@ -181,6 +181,9 @@ func (s *Server) loadDemoIfEmpty(ctx context.Context) error {
 	if err := d.loadDemoMeetings(d.groups); err != nil {
 		return err
 	}
+	if err := d.subscribeDemoMembers(); err != nil {
+		return err
+	}
 	last, err = s.store.LastSequence(ctx)
 	if err == nil {
 		s.log.Info("demo network and meetings loaded", "events", last)

@@ -512,3 +512,52 @@ func demoSecretary(g *domain.Group) string {
 	}
 	return ""
 }
+
+// subscribeDemoMembers saves a few subscriptions: Nokia's chair follows
+// everything that affects her, the western region's secretary the decisions
+// of the region and the groups under it, and the provincial NGO member the
+// decisions on family-centre task T4 (paused while on leave).
+func (d *demoLoader) subscribeDemoMembers() error {
+	ss := subscriptionService{d.gs.Server}
+	seat := func(key string, role v1.Role) (string, error) {
+		g, _, err := d.gs.groups.Get(d.ctx, d.groups[key])
+		if err != nil {
+			return "", err
+		}
+		for _, m := range g.ActiveMembers() {
+			if m.Role == role {
+				return m.PersonID, nil
+			}
+		}
+		return "", fmt.Errorf("no %v in %s", role, key)
+	}
+	subs := []struct {
+		key, name string
+		role      v1.Role
+		filter    *v1.SubscriptionFilter
+		paused    bool
+	}{
+		{"demo-local-536", "Minua koskevat päätökset", v1.Role_ROLE_CHAIR, &v1.SubscriptionFilter{AffectsMe: true}, false},
+		{"demo-region-0", "Läntisen alueen ja sen perhekeskusten päätökset", v1.Role_ROLE_SECRETARY,
+			&v1.SubscriptionFilter{GroupId: d.groups["demo-region-0"], IncludeChildren: true}, false},
+		{"demo-province", "Eroauttaminen (T4)", v1.Role_ROLE_CHAIR, &v1.SubscriptionFilter{Task: v1.FamilyCentreTask_FAMILY_CENTRE_TASK_T4_DIVORCE}, true},
+	}
+	for i, s := range subs {
+		person, err := seat(s.key, s.role)
+		if err != nil {
+			return err
+		}
+		res, err := ss.CreateSubscription(d.ctx, demoReq(&v1.CreateSubscriptionRequest{RequestId: fmt.Sprintf("demo-subscription-%d", i),
+			PersonId: person, Name: s.name, Filter: s.filter}))
+		if err != nil {
+			return fmt.Errorf("subscription %q: %w", s.name, err)
+		}
+		if s.paused {
+			if _, err := ss.PauseSubscription(d.ctx, demoReq(&v1.PauseSubscriptionRequest{RequestId: fmt.Sprintf("demo-subscription-%d-paused", i),
+				SubscriptionId: res.Msg.GetSubscriptionId()})); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
