@@ -23,7 +23,7 @@ func (c *clientFlags) subscriptions() ohjaamov1connect.SubscriptionServiceClient
 // filterFlags are the criteria of a subscription filter.
 type filterFlags struct {
 	group, organisation, municipality, task, theme *string
-	children, affectsMe                           *bool
+	children, affectsMe                            *bool
 }
 
 func addFilterFlags(fs *flag.FlagSet) *filterFlags {

@@ -171,4 +171,3 @@ func (s subscriptionService) WatchDecisions(ctx context.Context, req *connect.Re
 	}
 	return err
 }
-
