@@ -81,15 +81,29 @@ func preferredLanguage(header string) string {
 	return "en"
 }
 
-// errorInterceptor maps every handler error in one place.
-func errorInterceptor(log *slog.Logger) connect.Interceptor {
-	return connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			res, err := next(ctx, req)
-			if err != nil {
-				return nil, toConnect(ctx, log, req.Spec().Procedure, preferredLanguage(req.Header().Get("Accept-Language")), err)
-			}
-			return res, nil
+// errorInterceptor maps every handler error in one place, for unary and
+// streaming handlers alike.
+func errorInterceptor(log *slog.Logger) connect.Interceptor { return errorMapper{log} }
+
+type errorMapper struct{ log *slog.Logger }
+
+func (e errorMapper) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
+	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+		res, err := next(ctx, req)
+		if err != nil {
+			return nil, toConnect(ctx, e.log, req.Spec().Procedure, preferredLanguage(req.Header().Get("Accept-Language")), err)
 		}
-	})
+		return res, nil
+	}
 }
+
+func (e errorMapper) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
+	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
+		if err := next(ctx, conn); err != nil {
+			return toConnect(ctx, e.log, conn.Spec().Procedure, preferredLanguage(conn.RequestHeader().Get("Accept-Language")), err)
+		}
+		return nil
+	}
+}
+
+func (errorMapper) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc { return next }
