@@ -59,7 +59,11 @@ type WatchSpec struct {
 }
 
 type watcher struct {
-	spec     WatchSpec
+	spec WatchSpec
+	// after is the watcher's cursor when it registered: the hub may still be
+	// replaying the stream after a restart, and what it replays up to the
+	// cursor the watcher has had already.
+	after    uint64
 	ch       chan *Notice
 	overflow bool
 }
@@ -208,7 +212,7 @@ func (h *DecisionHub) notice(ev *eventstore.Event, ms *domain.Meetings) {
 		return
 	}
 	for w := range h.watchers {
-		if !h.matches(w.spec, n) {
+		if n.Seq <= w.after || !h.matches(w.spec, n) {
 			continue
 		}
 		select {
@@ -260,6 +264,7 @@ func (h *DecisionHub) Watch(ctx context.Context, spec WatchSpec, after uint64, s
 		}
 	}
 	cursor := max(after, h.pos)
+	w.after = cursor
 	h.watchers[w] = struct{}{}
 	h.mu.Unlock()
 	defer func() {

@@ -16,7 +16,13 @@
 //     Connect API by 8 concurrent clients (10 000 decisions), and then
 //     GetMeeting and SearchItems are timed with that data loaded. These
 //     figures have no raw baseline: the latency aim is absolute, p99 under
-//     10 ms. -meetings 0 skips the phase, a smaller number scales it down.
+//     10 ms. -meetings 0 skips the phase, a smaller number scales it down;
+//  4. watching (issue 6, see watch.go): on a fresh server, 1000 concurrent
+//     WatchDecisions streams with mixed filters over HTTP/2, a few hundred
+//     decisions recorded through the API, and the time from each
+//     RecordDecision returning to the decision arriving at each watcher it
+//     matches, p50 and p99 (aim: p99 under 250 ms); every watcher must get
+//     exactly the decisions its filter matches. -watchers 0 skips it.
 //
 // It prints what it does as it goes and ends with one "name value unit"
 // line per figure. Run it with `make bench`, or
@@ -73,6 +79,11 @@ type options struct {
 	meetingItems    int
 	meetingClients  int
 	latencyRequests int
+	// watch phase
+	watchers       int
+	watchDecisions int
+	watchConns     int
+	watchRecorders int
 }
 
 func main() {
@@ -88,7 +99,11 @@ func main() {
 	flag.IntVar(&o.meetingItems, "meeting-items", 20, "agenda items, each decided, per meeting")
 	flag.IntVar(&o.meetingClients, "meeting-clients", 8, "concurrent clients loading the meetings, each on its own groups (at most 25)")
 	flag.IntVar(&o.latencyRequests, "latency-requests", 2000, "timed sequential GetMeeting and SearchItems requests, each")
-	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write CPU profiles of the phases to PREFIX-append.pprof, PREFIX-replay.pprof, PREFIX-meetings-load.pprof, PREFIX-meetings-catchup.pprof and PREFIX-meetings-read.pprof")
+	flag.IntVar(&o.watchers, "watchers", 1000, "concurrent WatchDecisions streams of the watch phase (0 skips it)")
+	flag.IntVar(&o.watchDecisions, "watch-decisions", 300, "decisions recorded while the streams watch")
+	flag.IntVar(&o.watchConns, "watch-conns", 8, "HTTP/2 connections the streams share (the server allows 250 streams a connection)")
+	flag.IntVar(&o.watchRecorders, "watch-recorders", 4, "concurrent clients recording the decisions, each on its own groups")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write CPU profiles of the phases to PREFIX-append.pprof, PREFIX-replay.pprof, PREFIX-meetings-load.pprof, PREFIX-meetings-catchup.pprof, PREFIX-meetings-read.pprof and PREFIX-watch.pprof")
 	flag.Parse()
 	if o.rounds < 1 || o.concurrency < 1 || o.window <= 0 {
 		fmt.Fprintln(os.Stderr, "ohjaamo-bench: -rounds, -clients and -window must be positive")
@@ -96,6 +111,10 @@ func main() {
 	}
 	if o.meetings < 0 || o.meetingItems < 1 || o.meetingClients < 1 || o.meetingClients > 25 || o.latencyRequests < 1 {
 		fmt.Fprintln(os.Stderr, "ohjaamo-bench: -meetings must not be negative; -meeting-items, -latency-requests and -meeting-clients (at most 25) must be positive")
+		os.Exit(2)
+	}
+	if o.watchers < 0 || o.watchDecisions < 1 || o.watchConns < 1 || o.watchRecorders < 1 {
+		fmt.Fprintln(os.Stderr, "ohjaamo-bench: -watchers must not be negative; -watch-decisions, -watch-conns and -watch-recorders must be positive")
 		os.Exit(2)
 	}
 	// The server, the stores and the projector log at warn level so the
@@ -245,6 +264,14 @@ func run(ctx context.Context, o options, log *slog.Logger) error {
 			return fmt.Errorf("meetings: %w", err)
 		}
 		figs = append(figs, mfigs...)
+	}
+
+	if o.watchers > 0 {
+		wfigs, err := measureWatch(ctx, filepath.Join(tmp, "watch"), o, log)
+		if err != nil {
+			return fmt.Errorf("watch: %w", err)
+		}
+		figs = append(figs, wfigs...)
 	}
 
 	fmt.Println()
