@@ -31,7 +31,12 @@ type DecisionHub struct {
 	groups   domain.Network
 	meetings map[string]*domain.Meetings
 	subs     map[string]*domain.Subscription
-	notices  []*Notice
+	feeds    map[[32]byte]*domain.FeedToken // by the SHA-256 of the secret
+	tokens   map[string]*domain.FeedToken   // by id
+	// revisions counts each meeting's reschedules and cancellation: its
+	// iCalendar SEQUENCE.
+	revisions map[string]uint32
+	notices   []*Notice
 	pos      uint64
 	watchers map[*watcher]struct{}
 	closed   bool
@@ -81,7 +86,8 @@ var ErrHubClosed = errors.New("the server is stopping; resume from the last curs
 // StartDecisionHub replays the stream into memory and keeps following it until Close.
 func StartDecisionHub(ctx context.Context, store *eventstore.Store, log *slog.Logger) (*DecisionHub, error) {
 	h := &DecisionHub{store: store, log: log, groups: domain.Network{}, meetings: map[string]*domain.Meetings{},
-		subs: map[string]*domain.Subscription{}, watchers: map[*watcher]struct{}{}, done: make(chan struct{})}
+		subs: map[string]*domain.Subscription{}, feeds: map[[32]byte]*domain.FeedToken{}, tokens: map[string]*domain.FeedToken{},
+		revisions: map[string]uint32{}, watchers: map[*watcher]struct{}{}, done: make(chan struct{})}
 	ctx, h.cancel = context.WithCancel(ctx)
 	cons, err := store.OrderedConsumer(ctx, 1)
 	if err != nil {
@@ -162,6 +168,15 @@ func (h *DecisionHub) apply(m jetstream.Msg) {
 			h.subs[id] = s
 		}
 		err = s.Apply(ev.Payload)
+	case domain.AggregateFeed:
+		t, ok := h.tokens[id]
+		if !ok {
+			t = domain.NewFeedToken(id)
+			h.tokens[id] = t
+		}
+		if err = t.Apply(ev.Payload); err == nil && t.Issued != nil {
+			h.feeds[[32]byte(t.Issued.GetSecretSha256())] = t
+		}
 	case domain.AggregateMeetings:
 		ms, ok := h.meetings[id]
 		if !ok {
@@ -170,6 +185,12 @@ func (h *DecisionHub) apply(m jetstream.Msg) {
 		}
 		if err = ms.Apply(ev.Payload); err == nil {
 			h.notice(ev, ms)
+		}
+		switch e := ev.Payload.(type) {
+		case *v1.MeetingRescheduled:
+			h.revisions[e.GetMeetingId()]++
+		case *v1.MeetingCancelled:
+			h.revisions[e.GetMeetingId()]++
 		}
 	}
 	if err != nil {
@@ -330,4 +351,73 @@ func (h *DecisionHub) AffectedBy(groupID, itemID string) (people []*v1.AffectedP
 		return people[i].PersonId < people[j].PersonId
 	})
 	return people, true
+}
+
+// Feed is what a feed address shows: the token and, for a group, its name.
+type Feed struct {
+	Token     *v1.FeedTokenIssued
+	GroupName string
+	// SubscriptionName for a subscription's feed.
+	SubscriptionName string
+}
+
+// FeedBySecret finds the live feed whose secret hashes to sum.
+func (h *DecisionHub) FeedBySecret(sum [32]byte) (Feed, bool) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	t, ok := h.feeds[sum]
+	if !ok || t.Revoked {
+		return Feed{}, false
+	}
+	f := Feed{Token: t.Issued}
+	if g, ok := h.groups[t.Issued.GetGroupId()]; ok {
+		f.GroupName = g.Name.GetFi()
+	}
+	if s, ok := h.subs[t.Issued.GetSubscriptionId()]; ok {
+		if !s.Exists() {
+			return Feed{}, false // a deleted subscription's feed ends with it
+		}
+		f.SubscriptionName = s.Name
+	}
+	return f, true
+}
+
+// Recent lists, newest first, at most limit public decisions of a feed: a
+// group's own, or those a subscription matches (none while it is paused).
+func (h *DecisionHub) Recent(f Feed, limit int) []*Notice {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	spec := WatchSpec{SubscriptionID: f.Token.GetSubscriptionId()}
+	if spec.SubscriptionID == "" {
+		spec.Filter = &v1.SubscriptionFilter{GroupId: f.Token.GetGroupId()}
+	}
+	var out []*Notice
+	for i := len(h.notices) - 1; i >= 0 && len(out) < limit; i-- {
+		if n := h.notices[i]; h.matches(spec, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// CalendarMeeting is one meeting of a group's calendar feed.
+type CalendarMeeting struct {
+	*domain.Meeting
+	// Sequence is the iCalendar SEQUENCE: how many times it was rescheduled or cancelled.
+	Sequence uint32
+}
+
+// Meetings lists a group's meetings for its calendar feed.
+func (h *DecisionHub) Meetings(groupID string) []CalendarMeeting {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	ms, ok := h.meetings[groupID]
+	if !ok {
+		return nil
+	}
+	var out []CalendarMeeting
+	for _, m := range ms.MeetingList() {
+		out = append(out, CalendarMeeting{Meeting: m, Sequence: h.revisions[m.ID]})
+	}
+	return out
 }

@@ -8,7 +8,7 @@
 //	ohjaamo responsibility list|assign|reassign|waive|done|asks|bring-up
 //	ohjaamo voice record|list|trace|report
 //	ohjaamo audit verify|history|evidence|check-pack
-//	ohjaamo subscription create|list|pause|resume|delete|affected
+//	ohjaamo subscription create|list|pause|resume|delete|affected|feed|revoke-feed
 //	ohjaamo watch
 //	ohjaamo search WORDS...
 //	ohjaamo projections rebuild|status
@@ -87,6 +87,9 @@ Usage:
   ohjaamo subscription list --person ID
   ohjaamo subscription pause|resume|delete SUBSCRIPTION_ID
   ohjaamo subscription affected GROUP_ID ITEM_ID   who a decision affects, and why
+  ohjaamo subscription feed --person ID (--group ID | --subscription ID) [--kind atom|ical]
+                                         a secret Atom or iCalendar address for a feed reader or calendar
+  ohjaamo subscription revoke-feed TOKEN_ID
   ohjaamo watch (--subscription ID | filter flags) [--cursor N | --since DATE]
                                          decisions as they are recorded; resumes by itself
   ohjaamo search WORDS... [--task T2 --municipality 837 --year 2026 ...]

@@ -146,6 +146,47 @@ func subscriptionCommand(ctx context.Context, args []string, stdout, stderr io.W
 			r = res.Msg.GetResult()
 		}
 		return printWrite(stdout, c, r, sub+"d "+ids[0], r)
+	case "feed":
+		person := fs.String("person", "", "person id the address is for")
+		group := fs.String("group", "", "a group's decisions (atom) or meetings (ical)")
+		subscription := fs.String("subscription", "", "a subscription's decisions (atom)")
+		kind := fs.String("kind", "atom", "atom | ical")
+		if _, err := parseWithArgs(fs, args[1:]); err != nil {
+			return err
+		}
+		k := v1.FeedKind_FEED_KIND_ATOM
+		switch *kind {
+		case "atom":
+		case "ical", "ics", "icalendar":
+			k = v1.FeedKind_FEED_KIND_ICALENDAR
+		default:
+			return usagef("--kind %q: want atom or ical", *kind)
+		}
+		res, err := c.subscriptions().CreateFeedToken(ctx, request(c, &v1.CreateFeedTokenRequest{RequestId: c.reqID(), PersonId: *person, Kind: k,
+			GroupId: *group, SubscriptionId: *subscription}))
+		if err != nil {
+			return explain(err)
+		}
+		if c.json {
+			return printJSON(stdout, res.Msg)
+		}
+		if res.Msg.GetPath() == "" {
+			fmt.Fprintf(stdout, "feed token %s was issued before; its address is shown only once (revoke it and make a new one)\n", res.Msg.GetTokenId())
+			return nil
+		}
+		fmt.Fprintf(stdout, "%s%s\n(token %s; keep the address secret, anyone with it can read the feed; revoke with: ohjaamo subscription revoke-feed %s)\n",
+			strings.TrimRight(c.server, "/"), res.Msg.GetPath(), res.Msg.GetTokenId(), res.Msg.GetTokenId())
+		return nil
+	case "revoke-feed":
+		ids, err := parseWithArgs(fs, args[1:], "TOKEN_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.subscriptions().RevokeFeedToken(ctx, request(c, &v1.RevokeFeedTokenRequest{RequestId: c.reqID(), TokenId: ids[0]}))
+		if err != nil {
+			return explain(err)
+		}
+		return printWrite(stdout, c, res.Msg, "revoked "+ids[0], res.Msg.GetResult())
 	case "affected":
 		ids, err := parseWithArgs(fs, args[1:], "GROUP_ID", "ITEM_ID")
 		if err != nil {

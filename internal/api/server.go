@@ -42,6 +42,7 @@ type Server struct {
 	meetings *eventstore.Repo[*domain.Meetings]
 	voices   *eventstore.Repo[*domain.Voice]
 	subs     *eventstore.Repo[*domain.Subscription]
+	feeds    *eventstore.Repo[*domain.FeedToken]
 	hub      *projections.DecisionHub
 	log      *slog.Logger
 	readWait time.Duration
@@ -84,7 +85,8 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		groups:   eventstore.NewRepo(store, domain.AggregateGroup, domain.NewGroup, 10_000),
 		meetings: eventstore.NewRepo(store, domain.AggregateMeetings, domain.NewMeetings, 1_000),
 		voices:   eventstore.NewRepo(store, domain.AggregateVoice, domain.NewVoice, 1_000),
-		subs:     eventstore.NewRepo(store, domain.AggregateSubscription, domain.NewSubscription, 10_000)}
+		subs:     eventstore.NewRepo(store, domain.AggregateSubscription, domain.NewSubscription, 10_000),
+		feeds:    eventstore.NewRepo(store, domain.AggregateFeed, domain.NewFeedToken, 1_000)}
 	if s.hub, err = projections.StartDecisionHub(context.WithoutCancel(ctx), store, log); err != nil {
 		rt.Close()
 		store.Close()
@@ -131,6 +133,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle(ohjaamov1connect.NewVoiceServiceHandler(voiceService{s}, opts...))
 	mux.Handle(ohjaamov1connect.NewAuditServiceHandler(auditService{Server: s}, opts...))
 	mux.Handle(ohjaamov1connect.NewSubscriptionServiceHandler(subscriptionService{s}, opts...))
+	mux.Handle("GET /feeds/{file}", http.HandlerFunc(s.serveFeed))
 	services := []string{ohjaamov1connect.SubscriptionServiceName, ohjaamov1connect.GroupServiceName, ohjaamov1connect.MeetingServiceName, ohjaamov1connect.AdminServiceName,
 		ohjaamov1connect.CommunicationServiceName, ohjaamov1connect.VoiceServiceName, ohjaamov1connect.AuditServiceName}
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(services...)))

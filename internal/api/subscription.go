@@ -2,6 +2,9 @@ package api
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"time"
 
@@ -170,4 +173,64 @@ func (s subscriptionService) WatchDecisions(ctx context.Context, req *connect.Re
 		return nil // the client went away
 	}
 	return err
+}
+
+func (s subscriptionService) CreateFeedToken(ctx context.Context, req *connect.Request[v1.CreateFeedTokenRequest]) (*connect.Response[v1.CreateFeedTokenResponse], error) {
+	m := req.Msg
+	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	if err != nil {
+		return nil, err
+	}
+	if g := m.GetGroupId(); g != "" {
+		if _, err := s.group(ctx, g); err != nil {
+			return nil, err
+		}
+	}
+	if id := m.GetSubscriptionId(); id != "" {
+		if err := domain.RequireID("subscription_id", id); err != nil {
+			return nil, err
+		}
+		sub, _, err := s.subs.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if !sub.Exists() {
+			return nil, &domain.Error{Code: domain.CodeNotFound, Field: "subscription_id", Message: "no such subscription", MessageFI: "tilausta ei ole"}
+		}
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	token := base64.RawURLEncoding.EncodeToString(secret)
+	sum := sha256.Sum256([]byte(token))
+	id := derivedID("feed", meta.RequestID)
+	res, err := s.feeds.Execute(ctx, id, meta, nil, func(t *domain.FeedToken) ([]proto.Message, error) {
+		return t.Issue(&v1.FeedTokenIssued{TokenId: id, PersonId: m.GetPersonId(), Kind: m.GetKind(), GroupId: m.GetGroupId(),
+			SubscriptionId: m.GetSubscriptionId(), SecretSha256: sum[:]})
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &v1.CreateFeedTokenResponse{TokenId: id, Result: writeResult(res)}
+	if !res.Replayed { // a retry cannot show the secret again: only its hash is stored
+		out.Path = feedPath(token, m.GetKind())
+	}
+	return connect.NewResponse(out), nil
+}
+
+func (s subscriptionService) RevokeFeedToken(ctx context.Context, req *connect.Request[v1.RevokeFeedTokenRequest]) (*connect.Response[v1.RevokeFeedTokenResponse], error) {
+	m := req.Msg
+	if err := domain.RequireID("token_id", m.GetTokenId()); err != nil {
+		return nil, err
+	}
+	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.feeds.Execute(ctx, m.GetTokenId(), meta, nil, (*domain.FeedToken).Revoke)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.RevokeFeedTokenResponse{Result: writeResult(res)}), nil
 }

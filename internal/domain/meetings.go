@@ -115,6 +115,24 @@ func (s *Meetings) Clone() *Meetings {
 // Meeting finds a meeting by id.
 func (s *Meetings) Meeting(id string) (*Meeting, bool) { m, ok := s.meetings[id]; return m, ok }
 
+// MeetingList lists the group's meetings by starting time.
+func (s *Meetings) MeetingList() []*Meeting {
+	out := make([]*Meeting, 0, len(s.meetings))
+	for _, m := range s.meetings {
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b *Meeting) int {
+		if startsBefore(a, b) {
+			return -1
+		}
+		if startsBefore(b, a) {
+			return 1
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
 // Item finds an agenda item by id.
 func (s *Meetings) Item(id string) (*Item, bool) { it, ok := s.items[id]; return it, ok }
 

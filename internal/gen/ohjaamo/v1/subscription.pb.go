@@ -21,6 +21,414 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type FeedKind int32
+
+const (
+	FeedKind_FEED_KIND_UNSPECIFIED FeedKind = 0
+	// Atom: decisions of a subscription or a group.
+	FeedKind_FEED_KIND_ATOM FeedKind = 1
+	// iCalendar: a group's meetings.
+	FeedKind_FEED_KIND_ICALENDAR FeedKind = 2
+)
+
+// Enum value maps for FeedKind.
+var (
+	FeedKind_name = map[int32]string{
+		0: "FEED_KIND_UNSPECIFIED",
+		1: "FEED_KIND_ATOM",
+		2: "FEED_KIND_ICALENDAR",
+	}
+	FeedKind_value = map[string]int32{
+		"FEED_KIND_UNSPECIFIED": 0,
+		"FEED_KIND_ATOM":        1,
+		"FEED_KIND_ICALENDAR":   2,
+	}
+)
+
+func (x FeedKind) Enum() *FeedKind {
+	p := new(FeedKind)
+	*p = x
+	return p
+}
+
+func (x FeedKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (FeedKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_ohjaamo_v1_subscription_proto_enumTypes[0].Descriptor()
+}
+
+func (FeedKind) Type() protoreflect.EnumType {
+	return &file_ohjaamo_v1_subscription_proto_enumTypes[0]
+}
+
+func (x FeedKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use FeedKind.Descriptor instead.
+func (FeedKind) EnumDescriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{0}
+}
+
+// FeedTokenIssued: aggregate ohjaamo.feed.<token id>.
+type FeedTokenIssued struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	TokenId  string                 `protobuf:"bytes,1,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	PersonId string                 `protobuf:"bytes,2,opt,name=person_id,json=personId,proto3" json:"person_id,omitempty"`
+	Kind     FeedKind               `protobuf:"varint,3,opt,name=kind,proto3,enum=ohjaamo.v1.FeedKind" json:"kind,omitempty"`
+	// One of: a group, or (Atom only) a subscription.
+	GroupId        string `protobuf:"bytes,4,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	SubscriptionId string `protobuf:"bytes,5,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
+	// SHA-256 of the secret in the address.
+	SecretSha256  []byte `protobuf:"bytes,6,opt,name=secret_sha256,json=secretSha256,proto3" json:"secret_sha256,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeedTokenIssued) Reset() {
+	*x = FeedTokenIssued{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeedTokenIssued) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeedTokenIssued) ProtoMessage() {}
+
+func (x *FeedTokenIssued) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeedTokenIssued.ProtoReflect.Descriptor instead.
+func (*FeedTokenIssued) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *FeedTokenIssued) GetTokenId() string {
+	if x != nil {
+		return x.TokenId
+	}
+	return ""
+}
+
+func (x *FeedTokenIssued) GetPersonId() string {
+	if x != nil {
+		return x.PersonId
+	}
+	return ""
+}
+
+func (x *FeedTokenIssued) GetKind() FeedKind {
+	if x != nil {
+		return x.Kind
+	}
+	return FeedKind_FEED_KIND_UNSPECIFIED
+}
+
+func (x *FeedTokenIssued) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *FeedTokenIssued) GetSubscriptionId() string {
+	if x != nil {
+		return x.SubscriptionId
+	}
+	return ""
+}
+
+func (x *FeedTokenIssued) GetSecretSha256() []byte {
+	if x != nil {
+		return x.SecretSha256
+	}
+	return nil
+}
+
+type FeedTokenRevoked struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeedTokenRevoked) Reset() {
+	*x = FeedTokenRevoked{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeedTokenRevoked) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeedTokenRevoked) ProtoMessage() {}
+
+func (x *FeedTokenRevoked) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeedTokenRevoked.ProtoReflect.Descriptor instead.
+func (*FeedTokenRevoked) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{1}
+}
+
+type CreateFeedTokenRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	RequestId      string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	PersonId       string                 `protobuf:"bytes,2,opt,name=person_id,json=personId,proto3" json:"person_id,omitempty"`
+	Kind           FeedKind               `protobuf:"varint,3,opt,name=kind,proto3,enum=ohjaamo.v1.FeedKind" json:"kind,omitempty"`
+	GroupId        string                 `protobuf:"bytes,4,opt,name=group_id,json=groupId,proto3" json:"group_id,omitempty"`
+	SubscriptionId string                 `protobuf:"bytes,5,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *CreateFeedTokenRequest) Reset() {
+	*x = CreateFeedTokenRequest{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateFeedTokenRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateFeedTokenRequest) ProtoMessage() {}
+
+func (x *CreateFeedTokenRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateFeedTokenRequest.ProtoReflect.Descriptor instead.
+func (*CreateFeedTokenRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *CreateFeedTokenRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *CreateFeedTokenRequest) GetPersonId() string {
+	if x != nil {
+		return x.PersonId
+	}
+	return ""
+}
+
+func (x *CreateFeedTokenRequest) GetKind() FeedKind {
+	if x != nil {
+		return x.Kind
+	}
+	return FeedKind_FEED_KIND_UNSPECIFIED
+}
+
+func (x *CreateFeedTokenRequest) GetGroupId() string {
+	if x != nil {
+		return x.GroupId
+	}
+	return ""
+}
+
+func (x *CreateFeedTokenRequest) GetSubscriptionId() string {
+	if x != nil {
+		return x.SubscriptionId
+	}
+	return ""
+}
+
+type CreateFeedTokenResponse struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	TokenId string                 `protobuf:"bytes,1,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	// The secret address path, e.g. /feeds/3q2-….atom; empty when a retried
+	// request finds the token already issued (the secret is shown only once).
+	Path          string       `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`
+	Result        *WriteResult `protobuf:"bytes,3,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateFeedTokenResponse) Reset() {
+	*x = CreateFeedTokenResponse{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateFeedTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateFeedTokenResponse) ProtoMessage() {}
+
+func (x *CreateFeedTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateFeedTokenResponse.ProtoReflect.Descriptor instead.
+func (*CreateFeedTokenResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *CreateFeedTokenResponse) GetTokenId() string {
+	if x != nil {
+		return x.TokenId
+	}
+	return ""
+}
+
+func (x *CreateFeedTokenResponse) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
+func (x *CreateFeedTokenResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type RevokeFeedTokenRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	TokenId       string                 `protobuf:"bytes,2,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeFeedTokenRequest) Reset() {
+	*x = RevokeFeedTokenRequest{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeFeedTokenRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeFeedTokenRequest) ProtoMessage() {}
+
+func (x *RevokeFeedTokenRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeFeedTokenRequest.ProtoReflect.Descriptor instead.
+func (*RevokeFeedTokenRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *RevokeFeedTokenRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RevokeFeedTokenRequest) GetTokenId() string {
+	if x != nil {
+		return x.TokenId
+	}
+	return ""
+}
+
+type RevokeFeedTokenResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeFeedTokenResponse) Reset() {
+	*x = RevokeFeedTokenResponse{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeFeedTokenResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeFeedTokenResponse) ProtoMessage() {}
+
+func (x *RevokeFeedTokenResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeFeedTokenResponse.ProtoReflect.Descriptor instead.
+func (*RevokeFeedTokenResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *RevokeFeedTokenResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
 // What a subscriber wants to hear about. Every field set must match.
 type SubscriptionFilter struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -41,7 +449,7 @@ type SubscriptionFilter struct {
 
 func (x *SubscriptionFilter) Reset() {
 	*x = SubscriptionFilter{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[0]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -53,7 +461,7 @@ func (x *SubscriptionFilter) String() string {
 func (*SubscriptionFilter) ProtoMessage() {}
 
 func (x *SubscriptionFilter) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[0]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -66,7 +474,7 @@ func (x *SubscriptionFilter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionFilter.ProtoReflect.Descriptor instead.
 func (*SubscriptionFilter) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{0}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *SubscriptionFilter) GetGroupId() string {
@@ -132,7 +540,7 @@ type SubscriptionCreated struct {
 
 func (x *SubscriptionCreated) Reset() {
 	*x = SubscriptionCreated{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[1]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -144,7 +552,7 @@ func (x *SubscriptionCreated) String() string {
 func (*SubscriptionCreated) ProtoMessage() {}
 
 func (x *SubscriptionCreated) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[1]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -157,7 +565,7 @@ func (x *SubscriptionCreated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionCreated.ProtoReflect.Descriptor instead.
 func (*SubscriptionCreated) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{1}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *SubscriptionCreated) GetSubscriptionId() string {
@@ -196,7 +604,7 @@ type SubscriptionPaused struct {
 
 func (x *SubscriptionPaused) Reset() {
 	*x = SubscriptionPaused{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[2]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -208,7 +616,7 @@ func (x *SubscriptionPaused) String() string {
 func (*SubscriptionPaused) ProtoMessage() {}
 
 func (x *SubscriptionPaused) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[2]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -221,7 +629,7 @@ func (x *SubscriptionPaused) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionPaused.ProtoReflect.Descriptor instead.
 func (*SubscriptionPaused) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{2}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{8}
 }
 
 type SubscriptionResumed struct {
@@ -232,7 +640,7 @@ type SubscriptionResumed struct {
 
 func (x *SubscriptionResumed) Reset() {
 	*x = SubscriptionResumed{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -244,7 +652,7 @@ func (x *SubscriptionResumed) String() string {
 func (*SubscriptionResumed) ProtoMessage() {}
 
 func (x *SubscriptionResumed) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -257,7 +665,7 @@ func (x *SubscriptionResumed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionResumed.ProtoReflect.Descriptor instead.
 func (*SubscriptionResumed) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{3}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{9}
 }
 
 type SubscriptionDeleted struct {
@@ -268,7 +676,7 @@ type SubscriptionDeleted struct {
 
 func (x *SubscriptionDeleted) Reset() {
 	*x = SubscriptionDeleted{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -280,7 +688,7 @@ func (x *SubscriptionDeleted) String() string {
 func (*SubscriptionDeleted) ProtoMessage() {}
 
 func (x *SubscriptionDeleted) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -293,7 +701,7 @@ func (x *SubscriptionDeleted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionDeleted.ProtoReflect.Descriptor instead.
 func (*SubscriptionDeleted) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{4}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{10}
 }
 
 type Subscription struct {
@@ -311,7 +719,7 @@ type Subscription struct {
 
 func (x *Subscription) Reset() {
 	*x = Subscription{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -323,7 +731,7 @@ func (x *Subscription) String() string {
 func (*Subscription) ProtoMessage() {}
 
 func (x *Subscription) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -336,7 +744,7 @@ func (x *Subscription) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Subscription.ProtoReflect.Descriptor instead.
 func (*Subscription) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{5}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *Subscription) GetId() string {
@@ -393,7 +801,7 @@ type CreateSubscriptionRequest struct {
 
 func (x *CreateSubscriptionRequest) Reset() {
 	*x = CreateSubscriptionRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -405,7 +813,7 @@ func (x *CreateSubscriptionRequest) String() string {
 func (*CreateSubscriptionRequest) ProtoMessage() {}
 
 func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -418,7 +826,7 @@ func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{6}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CreateSubscriptionRequest) GetRequestId() string {
@@ -459,7 +867,7 @@ type CreateSubscriptionResponse struct {
 
 func (x *CreateSubscriptionResponse) Reset() {
 	*x = CreateSubscriptionResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -471,7 +879,7 @@ func (x *CreateSubscriptionResponse) String() string {
 func (*CreateSubscriptionResponse) ProtoMessage() {}
 
 func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -484,7 +892,7 @@ func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{7}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CreateSubscriptionResponse) GetSubscriptionId() string {
@@ -511,7 +919,7 @@ type ListSubscriptionsRequest struct {
 
 func (x *ListSubscriptionsRequest) Reset() {
 	*x = ListSubscriptionsRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -523,7 +931,7 @@ func (x *ListSubscriptionsRequest) String() string {
 func (*ListSubscriptionsRequest) ProtoMessage() {}
 
 func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -536,7 +944,7 @@ func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{8}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListSubscriptionsRequest) GetPersonId() string {
@@ -562,7 +970,7 @@ type ListSubscriptionsResponse struct {
 
 func (x *ListSubscriptionsResponse) Reset() {
 	*x = ListSubscriptionsResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -574,7 +982,7 @@ func (x *ListSubscriptionsResponse) String() string {
 func (*ListSubscriptionsResponse) ProtoMessage() {}
 
 func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -587,7 +995,7 @@ func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{9}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListSubscriptionsResponse) GetSubscriptions() []*Subscription {
@@ -607,7 +1015,7 @@ type PauseSubscriptionRequest struct {
 
 func (x *PauseSubscriptionRequest) Reset() {
 	*x = PauseSubscriptionRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -619,7 +1027,7 @@ func (x *PauseSubscriptionRequest) String() string {
 func (*PauseSubscriptionRequest) ProtoMessage() {}
 
 func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -632,7 +1040,7 @@ func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{10}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *PauseSubscriptionRequest) GetRequestId() string {
@@ -658,7 +1066,7 @@ type PauseSubscriptionResponse struct {
 
 func (x *PauseSubscriptionResponse) Reset() {
 	*x = PauseSubscriptionResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -670,7 +1078,7 @@ func (x *PauseSubscriptionResponse) String() string {
 func (*PauseSubscriptionResponse) ProtoMessage() {}
 
 func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -683,7 +1091,7 @@ func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{11}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *PauseSubscriptionResponse) GetResult() *WriteResult {
@@ -703,7 +1111,7 @@ type ResumeSubscriptionRequest struct {
 
 func (x *ResumeSubscriptionRequest) Reset() {
 	*x = ResumeSubscriptionRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -715,7 +1123,7 @@ func (x *ResumeSubscriptionRequest) String() string {
 func (*ResumeSubscriptionRequest) ProtoMessage() {}
 
 func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -728,7 +1136,7 @@ func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{12}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ResumeSubscriptionRequest) GetRequestId() string {
@@ -754,7 +1162,7 @@ type ResumeSubscriptionResponse struct {
 
 func (x *ResumeSubscriptionResponse) Reset() {
 	*x = ResumeSubscriptionResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -766,7 +1174,7 @@ func (x *ResumeSubscriptionResponse) String() string {
 func (*ResumeSubscriptionResponse) ProtoMessage() {}
 
 func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -779,7 +1187,7 @@ func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{13}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ResumeSubscriptionResponse) GetResult() *WriteResult {
@@ -799,7 +1207,7 @@ type DeleteSubscriptionRequest struct {
 
 func (x *DeleteSubscriptionRequest) Reset() {
 	*x = DeleteSubscriptionRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -811,7 +1219,7 @@ func (x *DeleteSubscriptionRequest) String() string {
 func (*DeleteSubscriptionRequest) ProtoMessage() {}
 
 func (x *DeleteSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -824,7 +1232,7 @@ func (x *DeleteSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{14}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *DeleteSubscriptionRequest) GetRequestId() string {
@@ -850,7 +1258,7 @@ type DeleteSubscriptionResponse struct {
 
 func (x *DeleteSubscriptionResponse) Reset() {
 	*x = DeleteSubscriptionResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -862,7 +1270,7 @@ func (x *DeleteSubscriptionResponse) String() string {
 func (*DeleteSubscriptionResponse) ProtoMessage() {}
 
 func (x *DeleteSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -875,7 +1283,7 @@ func (x *DeleteSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*DeleteSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{15}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DeleteSubscriptionResponse) GetResult() *WriteResult {
@@ -895,7 +1303,7 @@ type AffectedByRequest struct {
 
 func (x *AffectedByRequest) Reset() {
 	*x = AffectedByRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -907,7 +1315,7 @@ func (x *AffectedByRequest) String() string {
 func (*AffectedByRequest) ProtoMessage() {}
 
 func (x *AffectedByRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -920,7 +1328,7 @@ func (x *AffectedByRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AffectedByRequest.ProtoReflect.Descriptor instead.
 func (*AffectedByRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{16}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *AffectedByRequest) GetGroupId() string {
@@ -949,7 +1357,7 @@ type AffectedPerson struct {
 
 func (x *AffectedPerson) Reset() {
 	*x = AffectedPerson{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -961,7 +1369,7 @@ func (x *AffectedPerson) String() string {
 func (*AffectedPerson) ProtoMessage() {}
 
 func (x *AffectedPerson) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -974,7 +1382,7 @@ func (x *AffectedPerson) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AffectedPerson.ProtoReflect.Descriptor instead.
 func (*AffectedPerson) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{17}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *AffectedPerson) GetPersonId() string {
@@ -1007,7 +1415,7 @@ type AffectedByResponse struct {
 
 func (x *AffectedByResponse) Reset() {
 	*x = AffectedByResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1019,7 +1427,7 @@ func (x *AffectedByResponse) String() string {
 func (*AffectedByResponse) ProtoMessage() {}
 
 func (x *AffectedByResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1032,7 +1440,7 @@ func (x *AffectedByResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AffectedByResponse.ProtoReflect.Descriptor instead.
 func (*AffectedByResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{18}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *AffectedByResponse) GetPeople() []*AffectedPerson {
@@ -1060,7 +1468,7 @@ type WatchDecisionsRequest struct {
 
 func (x *WatchDecisionsRequest) Reset() {
 	*x = WatchDecisionsRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1072,7 +1480,7 @@ func (x *WatchDecisionsRequest) String() string {
 func (*WatchDecisionsRequest) ProtoMessage() {}
 
 func (x *WatchDecisionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1085,7 +1493,7 @@ func (x *WatchDecisionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDecisionsRequest.ProtoReflect.Descriptor instead.
 func (*WatchDecisionsRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{19}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *WatchDecisionsRequest) GetSubscriptionId() string {
@@ -1148,7 +1556,7 @@ type DecisionNotice struct {
 
 func (x *DecisionNotice) Reset() {
 	*x = DecisionNotice{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1160,7 +1568,7 @@ func (x *DecisionNotice) String() string {
 func (*DecisionNotice) ProtoMessage() {}
 
 func (x *DecisionNotice) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1173,7 +1581,7 @@ func (x *DecisionNotice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecisionNotice.ProtoReflect.Descriptor instead.
 func (*DecisionNotice) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{20}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *DecisionNotice) GetGroupId() string {
@@ -1280,7 +1688,7 @@ type WatchDecisionsResponse struct {
 
 func (x *WatchDecisionsResponse) Reset() {
 	*x = WatchDecisionsResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1292,7 +1700,7 @@ func (x *WatchDecisionsResponse) String() string {
 func (*WatchDecisionsResponse) ProtoMessage() {}
 
 func (x *WatchDecisionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1305,7 +1713,7 @@ func (x *WatchDecisionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDecisionsResponse.ProtoReflect.Descriptor instead.
 func (*WatchDecisionsResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{21}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *WatchDecisionsResponse) GetCursor() uint64 {
@@ -1334,7 +1742,32 @@ var File_ohjaamo_v1_subscription_proto protoreflect.FileDescriptor
 const file_ohjaamo_v1_subscription_proto_rawDesc = "" +
 	"\n" +
 	"\x1dohjaamo/v1/subscription.proto\x12\n" +
-	"ohjaamo.v1\x1a\x16ohjaamo/v1/group.proto\x1a\x1eohjaamo/v1/meeting_types.proto\x1a\x16ohjaamo/v1/types.proto\"\x89\x02\n" +
+	"ohjaamo.v1\x1a\x16ohjaamo/v1/group.proto\x1a\x1eohjaamo/v1/meeting_types.proto\x1a\x16ohjaamo/v1/types.proto\"\xdc\x01\n" +
+	"\x0fFeedTokenIssued\x12\x19\n" +
+	"\btoken_id\x18\x01 \x01(\tR\atokenId\x12\x1b\n" +
+	"\tperson_id\x18\x02 \x01(\tR\bpersonId\x12(\n" +
+	"\x04kind\x18\x03 \x01(\x0e2\x14.ohjaamo.v1.FeedKindR\x04kind\x12\x19\n" +
+	"\bgroup_id\x18\x04 \x01(\tR\agroupId\x12'\n" +
+	"\x0fsubscription_id\x18\x05 \x01(\tR\x0esubscriptionId\x12#\n" +
+	"\rsecret_sha256\x18\x06 \x01(\fR\fsecretSha256\"\x12\n" +
+	"\x10FeedTokenRevoked\"\xc2\x01\n" +
+	"\x16CreateFeedTokenRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1b\n" +
+	"\tperson_id\x18\x02 \x01(\tR\bpersonId\x12(\n" +
+	"\x04kind\x18\x03 \x01(\x0e2\x14.ohjaamo.v1.FeedKindR\x04kind\x12\x19\n" +
+	"\bgroup_id\x18\x04 \x01(\tR\agroupId\x12'\n" +
+	"\x0fsubscription_id\x18\x05 \x01(\tR\x0esubscriptionId\"y\n" +
+	"\x17CreateFeedTokenResponse\x12\x19\n" +
+	"\btoken_id\x18\x01 \x01(\tR\atokenId\x12\x12\n" +
+	"\x04path\x18\x02 \x01(\tR\x04path\x12/\n" +
+	"\x06result\x18\x03 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"R\n" +
+	"\x16RevokeFeedTokenRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
+	"\btoken_id\x18\x02 \x01(\tR\atokenId\"J\n" +
+	"\x17RevokeFeedTokenResponse\x12/\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\x89\x02\n" +
 	"\x12SubscriptionFilter\x12\x19\n" +
 	"\bgroup_id\x18\x01 \x01(\tR\agroupId\x12)\n" +
 	"\x10include_children\x18\x02 \x01(\bR\x0fincludeChildren\x12\"\n" +
@@ -1431,7 +1864,11 @@ const file_ohjaamo_v1_subscription_proto_rawDesc = "" +
 	"\x16WatchDecisionsResponse\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\x04R\x06cursor\x126\n" +
 	"\bdecision\x18\x02 \x01(\v2\x1a.ohjaamo.v1.DecisionNoticeR\bdecision\x12\x1b\n" +
-	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp2\xbf\x05\n" +
+	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp*R\n" +
+	"\bFeedKind\x12\x19\n" +
+	"\x15FEED_KIND_UNSPECIFIED\x10\x00\x12\x12\n" +
+	"\x0eFEED_KIND_ATOM\x10\x01\x12\x17\n" +
+	"\x13FEED_KIND_ICALENDAR\x10\x022\xf7\x06\n" +
 	"\x13SubscriptionService\x12c\n" +
 	"\x12CreateSubscription\x12%.ohjaamo.v1.CreateSubscriptionRequest\x1a&.ohjaamo.v1.CreateSubscriptionResponse\x12e\n" +
 	"\x11ListSubscriptions\x12$.ohjaamo.v1.ListSubscriptionsRequest\x1a%.ohjaamo.v1.ListSubscriptionsResponse\"\x03\x90\x02\x01\x12`\n" +
@@ -1440,7 +1877,9 @@ const file_ohjaamo_v1_subscription_proto_rawDesc = "" +
 	"\x12DeleteSubscription\x12%.ohjaamo.v1.DeleteSubscriptionRequest\x1a&.ohjaamo.v1.DeleteSubscriptionResponse\x12P\n" +
 	"\n" +
 	"AffectedBy\x12\x1d.ohjaamo.v1.AffectedByRequest\x1a\x1e.ohjaamo.v1.AffectedByResponse\"\x03\x90\x02\x01\x12^\n" +
-	"\x0eWatchDecisions\x12!.ohjaamo.v1.WatchDecisionsRequest\x1a\".ohjaamo.v1.WatchDecisionsResponse\"\x03\x90\x02\x010\x01B>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
+	"\x0eWatchDecisions\x12!.ohjaamo.v1.WatchDecisionsRequest\x1a\".ohjaamo.v1.WatchDecisionsResponse\"\x03\x90\x02\x010\x01\x12Z\n" +
+	"\x0fCreateFeedToken\x12\".ohjaamo.v1.CreateFeedTokenRequest\x1a#.ohjaamo.v1.CreateFeedTokenResponse\x12Z\n" +
+	"\x0fRevokeFeedToken\x12\".ohjaamo.v1.RevokeFeedTokenRequest\x1a#.ohjaamo.v1.RevokeFeedTokenResponseB>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
 
 var (
 	file_ohjaamo_v1_subscription_proto_rawDescOnce sync.Once
@@ -1454,69 +1893,85 @@ func file_ohjaamo_v1_subscription_proto_rawDescGZIP() []byte {
 	return file_ohjaamo_v1_subscription_proto_rawDescData
 }
 
-var file_ohjaamo_v1_subscription_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_ohjaamo_v1_subscription_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_ohjaamo_v1_subscription_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_ohjaamo_v1_subscription_proto_goTypes = []any{
-	(*SubscriptionFilter)(nil),         // 0: ohjaamo.v1.SubscriptionFilter
-	(*SubscriptionCreated)(nil),        // 1: ohjaamo.v1.SubscriptionCreated
-	(*SubscriptionPaused)(nil),         // 2: ohjaamo.v1.SubscriptionPaused
-	(*SubscriptionResumed)(nil),        // 3: ohjaamo.v1.SubscriptionResumed
-	(*SubscriptionDeleted)(nil),        // 4: ohjaamo.v1.SubscriptionDeleted
-	(*Subscription)(nil),               // 5: ohjaamo.v1.Subscription
-	(*CreateSubscriptionRequest)(nil),  // 6: ohjaamo.v1.CreateSubscriptionRequest
-	(*CreateSubscriptionResponse)(nil), // 7: ohjaamo.v1.CreateSubscriptionResponse
-	(*ListSubscriptionsRequest)(nil),   // 8: ohjaamo.v1.ListSubscriptionsRequest
-	(*ListSubscriptionsResponse)(nil),  // 9: ohjaamo.v1.ListSubscriptionsResponse
-	(*PauseSubscriptionRequest)(nil),   // 10: ohjaamo.v1.PauseSubscriptionRequest
-	(*PauseSubscriptionResponse)(nil),  // 11: ohjaamo.v1.PauseSubscriptionResponse
-	(*ResumeSubscriptionRequest)(nil),  // 12: ohjaamo.v1.ResumeSubscriptionRequest
-	(*ResumeSubscriptionResponse)(nil), // 13: ohjaamo.v1.ResumeSubscriptionResponse
-	(*DeleteSubscriptionRequest)(nil),  // 14: ohjaamo.v1.DeleteSubscriptionRequest
-	(*DeleteSubscriptionResponse)(nil), // 15: ohjaamo.v1.DeleteSubscriptionResponse
-	(*AffectedByRequest)(nil),          // 16: ohjaamo.v1.AffectedByRequest
-	(*AffectedPerson)(nil),             // 17: ohjaamo.v1.AffectedPerson
-	(*AffectedByResponse)(nil),         // 18: ohjaamo.v1.AffectedByResponse
-	(*WatchDecisionsRequest)(nil),      // 19: ohjaamo.v1.WatchDecisionsRequest
-	(*DecisionNotice)(nil),             // 20: ohjaamo.v1.DecisionNotice
-	(*WatchDecisionsResponse)(nil),     // 21: ohjaamo.v1.WatchDecisionsResponse
-	(FamilyCentreTask)(0),              // 22: ohjaamo.v1.FamilyCentreTask
-	(*WriteResult)(nil),                // 23: ohjaamo.v1.WriteResult
-	(Level)(0),                         // 24: ohjaamo.v1.Level
-	(*Decision)(nil),                   // 25: ohjaamo.v1.Decision
+	(FeedKind)(0),                      // 0: ohjaamo.v1.FeedKind
+	(*FeedTokenIssued)(nil),            // 1: ohjaamo.v1.FeedTokenIssued
+	(*FeedTokenRevoked)(nil),           // 2: ohjaamo.v1.FeedTokenRevoked
+	(*CreateFeedTokenRequest)(nil),     // 3: ohjaamo.v1.CreateFeedTokenRequest
+	(*CreateFeedTokenResponse)(nil),    // 4: ohjaamo.v1.CreateFeedTokenResponse
+	(*RevokeFeedTokenRequest)(nil),     // 5: ohjaamo.v1.RevokeFeedTokenRequest
+	(*RevokeFeedTokenResponse)(nil),    // 6: ohjaamo.v1.RevokeFeedTokenResponse
+	(*SubscriptionFilter)(nil),         // 7: ohjaamo.v1.SubscriptionFilter
+	(*SubscriptionCreated)(nil),        // 8: ohjaamo.v1.SubscriptionCreated
+	(*SubscriptionPaused)(nil),         // 9: ohjaamo.v1.SubscriptionPaused
+	(*SubscriptionResumed)(nil),        // 10: ohjaamo.v1.SubscriptionResumed
+	(*SubscriptionDeleted)(nil),        // 11: ohjaamo.v1.SubscriptionDeleted
+	(*Subscription)(nil),               // 12: ohjaamo.v1.Subscription
+	(*CreateSubscriptionRequest)(nil),  // 13: ohjaamo.v1.CreateSubscriptionRequest
+	(*CreateSubscriptionResponse)(nil), // 14: ohjaamo.v1.CreateSubscriptionResponse
+	(*ListSubscriptionsRequest)(nil),   // 15: ohjaamo.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),  // 16: ohjaamo.v1.ListSubscriptionsResponse
+	(*PauseSubscriptionRequest)(nil),   // 17: ohjaamo.v1.PauseSubscriptionRequest
+	(*PauseSubscriptionResponse)(nil),  // 18: ohjaamo.v1.PauseSubscriptionResponse
+	(*ResumeSubscriptionRequest)(nil),  // 19: ohjaamo.v1.ResumeSubscriptionRequest
+	(*ResumeSubscriptionResponse)(nil), // 20: ohjaamo.v1.ResumeSubscriptionResponse
+	(*DeleteSubscriptionRequest)(nil),  // 21: ohjaamo.v1.DeleteSubscriptionRequest
+	(*DeleteSubscriptionResponse)(nil), // 22: ohjaamo.v1.DeleteSubscriptionResponse
+	(*AffectedByRequest)(nil),          // 23: ohjaamo.v1.AffectedByRequest
+	(*AffectedPerson)(nil),             // 24: ohjaamo.v1.AffectedPerson
+	(*AffectedByResponse)(nil),         // 25: ohjaamo.v1.AffectedByResponse
+	(*WatchDecisionsRequest)(nil),      // 26: ohjaamo.v1.WatchDecisionsRequest
+	(*DecisionNotice)(nil),             // 27: ohjaamo.v1.DecisionNotice
+	(*WatchDecisionsResponse)(nil),     // 28: ohjaamo.v1.WatchDecisionsResponse
+	(*WriteResult)(nil),                // 29: ohjaamo.v1.WriteResult
+	(FamilyCentreTask)(0),              // 30: ohjaamo.v1.FamilyCentreTask
+	(Level)(0),                         // 31: ohjaamo.v1.Level
+	(*Decision)(nil),                   // 32: ohjaamo.v1.Decision
 }
 var file_ohjaamo_v1_subscription_proto_depIdxs = []int32{
-	22, // 0: ohjaamo.v1.SubscriptionFilter.task:type_name -> ohjaamo.v1.FamilyCentreTask
-	0,  // 1: ohjaamo.v1.SubscriptionCreated.filter:type_name -> ohjaamo.v1.SubscriptionFilter
-	0,  // 2: ohjaamo.v1.Subscription.filter:type_name -> ohjaamo.v1.SubscriptionFilter
-	0,  // 3: ohjaamo.v1.CreateSubscriptionRequest.filter:type_name -> ohjaamo.v1.SubscriptionFilter
-	23, // 4: ohjaamo.v1.CreateSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	5,  // 5: ohjaamo.v1.ListSubscriptionsResponse.subscriptions:type_name -> ohjaamo.v1.Subscription
-	23, // 6: ohjaamo.v1.PauseSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	23, // 7: ohjaamo.v1.ResumeSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	23, // 8: ohjaamo.v1.DeleteSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	17, // 9: ohjaamo.v1.AffectedByResponse.people:type_name -> ohjaamo.v1.AffectedPerson
-	0,  // 10: ohjaamo.v1.WatchDecisionsRequest.filter:type_name -> ohjaamo.v1.SubscriptionFilter
-	24, // 11: ohjaamo.v1.DecisionNotice.level:type_name -> ohjaamo.v1.Level
-	25, // 12: ohjaamo.v1.DecisionNotice.decision:type_name -> ohjaamo.v1.Decision
-	20, // 13: ohjaamo.v1.WatchDecisionsResponse.decision:type_name -> ohjaamo.v1.DecisionNotice
-	6,  // 14: ohjaamo.v1.SubscriptionService.CreateSubscription:input_type -> ohjaamo.v1.CreateSubscriptionRequest
-	8,  // 15: ohjaamo.v1.SubscriptionService.ListSubscriptions:input_type -> ohjaamo.v1.ListSubscriptionsRequest
-	10, // 16: ohjaamo.v1.SubscriptionService.PauseSubscription:input_type -> ohjaamo.v1.PauseSubscriptionRequest
-	12, // 17: ohjaamo.v1.SubscriptionService.ResumeSubscription:input_type -> ohjaamo.v1.ResumeSubscriptionRequest
-	14, // 18: ohjaamo.v1.SubscriptionService.DeleteSubscription:input_type -> ohjaamo.v1.DeleteSubscriptionRequest
-	16, // 19: ohjaamo.v1.SubscriptionService.AffectedBy:input_type -> ohjaamo.v1.AffectedByRequest
-	19, // 20: ohjaamo.v1.SubscriptionService.WatchDecisions:input_type -> ohjaamo.v1.WatchDecisionsRequest
-	7,  // 21: ohjaamo.v1.SubscriptionService.CreateSubscription:output_type -> ohjaamo.v1.CreateSubscriptionResponse
-	9,  // 22: ohjaamo.v1.SubscriptionService.ListSubscriptions:output_type -> ohjaamo.v1.ListSubscriptionsResponse
-	11, // 23: ohjaamo.v1.SubscriptionService.PauseSubscription:output_type -> ohjaamo.v1.PauseSubscriptionResponse
-	13, // 24: ohjaamo.v1.SubscriptionService.ResumeSubscription:output_type -> ohjaamo.v1.ResumeSubscriptionResponse
-	15, // 25: ohjaamo.v1.SubscriptionService.DeleteSubscription:output_type -> ohjaamo.v1.DeleteSubscriptionResponse
-	18, // 26: ohjaamo.v1.SubscriptionService.AffectedBy:output_type -> ohjaamo.v1.AffectedByResponse
-	21, // 27: ohjaamo.v1.SubscriptionService.WatchDecisions:output_type -> ohjaamo.v1.WatchDecisionsResponse
-	21, // [21:28] is the sub-list for method output_type
-	14, // [14:21] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	0,  // 0: ohjaamo.v1.FeedTokenIssued.kind:type_name -> ohjaamo.v1.FeedKind
+	0,  // 1: ohjaamo.v1.CreateFeedTokenRequest.kind:type_name -> ohjaamo.v1.FeedKind
+	29, // 2: ohjaamo.v1.CreateFeedTokenResponse.result:type_name -> ohjaamo.v1.WriteResult
+	29, // 3: ohjaamo.v1.RevokeFeedTokenResponse.result:type_name -> ohjaamo.v1.WriteResult
+	30, // 4: ohjaamo.v1.SubscriptionFilter.task:type_name -> ohjaamo.v1.FamilyCentreTask
+	7,  // 5: ohjaamo.v1.SubscriptionCreated.filter:type_name -> ohjaamo.v1.SubscriptionFilter
+	7,  // 6: ohjaamo.v1.Subscription.filter:type_name -> ohjaamo.v1.SubscriptionFilter
+	7,  // 7: ohjaamo.v1.CreateSubscriptionRequest.filter:type_name -> ohjaamo.v1.SubscriptionFilter
+	29, // 8: ohjaamo.v1.CreateSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	12, // 9: ohjaamo.v1.ListSubscriptionsResponse.subscriptions:type_name -> ohjaamo.v1.Subscription
+	29, // 10: ohjaamo.v1.PauseSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	29, // 11: ohjaamo.v1.ResumeSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	29, // 12: ohjaamo.v1.DeleteSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	24, // 13: ohjaamo.v1.AffectedByResponse.people:type_name -> ohjaamo.v1.AffectedPerson
+	7,  // 14: ohjaamo.v1.WatchDecisionsRequest.filter:type_name -> ohjaamo.v1.SubscriptionFilter
+	31, // 15: ohjaamo.v1.DecisionNotice.level:type_name -> ohjaamo.v1.Level
+	32, // 16: ohjaamo.v1.DecisionNotice.decision:type_name -> ohjaamo.v1.Decision
+	27, // 17: ohjaamo.v1.WatchDecisionsResponse.decision:type_name -> ohjaamo.v1.DecisionNotice
+	13, // 18: ohjaamo.v1.SubscriptionService.CreateSubscription:input_type -> ohjaamo.v1.CreateSubscriptionRequest
+	15, // 19: ohjaamo.v1.SubscriptionService.ListSubscriptions:input_type -> ohjaamo.v1.ListSubscriptionsRequest
+	17, // 20: ohjaamo.v1.SubscriptionService.PauseSubscription:input_type -> ohjaamo.v1.PauseSubscriptionRequest
+	19, // 21: ohjaamo.v1.SubscriptionService.ResumeSubscription:input_type -> ohjaamo.v1.ResumeSubscriptionRequest
+	21, // 22: ohjaamo.v1.SubscriptionService.DeleteSubscription:input_type -> ohjaamo.v1.DeleteSubscriptionRequest
+	23, // 23: ohjaamo.v1.SubscriptionService.AffectedBy:input_type -> ohjaamo.v1.AffectedByRequest
+	26, // 24: ohjaamo.v1.SubscriptionService.WatchDecisions:input_type -> ohjaamo.v1.WatchDecisionsRequest
+	3,  // 25: ohjaamo.v1.SubscriptionService.CreateFeedToken:input_type -> ohjaamo.v1.CreateFeedTokenRequest
+	5,  // 26: ohjaamo.v1.SubscriptionService.RevokeFeedToken:input_type -> ohjaamo.v1.RevokeFeedTokenRequest
+	14, // 27: ohjaamo.v1.SubscriptionService.CreateSubscription:output_type -> ohjaamo.v1.CreateSubscriptionResponse
+	16, // 28: ohjaamo.v1.SubscriptionService.ListSubscriptions:output_type -> ohjaamo.v1.ListSubscriptionsResponse
+	18, // 29: ohjaamo.v1.SubscriptionService.PauseSubscription:output_type -> ohjaamo.v1.PauseSubscriptionResponse
+	20, // 30: ohjaamo.v1.SubscriptionService.ResumeSubscription:output_type -> ohjaamo.v1.ResumeSubscriptionResponse
+	22, // 31: ohjaamo.v1.SubscriptionService.DeleteSubscription:output_type -> ohjaamo.v1.DeleteSubscriptionResponse
+	25, // 32: ohjaamo.v1.SubscriptionService.AffectedBy:output_type -> ohjaamo.v1.AffectedByResponse
+	28, // 33: ohjaamo.v1.SubscriptionService.WatchDecisions:output_type -> ohjaamo.v1.WatchDecisionsResponse
+	4,  // 34: ohjaamo.v1.SubscriptionService.CreateFeedToken:output_type -> ohjaamo.v1.CreateFeedTokenResponse
+	6,  // 35: ohjaamo.v1.SubscriptionService.RevokeFeedToken:output_type -> ohjaamo.v1.RevokeFeedTokenResponse
+	27, // [27:36] is the sub-list for method output_type
+	18, // [18:27] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_subscription_proto_init() }
@@ -1532,13 +1987,14 @@ func file_ohjaamo_v1_subscription_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_subscription_proto_rawDesc), len(file_ohjaamo_v1_subscription_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   22,
+			NumEnums:      1,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_ohjaamo_v1_subscription_proto_goTypes,
 		DependencyIndexes: file_ohjaamo_v1_subscription_proto_depIdxs,
+		EnumInfos:         file_ohjaamo_v1_subscription_proto_enumTypes,
 		MessageInfos:      file_ohjaamo_v1_subscription_proto_msgTypes,
 	}.Build()
 	File_ohjaamo_v1_subscription_proto = out.File

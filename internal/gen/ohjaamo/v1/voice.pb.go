@@ -1020,7 +1020,7 @@ func (x *VoiceReportRequest) GetMinPosition() uint64 {
 
 type HopFigures struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// raised_to_agenda, agenda_to_decision, decision_to_regional, regional_to_provincial, decision_to_told.
+	// raised_to_agenda, agenda_to_decision, local_to_regional, regional_to_provincial, decision_to_told.
 	Hop           string  `protobuf:"bytes,1,opt,name=hop,proto3" json:"hop,omitempty"`
 	Count         uint32  `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
 	MedianDays    float64 `protobuf:"fixed64,3,opt,name=median_days,json=medianDays,proto3" json:"median_days,omitempty"`

@@ -54,6 +54,12 @@ const (
 	// SubscriptionServiceWatchDecisionsProcedure is the fully-qualified name of the
 	// SubscriptionService's WatchDecisions RPC.
 	SubscriptionServiceWatchDecisionsProcedure = "/ohjaamo.v1.SubscriptionService/WatchDecisions"
+	// SubscriptionServiceCreateFeedTokenProcedure is the fully-qualified name of the
+	// SubscriptionService's CreateFeedToken RPC.
+	SubscriptionServiceCreateFeedTokenProcedure = "/ohjaamo.v1.SubscriptionService/CreateFeedToken"
+	// SubscriptionServiceRevokeFeedTokenProcedure is the fully-qualified name of the
+	// SubscriptionService's RevokeFeedToken RPC.
+	SubscriptionServiceRevokeFeedTokenProcedure = "/ohjaamo.v1.SubscriptionService/RevokeFeedToken"
 )
 
 // SubscriptionServiceClient is a client for the ohjaamo.v1.SubscriptionService service.
@@ -73,6 +79,13 @@ type SubscriptionServiceClient interface {
 	// sent twice and nothing is skipped. Works over gRPC and over the Connect
 	// protocol on HTTP/1.1.
 	WatchDecisions(context.Context, *connect.Request[v1.WatchDecisionsRequest]) (*connect.ServerStreamForClient[v1.WatchDecisionsResponse], error)
+	// A secret address for a feed reader or a calendar: an Atom feed (RFC
+	// 4287) of a subscription's or a group's decisions, or an iCalendar feed
+	// (RFC 5545) of a group's meetings. The token is shown once; only its
+	// hash is stored. GET /feeds/<token>.atom or /feeds/<token>.ics.
+	CreateFeedToken(context.Context, *connect.Request[v1.CreateFeedTokenRequest]) (*connect.Response[v1.CreateFeedTokenResponse], error)
+	// The address stops working at once.
+	RevokeFeedToken(context.Context, *connect.Request[v1.RevokeFeedTokenRequest]) (*connect.Response[v1.RevokeFeedTokenResponse], error)
 }
 
 // NewSubscriptionServiceClient constructs a client for the ohjaamo.v1.SubscriptionService service.
@@ -131,6 +144,18 @@ func NewSubscriptionServiceClient(httpClient connect.HTTPClient, baseURL string,
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		createFeedToken: connect.NewClient[v1.CreateFeedTokenRequest, v1.CreateFeedTokenResponse](
+			httpClient,
+			baseURL+SubscriptionServiceCreateFeedTokenProcedure,
+			connect.WithSchema(subscriptionServiceMethods.ByName("CreateFeedToken")),
+			connect.WithClientOptions(opts...),
+		),
+		revokeFeedToken: connect.NewClient[v1.RevokeFeedTokenRequest, v1.RevokeFeedTokenResponse](
+			httpClient,
+			baseURL+SubscriptionServiceRevokeFeedTokenProcedure,
+			connect.WithSchema(subscriptionServiceMethods.ByName("RevokeFeedToken")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -143,6 +168,8 @@ type subscriptionServiceClient struct {
 	deleteSubscription *connect.Client[v1.DeleteSubscriptionRequest, v1.DeleteSubscriptionResponse]
 	affectedBy         *connect.Client[v1.AffectedByRequest, v1.AffectedByResponse]
 	watchDecisions     *connect.Client[v1.WatchDecisionsRequest, v1.WatchDecisionsResponse]
+	createFeedToken    *connect.Client[v1.CreateFeedTokenRequest, v1.CreateFeedTokenResponse]
+	revokeFeedToken    *connect.Client[v1.RevokeFeedTokenRequest, v1.RevokeFeedTokenResponse]
 }
 
 // CreateSubscription calls ohjaamo.v1.SubscriptionService.CreateSubscription.
@@ -180,6 +207,16 @@ func (c *subscriptionServiceClient) WatchDecisions(ctx context.Context, req *con
 	return c.watchDecisions.CallServerStream(ctx, req)
 }
 
+// CreateFeedToken calls ohjaamo.v1.SubscriptionService.CreateFeedToken.
+func (c *subscriptionServiceClient) CreateFeedToken(ctx context.Context, req *connect.Request[v1.CreateFeedTokenRequest]) (*connect.Response[v1.CreateFeedTokenResponse], error) {
+	return c.createFeedToken.CallUnary(ctx, req)
+}
+
+// RevokeFeedToken calls ohjaamo.v1.SubscriptionService.RevokeFeedToken.
+func (c *subscriptionServiceClient) RevokeFeedToken(ctx context.Context, req *connect.Request[v1.RevokeFeedTokenRequest]) (*connect.Response[v1.RevokeFeedTokenResponse], error) {
+	return c.revokeFeedToken.CallUnary(ctx, req)
+}
+
 // SubscriptionServiceHandler is an implementation of the ohjaamo.v1.SubscriptionService service.
 type SubscriptionServiceHandler interface {
 	CreateSubscription(context.Context, *connect.Request[v1.CreateSubscriptionRequest]) (*connect.Response[v1.CreateSubscriptionResponse], error)
@@ -197,6 +234,13 @@ type SubscriptionServiceHandler interface {
 	// sent twice and nothing is skipped. Works over gRPC and over the Connect
 	// protocol on HTTP/1.1.
 	WatchDecisions(context.Context, *connect.Request[v1.WatchDecisionsRequest], *connect.ServerStream[v1.WatchDecisionsResponse]) error
+	// A secret address for a feed reader or a calendar: an Atom feed (RFC
+	// 4287) of a subscription's or a group's decisions, or an iCalendar feed
+	// (RFC 5545) of a group's meetings. The token is shown once; only its
+	// hash is stored. GET /feeds/<token>.atom or /feeds/<token>.ics.
+	CreateFeedToken(context.Context, *connect.Request[v1.CreateFeedTokenRequest]) (*connect.Response[v1.CreateFeedTokenResponse], error)
+	// The address stops working at once.
+	RevokeFeedToken(context.Context, *connect.Request[v1.RevokeFeedTokenRequest]) (*connect.Response[v1.RevokeFeedTokenResponse], error)
 }
 
 // NewSubscriptionServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -251,6 +295,18 @@ func NewSubscriptionServiceHandler(svc SubscriptionServiceHandler, opts ...conne
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	subscriptionServiceCreateFeedTokenHandler := connect.NewUnaryHandler(
+		SubscriptionServiceCreateFeedTokenProcedure,
+		svc.CreateFeedToken,
+		connect.WithSchema(subscriptionServiceMethods.ByName("CreateFeedToken")),
+		connect.WithHandlerOptions(opts...),
+	)
+	subscriptionServiceRevokeFeedTokenHandler := connect.NewUnaryHandler(
+		SubscriptionServiceRevokeFeedTokenProcedure,
+		svc.RevokeFeedToken,
+		connect.WithSchema(subscriptionServiceMethods.ByName("RevokeFeedToken")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/ohjaamo.v1.SubscriptionService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case SubscriptionServiceCreateSubscriptionProcedure:
@@ -267,6 +323,10 @@ func NewSubscriptionServiceHandler(svc SubscriptionServiceHandler, opts ...conne
 			subscriptionServiceAffectedByHandler.ServeHTTP(w, r)
 		case SubscriptionServiceWatchDecisionsProcedure:
 			subscriptionServiceWatchDecisionsHandler.ServeHTTP(w, r)
+		case SubscriptionServiceCreateFeedTokenProcedure:
+			subscriptionServiceCreateFeedTokenHandler.ServeHTTP(w, r)
+		case SubscriptionServiceRevokeFeedTokenProcedure:
+			subscriptionServiceRevokeFeedTokenHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -302,4 +362,12 @@ func (UnimplementedSubscriptionServiceHandler) AffectedBy(context.Context, *conn
 
 func (UnimplementedSubscriptionServiceHandler) WatchDecisions(context.Context, *connect.Request[v1.WatchDecisionsRequest], *connect.ServerStream[v1.WatchDecisionsResponse]) error {
 	return connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.SubscriptionService.WatchDecisions is not implemented"))
+}
+
+func (UnimplementedSubscriptionServiceHandler) CreateFeedToken(context.Context, *connect.Request[v1.CreateFeedTokenRequest]) (*connect.Response[v1.CreateFeedTokenResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.SubscriptionService.CreateFeedToken is not implemented"))
+}
+
+func (UnimplementedSubscriptionServiceHandler) RevokeFeedToken(context.Context, *connect.Request[v1.RevokeFeedTokenRequest]) (*connect.Response[v1.RevokeFeedTokenResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.SubscriptionService.RevokeFeedToken is not implemented"))
 }

@@ -1,0 +1,242 @@
+package api
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
+	"github.com/ohjaamo/ohjaamo/projections"
+)
+
+// Feeds for the tools people already use: GET /feeds/<token>.atom is an
+// Atom feed (RFC 4287) of a group's or a subscription's decisions, and
+// GET /feeds/<token>.ics an iCalendar feed (RFC 5545) of a group's
+// meetings. The token is the secret: unknown, revoked or of the other kind
+// answers 404, the same for each, so a guess learns nothing.
+
+// feedEntries bounds an Atom feed: feed readers poll, they keep what they saw.
+const feedEntries = 100
+
+func feedPath(token string, kind v1.FeedKind) string {
+	if kind == v1.FeedKind_FEED_KIND_ICALENDAR {
+		return "/feeds/" + token + ".ics"
+	}
+	return "/feeds/" + token + ".atom"
+}
+
+func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	token, kind := "", v1.FeedKind_FEED_KIND_UNSPECIFIED
+	switch {
+	case strings.HasSuffix(file, ".atom"):
+		token, kind = strings.TrimSuffix(file, ".atom"), v1.FeedKind_FEED_KIND_ATOM
+	case strings.HasSuffix(file, ".ics"):
+		token, kind = strings.TrimSuffix(file, ".ics"), v1.FeedKind_FEED_KIND_ICALENDAR
+	}
+	if len(token) < 40 || len(token) > 64 {
+		http.NotFound(w, r)
+		return
+	}
+	f, ok := s.hub.FeedBySecret(sha256.Sum256([]byte(token)))
+	if !ok || f.Token.GetKind() != kind {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "private, max-age=60")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if kind == v1.FeedKind_FEED_KIND_ICALENDAR {
+		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+		_, _ = w.Write(renderICalendar(f, s.hub.Meetings(f.Token.GetGroupId()), time.Now()))
+		return
+	}
+	body, err := renderAtom(f, s.hub.Recent(f, feedEntries), time.Now())
+	if err != nil {
+		s.log.Error("atom feed", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/atom+xml; charset=utf-8")
+	_, _ = w.Write(body)
+}
+
+type atomFeed struct {
+	XMLName xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	ID      string      `xml:"id"`
+	Title   string      `xml:"title"`
+	Updated string      `xml:"updated"`
+	Author  atomPerson  `xml:"author"`
+	Gen     string      `xml:"generator"`
+	Entries []atomEntry `xml:"entry"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+}
+
+type atomText struct {
+	Type string `xml:"type,attr"`
+	Body string `xml:",chardata"`
+}
+
+type atomCategory struct {
+	Term string `xml:"term,attr"`
+}
+
+type atomEntry struct {
+	ID         string         `xml:"id"`
+	Title      string         `xml:"title"`
+	Updated    string         `xml:"updated"`
+	Published  string         `xml:"published,omitempty"`
+	Summary    string         `xml:"summary,omitempty"`
+	Content    atomText       `xml:"content"`
+	Categories []atomCategory `xml:"category"`
+}
+
+// renderAtom writes the feed. Each decision and each correction is its own
+// entry (a correction is news), identified by the stream position it was
+// recorded at, so a reader never sees one entry change meaning.
+func renderAtom(f projections.Feed, notices []*projections.Notice, now time.Time) ([]byte, error) {
+	title := "Ohjaamo: " + f.GroupName
+	id := "urn:ohjaamo:feed:group:" + f.Token.GetGroupId()
+	if f.Token.GetSubscriptionId() != "" {
+		title, id = "Ohjaamo: "+f.SubscriptionName, "urn:ohjaamo:feed:subscription:"+f.Token.GetSubscriptionId()
+	}
+	feed := atomFeed{ID: id, Title: title, Updated: now.UTC().Format(time.RFC3339), Author: atomPerson{Name: "Ohjaamo"}, Gen: "Ohjaamo"}
+	if len(notices) > 0 {
+		feed.Updated = notices[0].Recorded.UTC().Format(time.RFC3339)
+	}
+	for _, n := range notices {
+		d := n.Msg
+		kind := "Päätös"
+		if d.GetCorrection() {
+			kind = "Korjattu päätös"
+		}
+		e := atomEntry{ID: fmt.Sprintf("urn:ohjaamo:decision:%s:%d", d.GetItemId(), n.Seq),
+			Title:   fmt.Sprintf("%s § %d/%d: %s", d.GetGroupName(), d.GetSection(), d.GetYear(), d.GetTitle()),
+			Updated: n.Recorded.UTC().Format(time.RFC3339), Published: n.Recorded.UTC().Format(time.RFC3339),
+			Summary: fmt.Sprintf("%s %s (%s)", kind, d.GetHeldOn(), outcomeFI(d.GetDecision().GetOutcome())),
+			Content: atomText{Type: "text", Body: decisionBody(d)}}
+		for _, t := range d.GetDecision().GetAffects().GetTasks() {
+			e.Categories = append(e.Categories, atomCategory{Term: fmt.Sprintf("T%d", int32(t))})
+		}
+		for _, th := range d.GetDecision().GetAffects().GetThemes() {
+			e.Categories = append(e.Categories, atomCategory{Term: th})
+		}
+		feed.Entries = append(feed.Entries, e)
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	enc := xml.NewEncoder(&b)
+	enc.Indent("", "  ")
+	if err := enc.Encode(feed); err != nil {
+		return nil, err
+	}
+	b.WriteByte('\n')
+	return b.Bytes(), nil
+}
+
+func decisionBody(d *v1.DecisionNotice) string {
+	body := d.GetDecision().GetText()
+	if d.GetCorrection() {
+		body += "\n\nKorjauksen syy: " + d.GetCorrectionReason()
+	}
+	return body
+}
+
+func outcomeFI(o v1.Outcome) string {
+	switch o {
+	case v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED:
+		return "hyväksytty ehdotuksen mukaisesti"
+	case v1.Outcome_OUTCOME_APPROVED_AS_AMENDED:
+		return "hyväksytty muutettuna"
+	case v1.Outcome_OUTCOME_NOTED:
+		return "merkitty tiedoksi"
+	case v1.Outcome_OUTCOME_TABLED:
+		return "jätetty pöydälle"
+	case v1.Outcome_OUTCOME_RETURNED:
+		return "palautettu valmisteluun"
+	case v1.Outcome_OUTCOME_REJECTED:
+		return "hylätty"
+	}
+	return ""
+}
+
+// meetingLength is how long a meeting is assumed to take in the calendar.
+const meetingLength = 2 * time.Hour
+
+// renderICalendar writes a group's meetings, one VEVENT each with a stable
+// UID; a rescheduled or cancelled meeting keeps its UID with a higher
+// SEQUENCE (and STATUS:CANCELLED), so calendars update it in place.
+func renderICalendar(f projections.Feed, meetings []projections.CalendarMeeting, now time.Time) []byte {
+	var b bytes.Buffer
+	line := func(name, value string) { foldLine(&b, name+":"+value) }
+	line("BEGIN", "VCALENDAR")
+	line("VERSION", "2.0")
+	line("PRODID", "-//Ohjaamo//Kokoukset//FI")
+	line("CALSCALE", "GREGORIAN")
+	line("METHOD", "PUBLISH")
+	line("X-WR-CALNAME", icalText(f.GroupName))
+	stamp := now.UTC().Format("20060102T150405Z")
+	for _, m := range meetings {
+		start, err := time.Parse(time.RFC3339, m.StartsAt)
+		if err != nil {
+			continue
+		}
+		line("BEGIN", "VEVENT")
+		line("UID", m.ID+"@ohjaamo")
+		line("DTSTAMP", stamp)
+		line("DTSTART", start.UTC().Format("20060102T150405Z"))
+		line("DTEND", start.Add(meetingLength).UTC().Format("20060102T150405Z"))
+		line("SEQUENCE", fmt.Sprint(m.Sequence))
+		line("SUMMARY", icalText(f.GroupName+": kokous"))
+		if m.Place != "" {
+			line("LOCATION", icalText(m.Place))
+		}
+		if m.VideoLink != "" {
+			line("URL", m.VideoLink)
+		}
+		desc := "Esityslistan määräpäivä " + m.Deadline()
+		if m.Deadline() == "" {
+			desc = "Kokous"
+		}
+		if m.State == v1.MeetingState_MEETING_STATE_CANCELLED {
+			desc = "Peruttu: " + m.CancelReason
+			line("STATUS", "CANCELLED")
+		} else {
+			line("STATUS", "CONFIRMED")
+		}
+		line("DESCRIPTION", icalText(desc))
+		line("END", "VEVENT")
+	}
+	line("END", "VCALENDAR")
+	return b.Bytes()
+}
+
+// icalText escapes a TEXT value (RFC 5545 3.3.11).
+func icalText(s string) string {
+	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`).Replace(s)
+}
+
+// foldLine writes one content line, folded at 75 octets without splitting
+// a UTF-8 character, ending in CRLF (RFC 5545 3.1).
+func foldLine(b *bytes.Buffer, l string) {
+	limit := 75
+	for len(l) > limit {
+		cut := limit
+		for cut > 0 && !utf8.RuneStart(l[cut]) {
+			cut--
+		}
+		b.WriteString(l[:cut])
+		b.WriteString("\r\n ")
+		l = l[cut:]
+		limit = 74 // the leading space counts
+	}
+	b.WriteString(l)
+	b.WriteString("\r\n")
+}
