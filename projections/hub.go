@@ -228,6 +228,9 @@ func (h *DecisionHub) notice(ev *eventstore.Event, ms *domain.Meetings) {
 	n := &Notice{Seq: ev.Seq, Msg: msg, Recorded: ev.Envelope.GetTime().AsTime(),
 		Facts:  domain.DecisionFacts{GroupID: ms.GroupID, Affects: it.Decision.GetAffects(), Tags: it.Item.GetTags()},
 		Secret: it.Item.GetOpenness() == v1.Openness_OPENNESS_SECRET}
+	// Who it affects, once, as the network stands when it is recorded:
+	// readers match under a read lock and must not write.
+	n.Facts.Affected = domain.Affected(n.Facts.Affects, h.groups)
 	h.notices = append(h.notices, n)
 	if n.Secret {
 		return
@@ -258,9 +261,6 @@ func (h *DecisionHub) matches(spec WatchSpec, n *Notice) bool {
 			return false
 		}
 		f, person = s.Filter, s.PersonID
-	}
-	if f.GetAffectsMe() && n.Facts.Affected == nil {
-		n.Facts.Affected = domain.Affected(n.Facts.Affects, h.groups)
 	}
 	return domain.Matches(f, person, n.Facts, h.groups)
 }
@@ -420,4 +420,51 @@ func (h *DecisionHub) Meetings(groupID string) []CalendarMeeting {
 		out = append(out, CalendarMeeting{Meeting: m, Sequence: h.revisions[m.ID]})
 	}
 	return out
+}
+
+// WebhookTarget is a subscription whose webhook a notice goes to.
+type WebhookTarget struct {
+	SubscriptionID, URL, Secret string
+}
+
+// NoticeAt finds the notice recorded at stream position seq.
+func (h *DecisionHub) NoticeAt(seq uint64) (*Notice, bool) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	i := sort.Search(len(h.notices), func(i int) bool { return h.notices[i].Seq >= seq })
+	if i == len(h.notices) || h.notices[i].Seq != seq {
+		return nil, false
+	}
+	return h.notices[i], true
+}
+
+// WebhookTargets lists the subscriptions with a webhook that the notice at
+// seq matches, by subscription id.
+func (h *DecisionHub) WebhookTargets(seq uint64) []WebhookTarget {
+	n, ok := h.NoticeAt(seq)
+	if !ok {
+		return nil
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var out []WebhookTarget
+	for id, s := range h.subs {
+		if s.WebhookURL != "" && h.matches(WatchSpec{SubscriptionID: id}, n) {
+			out = append(out, WebhookTarget{SubscriptionID: id, URL: s.WebhookURL, Secret: s.WebhookSecret})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].SubscriptionID < out[j].SubscriptionID })
+	return out
+}
+
+// Webhook is a subscription's current webhook; ok is false when the
+// subscription is gone, paused or has none.
+func (h *DecisionHub) Webhook(subscriptionID string) (WebhookTarget, bool) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	s, ok := h.subs[subscriptionID]
+	if !ok || !s.Exists() || s.Paused || s.WebhookURL == "" {
+		return WebhookTarget{}, false
+	}
+	return WebhookTarget{SubscriptionID: subscriptionID, URL: s.WebhookURL, Secret: s.WebhookSecret}, true
 }

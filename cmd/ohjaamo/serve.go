@@ -23,6 +23,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.Stream, "stream", "OHJAAMO", "JetStream stream name")
 	fs.BoolVar(&cfg.Demo, "demo", true, "load the demo network (Pirkanmaa) when the stream is empty")
 	fs.DurationVar(&cfg.ReadWait, "read-wait", 5*time.Second, "how long a read waits for its min_position before answering Unavailable")
+	fs.BoolVar(&cfg.WebhooksAllowPrivate, "webhooks-allow-private", false, "let webhooks use plain http and reach loopback and private addresses (a trusted internal network only)")
+	fs.DurationVar(&cfg.WebhookRetryBase, "webhook-retry-base", 5*time.Second, "first retry delay of a failed webhook delivery; doubles each time, retried for 24 h")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 15*time.Second, "how long shutdown waits for in-flight requests")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	if err := parse(fs, args); err != nil {

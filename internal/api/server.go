@@ -31,21 +31,29 @@ type Config struct {
 	Stream       string        // stream name
 	Demo         bool          // load the demo network into an empty stream
 	ReadWait     time.Duration // how long a read waits for min_position
-	Logger       *slog.Logger
+	// WebhooksAllowPrivate lets webhooks reach loopback and private
+	// addresses and plain http (tests, a trusted internal network).
+	WebhooksAllowPrivate bool
+	// WebhookRetryBase is the first retry delay of a failed webhook; default 5s.
+	WebhookRetryBase time.Duration
+	Logger           *slog.Logger
 }
 
 // Server holds the parts the handlers use.
 type Server struct {
-	store    *eventstore.Store
-	rt       *projections.Runtime
-	groups   *eventstore.Repo[*domain.Group]
-	meetings *eventstore.Repo[*domain.Meetings]
-	voices   *eventstore.Repo[*domain.Voice]
-	subs     *eventstore.Repo[*domain.Subscription]
-	feeds    *eventstore.Repo[*domain.FeedToken]
-	hub      *projections.DecisionHub
-	log      *slog.Logger
-	readWait time.Duration
+	store                *eventstore.Store
+	rt                   *projections.Runtime
+	groups               *eventstore.Repo[*domain.Group]
+	meetings             *eventstore.Repo[*domain.Meetings]
+	voices               *eventstore.Repo[*domain.Voice]
+	subs                 *eventstore.Repo[*domain.Subscription]
+	feeds                *eventstore.Repo[*domain.FeedToken]
+	webhookLog           *eventstore.Repo[*domain.WebhookLog]
+	webhooks             *webhooks
+	allowPrivateWebhooks bool
+	hub                  *projections.DecisionHub
+	log                  *slog.Logger
+	readWait             time.Duration
 }
 
 // App is a running Ohjaamo: event store, read models and the HTTP server.
@@ -82,15 +90,23 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		return nil, fmt.Errorf("read models: %w", err)
 	}
 	s := &Server{store: store, rt: rt, log: log, readWait: cfg.ReadWait,
-		groups:   eventstore.NewRepo(store, domain.AggregateGroup, domain.NewGroup, 10_000),
-		meetings: eventstore.NewRepo(store, domain.AggregateMeetings, domain.NewMeetings, 1_000),
-		voices:   eventstore.NewRepo(store, domain.AggregateVoice, domain.NewVoice, 1_000),
-		subs:     eventstore.NewRepo(store, domain.AggregateSubscription, domain.NewSubscription, 10_000),
-		feeds:    eventstore.NewRepo(store, domain.AggregateFeed, domain.NewFeedToken, 1_000)}
+		groups:               eventstore.NewRepo(store, domain.AggregateGroup, domain.NewGroup, 10_000),
+		meetings:             eventstore.NewRepo(store, domain.AggregateMeetings, domain.NewMeetings, 1_000),
+		voices:               eventstore.NewRepo(store, domain.AggregateVoice, domain.NewVoice, 1_000),
+		subs:                 eventstore.NewRepo(store, domain.AggregateSubscription, domain.NewSubscription, 10_000),
+		feeds:                eventstore.NewRepo(store, domain.AggregateFeed, domain.NewFeedToken, 1_000),
+		webhookLog:           eventstore.NewRepo(store, domain.AggregateWebhook, domain.NewWebhookLog, 1_000),
+		allowPrivateWebhooks: cfg.WebhooksAllowPrivate}
 	if s.hub, err = projections.StartDecisionHub(context.WithoutCancel(ctx), store, log); err != nil {
 		rt.Close()
 		store.Close()
 		return nil, fmt.Errorf("decision hub: %w", err)
+	}
+	if s.webhooks, err = startWebhooks(ctx, s, cfg); err != nil {
+		s.hub.Close()
+		rt.Close()
+		store.Close()
+		return nil, err
 	}
 	a := &App{Server: s, done: make(chan error, 1)}
 	if cfg.Demo {
@@ -165,6 +181,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 }
 
 func (a *App) closeParts() error {
+	a.webhooks.stop()
 	a.hub.Close()
 	err := a.rt.Close()
 	a.store.Close()

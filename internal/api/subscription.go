@@ -6,9 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/ohjaamo/ohjaamo/internal/domain"
@@ -233,4 +235,66 @@ func (s subscriptionService) RevokeFeedToken(ctx context.Context, req *connect.R
 		return nil, err
 	}
 	return connect.NewResponse(&v1.RevokeFeedTokenResponse{Result: writeResult(res)}), nil
+}
+
+func (s subscriptionService) SetWebhook(ctx context.Context, req *connect.Request[v1.SetWebhookRequest]) (*connect.Response[v1.SetWebhookResponse], error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	secret := "whsec_" + base64.StdEncoding.EncodeToString(key)
+	var res *v1.WriteResult
+	r, err := s.change(ctx, req, req.Msg.GetRequestId(), req.Msg.GetSubscriptionId(), func(sub *domain.Subscription) ([]proto.Message, error) {
+		return sub.SetWebhook(req.Msg.GetUrl(), secret, s.allowPrivateWebhooks)
+	})
+	if err != nil {
+		return nil, err
+	}
+	res = r
+	out := &v1.SetWebhookResponse{Result: res}
+	if !res.GetReplayed() { // a retry cannot answer the secret: a new one was made and thrown away
+		out.Secret = secret
+	}
+	return connect.NewResponse(out), nil
+}
+
+func (s subscriptionService) RemoveWebhook(ctx context.Context, req *connect.Request[v1.RemoveWebhookRequest]) (*connect.Response[v1.RemoveWebhookResponse], error) {
+	r, err := s.change(ctx, req, req.Msg.GetRequestId(), req.Msg.GetSubscriptionId(), (*domain.Subscription).RemoveWebhook)
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.RemoveWebhookResponse{Result: r}), nil
+}
+
+func (s subscriptionService) ListWebhookDeliveries(ctx context.Context, req *connect.Request[v1.ListWebhookDeliveriesRequest]) (*connect.Response[v1.ListWebhookDeliveriesResponse], error) {
+	if err := domain.RequireID("subscription_id", req.Msg.GetSubscriptionId()); err != nil {
+		return nil, err
+	}
+	if err := s.waitRead(ctx, req.Msg.GetMinPosition()); err != nil {
+		return nil, err
+	}
+	ds, err := s.rt.WebhookDeliveries(ctx, req.Msg.GetSubscriptionId())
+	if err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.ListWebhookDeliveriesResponse{Deliveries: ds}), nil
+}
+
+func (s subscriptionService) RedeliverWebhook(ctx context.Context, req *connect.Request[v1.RedeliverWebhookRequest]) (*connect.Response[v1.RedeliverWebhookResponse], error) {
+	m := req.Msg
+	if err := domain.RequireID("subscription_id", m.GetSubscriptionId()); err != nil {
+		return nil, err
+	}
+	if _, ok := s.hub.Webhook(m.GetSubscriptionId()); !ok {
+		return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "subscription_id", Message: "the subscription has no active webhook",
+			MessageFI: "tilauksella ei ole käytössä olevaa webhookia"}
+	}
+	if _, ok := s.hub.NoticeAt(m.GetCursor()); !ok {
+		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "cursor", Message: "no decision at this cursor", MessageFI: "tässä kohdassa ei ole päätöstä"}
+	}
+	delivery := fmt.Sprintf("msg_%s_%d", m.GetSubscriptionId(), m.GetCursor())
+	if err := s.webhooks.enqueue(m.GetSubscriptionId(), m.GetCursor(), delivery, delivery+"/"+uuid.NewString()); err != nil {
+		return nil, err
+	}
+	return connect.NewResponse(&v1.RedeliverWebhookResponse{}), nil
 }

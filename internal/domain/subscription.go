@@ -2,6 +2,8 @@ package domain
 
 import (
 	"fmt"
+	"maps"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -20,6 +22,8 @@ type Subscription struct {
 	ID, PersonID, Name string
 	Filter             *v1.SubscriptionFilter
 	Paused, Deleted    bool
+	// WebhookURL and WebhookSecret: where its decisions are delivered, signed.
+	WebhookURL, WebhookSecret string
 }
 
 // NewSubscription is the empty state of subscription id.
@@ -42,6 +46,10 @@ func (s *Subscription) Apply(ev proto.Message) error {
 		s.Paused = false
 	case *v1.SubscriptionDeleted:
 		s.Deleted = true
+	case *v1.WebhookSet:
+		s.WebhookURL, s.WebhookSecret = e.GetUrl(), e.GetSecret()
+	case *v1.WebhookRemoved:
+		s.WebhookURL, s.WebhookSecret = "", ""
 	default:
 		return fmt.Errorf("subscription: unknown event %T", ev)
 	}
@@ -269,4 +277,71 @@ func Matches(f *v1.SubscriptionFilter, personID string, d DecisionFacts, n Netwo
 		}
 	}
 	return true
+}
+
+// SetWebhook decides delivering the subscription's decisions to url, signed
+// with secret. Only https, unless plainHTTP (a test or a trusted network).
+func (s *Subscription) SetWebhook(rawURL, secret string, plainHTTP bool) ([]proto.Message, error) {
+	if err := s.live(); err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" || len(rawURL) > 2000 || (u.Scheme != "https" && !(plainHTTP && u.Scheme == "http")) || u.User != nil {
+		return nil, invalid("url", "must be an https address without credentials", "pitää olla https-osoite ilman tunnuksia")
+	}
+	if ContainsIdentityCode(rawURL) {
+		return nil, invalid("url", "contains a Finnish personal identity code; Ohjaamo never stores one",
+			"sisältää henkilötunnuksen; Ohjaamo ei tallenna henkilötunnuksia")
+	}
+	if !strings.HasPrefix(secret, "whsec_") {
+		return nil, invalid("secret", "must be a whsec_ secret", "pitää olla whsec_-salaisuus")
+	}
+	return []proto.Message{&v1.WebhookSet{Url: rawURL, Secret: secret}}, nil
+}
+
+// RemoveWebhook stops deliveries; removing none decides nothing.
+func (s *Subscription) RemoveWebhook() ([]proto.Message, error) {
+	if err := s.live(); err != nil {
+		return nil, err
+	}
+	if s.WebhookURL == "" {
+		return nil, nil
+	}
+	return []proto.Message{&v1.WebhookRemoved{}}, nil
+}
+
+// AggregateWebhook is the aggregate type of one subscription's webhook
+// delivery log; its events go to ohjaamo.webhook.<subscription id>.
+const AggregateWebhook = "webhook"
+
+// WebhookLog is a subscription's delivery log: only what a new attempt
+// needs to know, the attempts are in the read model.
+type WebhookLog struct {
+	ID        string
+	Delivered map[string]bool // by delivery id
+}
+
+// NewWebhookLog is the empty log of subscription id.
+func NewWebhookLog(id string) *WebhookLog { return &WebhookLog{ID: id, Delivered: map[string]bool{}} }
+
+// Clone copies the state for the next snapshot.
+func (l *WebhookLog) Clone() *WebhookLog {
+	return &WebhookLog{ID: l.ID, Delivered: maps.Clone(l.Delivered)}
+}
+
+// Apply folds one event into the state.
+func (l *WebhookLog) Apply(ev proto.Message) error {
+	e, ok := ev.(*v1.WebhookAttempted)
+	if !ok {
+		return fmt.Errorf("webhook log: unknown event %T", ev)
+	}
+	if e.GetState() == v1.DeliveryState_DELIVERY_STATE_DELIVERED {
+		l.Delivered[e.GetDeliveryId()] = true
+	}
+	return nil
+}
+
+// Record decides logging one attempt.
+func (l *WebhookLog) Record(a *v1.WebhookAttempted) ([]proto.Message, error) {
+	return []proto.Message{proto.CloneOf(a)}, nil
 }

@@ -21,6 +21,60 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type DeliveryState int32
+
+const (
+	DeliveryState_DELIVERY_STATE_UNSPECIFIED DeliveryState = 0
+	// Failed so far; will be retried.
+	DeliveryState_DELIVERY_STATE_RETRYING  DeliveryState = 1
+	DeliveryState_DELIVERY_STATE_DELIVERED DeliveryState = 2
+	// Gave up after 24 hours of retries.
+	DeliveryState_DELIVERY_STATE_FAILED DeliveryState = 3
+)
+
+// Enum value maps for DeliveryState.
+var (
+	DeliveryState_name = map[int32]string{
+		0: "DELIVERY_STATE_UNSPECIFIED",
+		1: "DELIVERY_STATE_RETRYING",
+		2: "DELIVERY_STATE_DELIVERED",
+		3: "DELIVERY_STATE_FAILED",
+	}
+	DeliveryState_value = map[string]int32{
+		"DELIVERY_STATE_UNSPECIFIED": 0,
+		"DELIVERY_STATE_RETRYING":    1,
+		"DELIVERY_STATE_DELIVERED":   2,
+		"DELIVERY_STATE_FAILED":      3,
+	}
+)
+
+func (x DeliveryState) Enum() *DeliveryState {
+	p := new(DeliveryState)
+	*p = x
+	return p
+}
+
+func (x DeliveryState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DeliveryState) Descriptor() protoreflect.EnumDescriptor {
+	return file_ohjaamo_v1_subscription_proto_enumTypes[0].Descriptor()
+}
+
+func (DeliveryState) Type() protoreflect.EnumType {
+	return &file_ohjaamo_v1_subscription_proto_enumTypes[0]
+}
+
+func (x DeliveryState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DeliveryState.Descriptor instead.
+func (DeliveryState) EnumDescriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{0}
+}
+
 type FeedKind int32
 
 const (
@@ -56,11 +110,11 @@ func (x FeedKind) String() string {
 }
 
 func (FeedKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_ohjaamo_v1_subscription_proto_enumTypes[0].Descriptor()
+	return file_ohjaamo_v1_subscription_proto_enumTypes[1].Descriptor()
 }
 
 func (FeedKind) Type() protoreflect.EnumType {
-	return &file_ohjaamo_v1_subscription_proto_enumTypes[0]
+	return &file_ohjaamo_v1_subscription_proto_enumTypes[1]
 }
 
 func (x FeedKind) Number() protoreflect.EnumNumber {
@@ -69,7 +123,695 @@ func (x FeedKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use FeedKind.Descriptor instead.
 func (FeedKind) EnumDescriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{1}
+}
+
+// WebhookSet: on the subscription's aggregate. The secret signs the
+// deliveries, so it is kept (unlike a feed token's).
+type WebhookSet struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Url   string                 `protobuf:"bytes,1,opt,name=url,proto3" json:"url,omitempty"`
+	// "whsec_" and the base64 of 32 random bytes.
+	Secret        string `protobuf:"bytes,2,opt,name=secret,proto3" json:"secret,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WebhookSet) Reset() {
+	*x = WebhookSet{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WebhookSet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WebhookSet) ProtoMessage() {}
+
+func (x *WebhookSet) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WebhookSet.ProtoReflect.Descriptor instead.
+func (*WebhookSet) Descriptor() ([]byte, []int) {
 	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *WebhookSet) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+func (x *WebhookSet) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+type WebhookRemoved struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WebhookRemoved) Reset() {
+	*x = WebhookRemoved{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WebhookRemoved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WebhookRemoved) ProtoMessage() {}
+
+func (x *WebhookRemoved) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WebhookRemoved.ProtoReflect.Descriptor instead.
+func (*WebhookRemoved) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{1}
+}
+
+// WebhookAttempted: aggregate ohjaamo.webhook.<subscription id>, one per attempt.
+type WebhookAttempted struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The webhook-id header: the same for every attempt of one delivery.
+	DeliveryId string `protobuf:"bytes,1,opt,name=delivery_id,json=deliveryId,proto3" json:"delivery_id,omitempty"`
+	Cursor     uint64 `protobuf:"varint,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	ItemId     string `protobuf:"bytes,3,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	Attempt    uint32 `protobuf:"varint,4,opt,name=attempt,proto3" json:"attempt,omitempty"`
+	// 0 when no answer came.
+	StatusCode int32         `protobuf:"varint,5,opt,name=status_code,json=statusCode,proto3" json:"status_code,omitempty"`
+	Error      string        `protobuf:"bytes,6,opt,name=error,proto3" json:"error,omitempty"`
+	State      DeliveryState `protobuf:"varint,7,opt,name=state,proto3,enum=ohjaamo.v1.DeliveryState" json:"state,omitempty"`
+	// RFC 3339.
+	At            string `protobuf:"bytes,8,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WebhookAttempted) Reset() {
+	*x = WebhookAttempted{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WebhookAttempted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WebhookAttempted) ProtoMessage() {}
+
+func (x *WebhookAttempted) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WebhookAttempted.ProtoReflect.Descriptor instead.
+func (*WebhookAttempted) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *WebhookAttempted) GetDeliveryId() string {
+	if x != nil {
+		return x.DeliveryId
+	}
+	return ""
+}
+
+func (x *WebhookAttempted) GetCursor() uint64 {
+	if x != nil {
+		return x.Cursor
+	}
+	return 0
+}
+
+func (x *WebhookAttempted) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *WebhookAttempted) GetAttempt() uint32 {
+	if x != nil {
+		return x.Attempt
+	}
+	return 0
+}
+
+func (x *WebhookAttempted) GetStatusCode() int32 {
+	if x != nil {
+		return x.StatusCode
+	}
+	return 0
+}
+
+func (x *WebhookAttempted) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *WebhookAttempted) GetState() DeliveryState {
+	if x != nil {
+		return x.State
+	}
+	return DeliveryState_DELIVERY_STATE_UNSPECIFIED
+}
+
+func (x *WebhookAttempted) GetAt() string {
+	if x != nil {
+		return x.At
+	}
+	return ""
+}
+
+type WebhookDelivery struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	DeliveryId     string                 `protobuf:"bytes,1,opt,name=delivery_id,json=deliveryId,proto3" json:"delivery_id,omitempty"`
+	Cursor         uint64                 `protobuf:"varint,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	ItemId         string                 `protobuf:"bytes,3,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	Attempts       uint32                 `protobuf:"varint,4,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	LastStatusCode int32                  `protobuf:"varint,5,opt,name=last_status_code,json=lastStatusCode,proto3" json:"last_status_code,omitempty"`
+	LastError      string                 `protobuf:"bytes,6,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
+	State          DeliveryState          `protobuf:"varint,7,opt,name=state,proto3,enum=ohjaamo.v1.DeliveryState" json:"state,omitempty"`
+	LastAttemptAt  string                 `protobuf:"bytes,8,opt,name=last_attempt_at,json=lastAttemptAt,proto3" json:"last_attempt_at,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *WebhookDelivery) Reset() {
+	*x = WebhookDelivery{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WebhookDelivery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WebhookDelivery) ProtoMessage() {}
+
+func (x *WebhookDelivery) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WebhookDelivery.ProtoReflect.Descriptor instead.
+func (*WebhookDelivery) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *WebhookDelivery) GetDeliveryId() string {
+	if x != nil {
+		return x.DeliveryId
+	}
+	return ""
+}
+
+func (x *WebhookDelivery) GetCursor() uint64 {
+	if x != nil {
+		return x.Cursor
+	}
+	return 0
+}
+
+func (x *WebhookDelivery) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *WebhookDelivery) GetAttempts() uint32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+func (x *WebhookDelivery) GetLastStatusCode() int32 {
+	if x != nil {
+		return x.LastStatusCode
+	}
+	return 0
+}
+
+func (x *WebhookDelivery) GetLastError() string {
+	if x != nil {
+		return x.LastError
+	}
+	return ""
+}
+
+func (x *WebhookDelivery) GetState() DeliveryState {
+	if x != nil {
+		return x.State
+	}
+	return DeliveryState_DELIVERY_STATE_UNSPECIFIED
+}
+
+func (x *WebhookDelivery) GetLastAttemptAt() string {
+	if x != nil {
+		return x.LastAttemptAt
+	}
+	return ""
+}
+
+type SetWebhookRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	RequestId      string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	SubscriptionId string                 `protobuf:"bytes,2,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
+	Url            string                 `protobuf:"bytes,3,opt,name=url,proto3" json:"url,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *SetWebhookRequest) Reset() {
+	*x = SetWebhookRequest{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetWebhookRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetWebhookRequest) ProtoMessage() {}
+
+func (x *SetWebhookRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetWebhookRequest.ProtoReflect.Descriptor instead.
+func (*SetWebhookRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *SetWebhookRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *SetWebhookRequest) GetSubscriptionId() string {
+	if x != nil {
+		return x.SubscriptionId
+	}
+	return ""
+}
+
+func (x *SetWebhookRequest) GetUrl() string {
+	if x != nil {
+		return x.Url
+	}
+	return ""
+}
+
+type SetWebhookResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Empty when a retried request finds it set already.
+	Secret        string       `protobuf:"bytes,1,opt,name=secret,proto3" json:"secret,omitempty"`
+	Result        *WriteResult `protobuf:"bytes,2,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetWebhookResponse) Reset() {
+	*x = SetWebhookResponse{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetWebhookResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetWebhookResponse) ProtoMessage() {}
+
+func (x *SetWebhookResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetWebhookResponse.ProtoReflect.Descriptor instead.
+func (*SetWebhookResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *SetWebhookResponse) GetSecret() string {
+	if x != nil {
+		return x.Secret
+	}
+	return ""
+}
+
+func (x *SetWebhookResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type RemoveWebhookRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	RequestId      string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	SubscriptionId string                 `protobuf:"bytes,2,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *RemoveWebhookRequest) Reset() {
+	*x = RemoveWebhookRequest{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveWebhookRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveWebhookRequest) ProtoMessage() {}
+
+func (x *RemoveWebhookRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveWebhookRequest.ProtoReflect.Descriptor instead.
+func (*RemoveWebhookRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *RemoveWebhookRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RemoveWebhookRequest) GetSubscriptionId() string {
+	if x != nil {
+		return x.SubscriptionId
+	}
+	return ""
+}
+
+type RemoveWebhookResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RemoveWebhookResponse) Reset() {
+	*x = RemoveWebhookResponse{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RemoveWebhookResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RemoveWebhookResponse) ProtoMessage() {}
+
+func (x *RemoveWebhookResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RemoveWebhookResponse.ProtoReflect.Descriptor instead.
+func (*RemoveWebhookResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *RemoveWebhookResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type ListWebhookDeliveriesRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	SubscriptionId string                 `protobuf:"bytes,1,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
+	MinPosition    uint64                 `protobuf:"varint,2,opt,name=min_position,json=minPosition,proto3" json:"min_position,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ListWebhookDeliveriesRequest) Reset() {
+	*x = ListWebhookDeliveriesRequest{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListWebhookDeliveriesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListWebhookDeliveriesRequest) ProtoMessage() {}
+
+func (x *ListWebhookDeliveriesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListWebhookDeliveriesRequest.ProtoReflect.Descriptor instead.
+func (*ListWebhookDeliveriesRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ListWebhookDeliveriesRequest) GetSubscriptionId() string {
+	if x != nil {
+		return x.SubscriptionId
+	}
+	return ""
+}
+
+func (x *ListWebhookDeliveriesRequest) GetMinPosition() uint64 {
+	if x != nil {
+		return x.MinPosition
+	}
+	return 0
+}
+
+type ListWebhookDeliveriesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Deliveries    []*WebhookDelivery     `protobuf:"bytes,1,rep,name=deliveries,proto3" json:"deliveries,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListWebhookDeliveriesResponse) Reset() {
+	*x = ListWebhookDeliveriesResponse{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListWebhookDeliveriesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListWebhookDeliveriesResponse) ProtoMessage() {}
+
+func (x *ListWebhookDeliveriesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListWebhookDeliveriesResponse.ProtoReflect.Descriptor instead.
+func (*ListWebhookDeliveriesResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListWebhookDeliveriesResponse) GetDeliveries() []*WebhookDelivery {
+	if x != nil {
+		return x.Deliveries
+	}
+	return nil
+}
+
+type RedeliverWebhookRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	SubscriptionId string                 `protobuf:"bytes,1,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
+	Cursor         uint64                 `protobuf:"varint,2,opt,name=cursor,proto3" json:"cursor,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *RedeliverWebhookRequest) Reset() {
+	*x = RedeliverWebhookRequest{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedeliverWebhookRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedeliverWebhookRequest) ProtoMessage() {}
+
+func (x *RedeliverWebhookRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedeliverWebhookRequest.ProtoReflect.Descriptor instead.
+func (*RedeliverWebhookRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *RedeliverWebhookRequest) GetSubscriptionId() string {
+	if x != nil {
+		return x.SubscriptionId
+	}
+	return ""
+}
+
+func (x *RedeliverWebhookRequest) GetCursor() uint64 {
+	if x != nil {
+		return x.Cursor
+	}
+	return 0
+}
+
+type RedeliverWebhookResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RedeliverWebhookResponse) Reset() {
+	*x = RedeliverWebhookResponse{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedeliverWebhookResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedeliverWebhookResponse) ProtoMessage() {}
+
+func (x *RedeliverWebhookResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedeliverWebhookResponse.ProtoReflect.Descriptor instead.
+func (*RedeliverWebhookResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{11}
 }
 
 // FeedTokenIssued: aggregate ohjaamo.feed.<token id>.
@@ -89,7 +831,7 @@ type FeedTokenIssued struct {
 
 func (x *FeedTokenIssued) Reset() {
 	*x = FeedTokenIssued{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[0]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -101,7 +843,7 @@ func (x *FeedTokenIssued) String() string {
 func (*FeedTokenIssued) ProtoMessage() {}
 
 func (x *FeedTokenIssued) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[0]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -114,7 +856,7 @@ func (x *FeedTokenIssued) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeedTokenIssued.ProtoReflect.Descriptor instead.
 func (*FeedTokenIssued) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{0}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *FeedTokenIssued) GetTokenId() string {
@@ -167,7 +909,7 @@ type FeedTokenRevoked struct {
 
 func (x *FeedTokenRevoked) Reset() {
 	*x = FeedTokenRevoked{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[1]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -179,7 +921,7 @@ func (x *FeedTokenRevoked) String() string {
 func (*FeedTokenRevoked) ProtoMessage() {}
 
 func (x *FeedTokenRevoked) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[1]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -192,7 +934,7 @@ func (x *FeedTokenRevoked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeedTokenRevoked.ProtoReflect.Descriptor instead.
 func (*FeedTokenRevoked) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{1}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{13}
 }
 
 type CreateFeedTokenRequest struct {
@@ -208,7 +950,7 @@ type CreateFeedTokenRequest struct {
 
 func (x *CreateFeedTokenRequest) Reset() {
 	*x = CreateFeedTokenRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[2]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -220,7 +962,7 @@ func (x *CreateFeedTokenRequest) String() string {
 func (*CreateFeedTokenRequest) ProtoMessage() {}
 
 func (x *CreateFeedTokenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[2]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -233,7 +975,7 @@ func (x *CreateFeedTokenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateFeedTokenRequest.ProtoReflect.Descriptor instead.
 func (*CreateFeedTokenRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{2}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CreateFeedTokenRequest) GetRequestId() string {
@@ -284,7 +1026,7 @@ type CreateFeedTokenResponse struct {
 
 func (x *CreateFeedTokenResponse) Reset() {
 	*x = CreateFeedTokenResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -296,7 +1038,7 @@ func (x *CreateFeedTokenResponse) String() string {
 func (*CreateFeedTokenResponse) ProtoMessage() {}
 
 func (x *CreateFeedTokenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -309,7 +1051,7 @@ func (x *CreateFeedTokenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateFeedTokenResponse.ProtoReflect.Descriptor instead.
 func (*CreateFeedTokenResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{3}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CreateFeedTokenResponse) GetTokenId() string {
@@ -343,7 +1085,7 @@ type RevokeFeedTokenRequest struct {
 
 func (x *RevokeFeedTokenRequest) Reset() {
 	*x = RevokeFeedTokenRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -355,7 +1097,7 @@ func (x *RevokeFeedTokenRequest) String() string {
 func (*RevokeFeedTokenRequest) ProtoMessage() {}
 
 func (x *RevokeFeedTokenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -368,7 +1110,7 @@ func (x *RevokeFeedTokenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeFeedTokenRequest.ProtoReflect.Descriptor instead.
 func (*RevokeFeedTokenRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{4}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RevokeFeedTokenRequest) GetRequestId() string {
@@ -394,7 +1136,7 @@ type RevokeFeedTokenResponse struct {
 
 func (x *RevokeFeedTokenResponse) Reset() {
 	*x = RevokeFeedTokenResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -406,7 +1148,7 @@ func (x *RevokeFeedTokenResponse) String() string {
 func (*RevokeFeedTokenResponse) ProtoMessage() {}
 
 func (x *RevokeFeedTokenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -419,7 +1161,7 @@ func (x *RevokeFeedTokenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeFeedTokenResponse.ProtoReflect.Descriptor instead.
 func (*RevokeFeedTokenResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{5}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *RevokeFeedTokenResponse) GetResult() *WriteResult {
@@ -449,7 +1191,7 @@ type SubscriptionFilter struct {
 
 func (x *SubscriptionFilter) Reset() {
 	*x = SubscriptionFilter{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -461,7 +1203,7 @@ func (x *SubscriptionFilter) String() string {
 func (*SubscriptionFilter) ProtoMessage() {}
 
 func (x *SubscriptionFilter) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -474,7 +1216,7 @@ func (x *SubscriptionFilter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionFilter.ProtoReflect.Descriptor instead.
 func (*SubscriptionFilter) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{6}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SubscriptionFilter) GetGroupId() string {
@@ -540,7 +1282,7 @@ type SubscriptionCreated struct {
 
 func (x *SubscriptionCreated) Reset() {
 	*x = SubscriptionCreated{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -552,7 +1294,7 @@ func (x *SubscriptionCreated) String() string {
 func (*SubscriptionCreated) ProtoMessage() {}
 
 func (x *SubscriptionCreated) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -565,7 +1307,7 @@ func (x *SubscriptionCreated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionCreated.ProtoReflect.Descriptor instead.
 func (*SubscriptionCreated) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{7}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *SubscriptionCreated) GetSubscriptionId() string {
@@ -604,7 +1346,7 @@ type SubscriptionPaused struct {
 
 func (x *SubscriptionPaused) Reset() {
 	*x = SubscriptionPaused{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -616,7 +1358,7 @@ func (x *SubscriptionPaused) String() string {
 func (*SubscriptionPaused) ProtoMessage() {}
 
 func (x *SubscriptionPaused) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -629,7 +1371,7 @@ func (x *SubscriptionPaused) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionPaused.ProtoReflect.Descriptor instead.
 func (*SubscriptionPaused) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{8}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{20}
 }
 
 type SubscriptionResumed struct {
@@ -640,7 +1382,7 @@ type SubscriptionResumed struct {
 
 func (x *SubscriptionResumed) Reset() {
 	*x = SubscriptionResumed{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -652,7 +1394,7 @@ func (x *SubscriptionResumed) String() string {
 func (*SubscriptionResumed) ProtoMessage() {}
 
 func (x *SubscriptionResumed) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -665,7 +1407,7 @@ func (x *SubscriptionResumed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionResumed.ProtoReflect.Descriptor instead.
 func (*SubscriptionResumed) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{9}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{21}
 }
 
 type SubscriptionDeleted struct {
@@ -676,7 +1418,7 @@ type SubscriptionDeleted struct {
 
 func (x *SubscriptionDeleted) Reset() {
 	*x = SubscriptionDeleted{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -688,7 +1430,7 @@ func (x *SubscriptionDeleted) String() string {
 func (*SubscriptionDeleted) ProtoMessage() {}
 
 func (x *SubscriptionDeleted) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -701,7 +1443,7 @@ func (x *SubscriptionDeleted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionDeleted.ProtoReflect.Descriptor instead.
 func (*SubscriptionDeleted) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{10}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{22}
 }
 
 type Subscription struct {
@@ -712,14 +1454,16 @@ type Subscription struct {
 	Filter   *SubscriptionFilter    `protobuf:"bytes,4,opt,name=filter,proto3" json:"filter,omitempty"`
 	Paused   bool                   `protobuf:"varint,5,opt,name=paused,proto3" json:"paused,omitempty"`
 	// RFC 3339.
-	CreatedAt     string `protobuf:"bytes,6,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	CreatedAt string `protobuf:"bytes,6,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// The endpoint deliveries go to, if any.
+	WebhookUrl    string `protobuf:"bytes,7,opt,name=webhook_url,json=webhookUrl,proto3" json:"webhook_url,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Subscription) Reset() {
 	*x = Subscription{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -731,7 +1475,7 @@ func (x *Subscription) String() string {
 func (*Subscription) ProtoMessage() {}
 
 func (x *Subscription) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -744,7 +1488,7 @@ func (x *Subscription) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Subscription.ProtoReflect.Descriptor instead.
 func (*Subscription) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{11}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Subscription) GetId() string {
@@ -789,6 +1533,13 @@ func (x *Subscription) GetCreatedAt() string {
 	return ""
 }
 
+func (x *Subscription) GetWebhookUrl() string {
+	if x != nil {
+		return x.WebhookUrl
+	}
+	return ""
+}
+
 type CreateSubscriptionRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	RequestId     string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
@@ -801,7 +1552,7 @@ type CreateSubscriptionRequest struct {
 
 func (x *CreateSubscriptionRequest) Reset() {
 	*x = CreateSubscriptionRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -813,7 +1564,7 @@ func (x *CreateSubscriptionRequest) String() string {
 func (*CreateSubscriptionRequest) ProtoMessage() {}
 
 func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -826,7 +1577,7 @@ func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{12}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *CreateSubscriptionRequest) GetRequestId() string {
@@ -867,7 +1618,7 @@ type CreateSubscriptionResponse struct {
 
 func (x *CreateSubscriptionResponse) Reset() {
 	*x = CreateSubscriptionResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -879,7 +1630,7 @@ func (x *CreateSubscriptionResponse) String() string {
 func (*CreateSubscriptionResponse) ProtoMessage() {}
 
 func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -892,7 +1643,7 @@ func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{13}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *CreateSubscriptionResponse) GetSubscriptionId() string {
@@ -919,7 +1670,7 @@ type ListSubscriptionsRequest struct {
 
 func (x *ListSubscriptionsRequest) Reset() {
 	*x = ListSubscriptionsRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -931,7 +1682,7 @@ func (x *ListSubscriptionsRequest) String() string {
 func (*ListSubscriptionsRequest) ProtoMessage() {}
 
 func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -944,7 +1695,7 @@ func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{14}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListSubscriptionsRequest) GetPersonId() string {
@@ -970,7 +1721,7 @@ type ListSubscriptionsResponse struct {
 
 func (x *ListSubscriptionsResponse) Reset() {
 	*x = ListSubscriptionsResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -982,7 +1733,7 @@ func (x *ListSubscriptionsResponse) String() string {
 func (*ListSubscriptionsResponse) ProtoMessage() {}
 
 func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -995,7 +1746,7 @@ func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{15}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListSubscriptionsResponse) GetSubscriptions() []*Subscription {
@@ -1015,7 +1766,7 @@ type PauseSubscriptionRequest struct {
 
 func (x *PauseSubscriptionRequest) Reset() {
 	*x = PauseSubscriptionRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1027,7 +1778,7 @@ func (x *PauseSubscriptionRequest) String() string {
 func (*PauseSubscriptionRequest) ProtoMessage() {}
 
 func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1040,7 +1791,7 @@ func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{16}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PauseSubscriptionRequest) GetRequestId() string {
@@ -1066,7 +1817,7 @@ type PauseSubscriptionResponse struct {
 
 func (x *PauseSubscriptionResponse) Reset() {
 	*x = PauseSubscriptionResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1078,7 +1829,7 @@ func (x *PauseSubscriptionResponse) String() string {
 func (*PauseSubscriptionResponse) ProtoMessage() {}
 
 func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1091,7 +1842,7 @@ func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{17}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PauseSubscriptionResponse) GetResult() *WriteResult {
@@ -1111,7 +1862,7 @@ type ResumeSubscriptionRequest struct {
 
 func (x *ResumeSubscriptionRequest) Reset() {
 	*x = ResumeSubscriptionRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1123,7 +1874,7 @@ func (x *ResumeSubscriptionRequest) String() string {
 func (*ResumeSubscriptionRequest) ProtoMessage() {}
 
 func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1136,7 +1887,7 @@ func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{18}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ResumeSubscriptionRequest) GetRequestId() string {
@@ -1162,7 +1913,7 @@ type ResumeSubscriptionResponse struct {
 
 func (x *ResumeSubscriptionResponse) Reset() {
 	*x = ResumeSubscriptionResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1174,7 +1925,7 @@ func (x *ResumeSubscriptionResponse) String() string {
 func (*ResumeSubscriptionResponse) ProtoMessage() {}
 
 func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1187,7 +1938,7 @@ func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{19}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ResumeSubscriptionResponse) GetResult() *WriteResult {
@@ -1207,7 +1958,7 @@ type DeleteSubscriptionRequest struct {
 
 func (x *DeleteSubscriptionRequest) Reset() {
 	*x = DeleteSubscriptionRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1219,7 +1970,7 @@ func (x *DeleteSubscriptionRequest) String() string {
 func (*DeleteSubscriptionRequest) ProtoMessage() {}
 
 func (x *DeleteSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1232,7 +1983,7 @@ func (x *DeleteSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{20}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *DeleteSubscriptionRequest) GetRequestId() string {
@@ -1258,7 +2009,7 @@ type DeleteSubscriptionResponse struct {
 
 func (x *DeleteSubscriptionResponse) Reset() {
 	*x = DeleteSubscriptionResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1270,7 +2021,7 @@ func (x *DeleteSubscriptionResponse) String() string {
 func (*DeleteSubscriptionResponse) ProtoMessage() {}
 
 func (x *DeleteSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1283,7 +2034,7 @@ func (x *DeleteSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*DeleteSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{21}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *DeleteSubscriptionResponse) GetResult() *WriteResult {
@@ -1303,7 +2054,7 @@ type AffectedByRequest struct {
 
 func (x *AffectedByRequest) Reset() {
 	*x = AffectedByRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[22]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1315,7 +2066,7 @@ func (x *AffectedByRequest) String() string {
 func (*AffectedByRequest) ProtoMessage() {}
 
 func (x *AffectedByRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[22]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1328,7 +2079,7 @@ func (x *AffectedByRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AffectedByRequest.ProtoReflect.Descriptor instead.
 func (*AffectedByRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{22}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *AffectedByRequest) GetGroupId() string {
@@ -1357,7 +2108,7 @@ type AffectedPerson struct {
 
 func (x *AffectedPerson) Reset() {
 	*x = AffectedPerson{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[23]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1369,7 +2120,7 @@ func (x *AffectedPerson) String() string {
 func (*AffectedPerson) ProtoMessage() {}
 
 func (x *AffectedPerson) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[23]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1382,7 +2133,7 @@ func (x *AffectedPerson) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AffectedPerson.ProtoReflect.Descriptor instead.
 func (*AffectedPerson) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{23}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *AffectedPerson) GetPersonId() string {
@@ -1415,7 +2166,7 @@ type AffectedByResponse struct {
 
 func (x *AffectedByResponse) Reset() {
 	*x = AffectedByResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[24]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1427,7 +2178,7 @@ func (x *AffectedByResponse) String() string {
 func (*AffectedByResponse) ProtoMessage() {}
 
 func (x *AffectedByResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[24]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1440,7 +2191,7 @@ func (x *AffectedByResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AffectedByResponse.ProtoReflect.Descriptor instead.
 func (*AffectedByResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{24}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *AffectedByResponse) GetPeople() []*AffectedPerson {
@@ -1468,7 +2219,7 @@ type WatchDecisionsRequest struct {
 
 func (x *WatchDecisionsRequest) Reset() {
 	*x = WatchDecisionsRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[25]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1480,7 +2231,7 @@ func (x *WatchDecisionsRequest) String() string {
 func (*WatchDecisionsRequest) ProtoMessage() {}
 
 func (x *WatchDecisionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[25]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1493,7 +2244,7 @@ func (x *WatchDecisionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDecisionsRequest.ProtoReflect.Descriptor instead.
 func (*WatchDecisionsRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{25}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *WatchDecisionsRequest) GetSubscriptionId() string {
@@ -1556,7 +2307,7 @@ type DecisionNotice struct {
 
 func (x *DecisionNotice) Reset() {
 	*x = DecisionNotice{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[26]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1568,7 +2319,7 @@ func (x *DecisionNotice) String() string {
 func (*DecisionNotice) ProtoMessage() {}
 
 func (x *DecisionNotice) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[26]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1581,7 +2332,7 @@ func (x *DecisionNotice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecisionNotice.ProtoReflect.Descriptor instead.
 func (*DecisionNotice) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{26}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *DecisionNotice) GetGroupId() string {
@@ -1688,7 +2439,7 @@ type WatchDecisionsResponse struct {
 
 func (x *WatchDecisionsResponse) Reset() {
 	*x = WatchDecisionsResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[27]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1700,7 +2451,7 @@ func (x *WatchDecisionsResponse) String() string {
 func (*WatchDecisionsResponse) ProtoMessage() {}
 
 func (x *WatchDecisionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[27]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1713,7 +2464,7 @@ func (x *WatchDecisionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDecisionsResponse.ProtoReflect.Descriptor instead.
 func (*WatchDecisionsResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{27}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *WatchDecisionsResponse) GetCursor() uint64 {
@@ -1742,7 +2493,59 @@ var File_ohjaamo_v1_subscription_proto protoreflect.FileDescriptor
 const file_ohjaamo_v1_subscription_proto_rawDesc = "" +
 	"\n" +
 	"\x1dohjaamo/v1/subscription.proto\x12\n" +
-	"ohjaamo.v1\x1a\x16ohjaamo/v1/group.proto\x1a\x1eohjaamo/v1/meeting_types.proto\x1a\x16ohjaamo/v1/types.proto\"\xdc\x01\n" +
+	"ohjaamo.v1\x1a\x16ohjaamo/v1/group.proto\x1a\x1eohjaamo/v1/meeting_types.proto\x1a\x16ohjaamo/v1/types.proto\"6\n" +
+	"\n" +
+	"WebhookSet\x12\x10\n" +
+	"\x03url\x18\x01 \x01(\tR\x03url\x12\x16\n" +
+	"\x06secret\x18\x02 \x01(\tR\x06secret\"\x10\n" +
+	"\x0eWebhookRemoved\"\xf6\x01\n" +
+	"\x10WebhookAttempted\x12\x1f\n" +
+	"\vdelivery_id\x18\x01 \x01(\tR\n" +
+	"deliveryId\x12\x16\n" +
+	"\x06cursor\x18\x02 \x01(\x04R\x06cursor\x12\x17\n" +
+	"\aitem_id\x18\x03 \x01(\tR\x06itemId\x12\x18\n" +
+	"\aattempt\x18\x04 \x01(\rR\aattempt\x12\x1f\n" +
+	"\vstatus_code\x18\x05 \x01(\x05R\n" +
+	"statusCode\x12\x14\n" +
+	"\x05error\x18\x06 \x01(\tR\x05error\x12/\n" +
+	"\x05state\x18\a \x01(\x0e2\x19.ohjaamo.v1.DeliveryStateR\x05state\x12\x0e\n" +
+	"\x02at\x18\b \x01(\tR\x02at\"\xa1\x02\n" +
+	"\x0fWebhookDelivery\x12\x1f\n" +
+	"\vdelivery_id\x18\x01 \x01(\tR\n" +
+	"deliveryId\x12\x16\n" +
+	"\x06cursor\x18\x02 \x01(\x04R\x06cursor\x12\x17\n" +
+	"\aitem_id\x18\x03 \x01(\tR\x06itemId\x12\x1a\n" +
+	"\battempts\x18\x04 \x01(\rR\battempts\x12(\n" +
+	"\x10last_status_code\x18\x05 \x01(\x05R\x0elastStatusCode\x12\x1d\n" +
+	"\n" +
+	"last_error\x18\x06 \x01(\tR\tlastError\x12/\n" +
+	"\x05state\x18\a \x01(\x0e2\x19.ohjaamo.v1.DeliveryStateR\x05state\x12&\n" +
+	"\x0flast_attempt_at\x18\b \x01(\tR\rlastAttemptAt\"m\n" +
+	"\x11SetWebhookRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12'\n" +
+	"\x0fsubscription_id\x18\x02 \x01(\tR\x0esubscriptionId\x12\x10\n" +
+	"\x03url\x18\x03 \x01(\tR\x03url\"]\n" +
+	"\x12SetWebhookResponse\x12\x16\n" +
+	"\x06secret\x18\x01 \x01(\tR\x06secret\x12/\n" +
+	"\x06result\x18\x02 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"^\n" +
+	"\x14RemoveWebhookRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12'\n" +
+	"\x0fsubscription_id\x18\x02 \x01(\tR\x0esubscriptionId\"H\n" +
+	"\x15RemoveWebhookResponse\x12/\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"j\n" +
+	"\x1cListWebhookDeliveriesRequest\x12'\n" +
+	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\x12!\n" +
+	"\fmin_position\x18\x02 \x01(\x04R\vminPosition\"\\\n" +
+	"\x1dListWebhookDeliveriesResponse\x12;\n" +
+	"\n" +
+	"deliveries\x18\x01 \x03(\v2\x1b.ohjaamo.v1.WebhookDeliveryR\n" +
+	"deliveries\"Z\n" +
+	"\x17RedeliverWebhookRequest\x12'\n" +
+	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\x12\x16\n" +
+	"\x06cursor\x18\x02 \x01(\x04R\x06cursor\"\x1a\n" +
+	"\x18RedeliverWebhookResponse\"\xdc\x01\n" +
 	"\x0fFeedTokenIssued\x12\x19\n" +
 	"\btoken_id\x18\x01 \x01(\tR\atokenId\x12\x1b\n" +
 	"\tperson_id\x18\x02 \x01(\tR\bpersonId\x12(\n" +
@@ -1784,7 +2587,7 @@ const file_ohjaamo_v1_subscription_proto_rawDesc = "" +
 	"\x06filter\x18\x04 \x01(\v2\x1e.ohjaamo.v1.SubscriptionFilterR\x06filter\"\x14\n" +
 	"\x12SubscriptionPaused\"\x15\n" +
 	"\x13SubscriptionResumed\"\x15\n" +
-	"\x13SubscriptionDeleted\"\xbe\x01\n" +
+	"\x13SubscriptionDeleted\"\xdf\x01\n" +
 	"\fSubscription\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
 	"\tperson_id\x18\x02 \x01(\tR\bpersonId\x12\x12\n" +
@@ -1792,7 +2595,9 @@ const file_ohjaamo_v1_subscription_proto_rawDesc = "" +
 	"\x06filter\x18\x04 \x01(\v2\x1e.ohjaamo.v1.SubscriptionFilterR\x06filter\x12\x16\n" +
 	"\x06paused\x18\x05 \x01(\bR\x06paused\x12\x1d\n" +
 	"\n" +
-	"created_at\x18\x06 \x01(\tR\tcreatedAt\"\xa3\x01\n" +
+	"created_at\x18\x06 \x01(\tR\tcreatedAt\x12\x1f\n" +
+	"\vwebhook_url\x18\a \x01(\tR\n" +
+	"webhookUrl\"\xa3\x01\n" +
 	"\x19CreateSubscriptionRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1b\n" +
@@ -1864,11 +2669,16 @@ const file_ohjaamo_v1_subscription_proto_rawDesc = "" +
 	"\x16WatchDecisionsResponse\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\x04R\x06cursor\x126\n" +
 	"\bdecision\x18\x02 \x01(\v2\x1a.ohjaamo.v1.DecisionNoticeR\bdecision\x12\x1b\n" +
-	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp*R\n" +
+	"\tcaught_up\x18\x03 \x01(\bR\bcaughtUp*\x85\x01\n" +
+	"\rDeliveryState\x12\x1e\n" +
+	"\x1aDELIVERY_STATE_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17DELIVERY_STATE_RETRYING\x10\x01\x12\x1c\n" +
+	"\x18DELIVERY_STATE_DELIVERED\x10\x02\x12\x19\n" +
+	"\x15DELIVERY_STATE_FAILED\x10\x03*R\n" +
 	"\bFeedKind\x12\x19\n" +
 	"\x15FEED_KIND_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eFEED_KIND_ATOM\x10\x01\x12\x17\n" +
-	"\x13FEED_KIND_ICALENDAR\x10\x022\xf7\x06\n" +
+	"\x13FEED_KIND_ICALENDAR\x10\x022\xec\t\n" +
 	"\x13SubscriptionService\x12c\n" +
 	"\x12CreateSubscription\x12%.ohjaamo.v1.CreateSubscriptionRequest\x1a&.ohjaamo.v1.CreateSubscriptionResponse\x12e\n" +
 	"\x11ListSubscriptions\x12$.ohjaamo.v1.ListSubscriptionsRequest\x1a%.ohjaamo.v1.ListSubscriptionsResponse\"\x03\x90\x02\x01\x12`\n" +
@@ -1879,7 +2689,12 @@ const file_ohjaamo_v1_subscription_proto_rawDesc = "" +
 	"AffectedBy\x12\x1d.ohjaamo.v1.AffectedByRequest\x1a\x1e.ohjaamo.v1.AffectedByResponse\"\x03\x90\x02\x01\x12^\n" +
 	"\x0eWatchDecisions\x12!.ohjaamo.v1.WatchDecisionsRequest\x1a\".ohjaamo.v1.WatchDecisionsResponse\"\x03\x90\x02\x010\x01\x12Z\n" +
 	"\x0fCreateFeedToken\x12\".ohjaamo.v1.CreateFeedTokenRequest\x1a#.ohjaamo.v1.CreateFeedTokenResponse\x12Z\n" +
-	"\x0fRevokeFeedToken\x12\".ohjaamo.v1.RevokeFeedTokenRequest\x1a#.ohjaamo.v1.RevokeFeedTokenResponseB>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
+	"\x0fRevokeFeedToken\x12\".ohjaamo.v1.RevokeFeedTokenRequest\x1a#.ohjaamo.v1.RevokeFeedTokenResponse\x12K\n" +
+	"\n" +
+	"SetWebhook\x12\x1d.ohjaamo.v1.SetWebhookRequest\x1a\x1e.ohjaamo.v1.SetWebhookResponse\x12T\n" +
+	"\rRemoveWebhook\x12 .ohjaamo.v1.RemoveWebhookRequest\x1a!.ohjaamo.v1.RemoveWebhookResponse\x12q\n" +
+	"\x15ListWebhookDeliveries\x12(.ohjaamo.v1.ListWebhookDeliveriesRequest\x1a).ohjaamo.v1.ListWebhookDeliveriesResponse\"\x03\x90\x02\x01\x12]\n" +
+	"\x10RedeliverWebhook\x12#.ohjaamo.v1.RedeliverWebhookRequest\x1a$.ohjaamo.v1.RedeliverWebhookResponseB>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
 
 var (
 	file_ohjaamo_v1_subscription_proto_rawDescOnce sync.Once
@@ -1893,85 +2708,111 @@ func file_ohjaamo_v1_subscription_proto_rawDescGZIP() []byte {
 	return file_ohjaamo_v1_subscription_proto_rawDescData
 }
 
-var file_ohjaamo_v1_subscription_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ohjaamo_v1_subscription_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_ohjaamo_v1_subscription_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_ohjaamo_v1_subscription_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
 var file_ohjaamo_v1_subscription_proto_goTypes = []any{
-	(FeedKind)(0),                      // 0: ohjaamo.v1.FeedKind
-	(*FeedTokenIssued)(nil),            // 1: ohjaamo.v1.FeedTokenIssued
-	(*FeedTokenRevoked)(nil),           // 2: ohjaamo.v1.FeedTokenRevoked
-	(*CreateFeedTokenRequest)(nil),     // 3: ohjaamo.v1.CreateFeedTokenRequest
-	(*CreateFeedTokenResponse)(nil),    // 4: ohjaamo.v1.CreateFeedTokenResponse
-	(*RevokeFeedTokenRequest)(nil),     // 5: ohjaamo.v1.RevokeFeedTokenRequest
-	(*RevokeFeedTokenResponse)(nil),    // 6: ohjaamo.v1.RevokeFeedTokenResponse
-	(*SubscriptionFilter)(nil),         // 7: ohjaamo.v1.SubscriptionFilter
-	(*SubscriptionCreated)(nil),        // 8: ohjaamo.v1.SubscriptionCreated
-	(*SubscriptionPaused)(nil),         // 9: ohjaamo.v1.SubscriptionPaused
-	(*SubscriptionResumed)(nil),        // 10: ohjaamo.v1.SubscriptionResumed
-	(*SubscriptionDeleted)(nil),        // 11: ohjaamo.v1.SubscriptionDeleted
-	(*Subscription)(nil),               // 12: ohjaamo.v1.Subscription
-	(*CreateSubscriptionRequest)(nil),  // 13: ohjaamo.v1.CreateSubscriptionRequest
-	(*CreateSubscriptionResponse)(nil), // 14: ohjaamo.v1.CreateSubscriptionResponse
-	(*ListSubscriptionsRequest)(nil),   // 15: ohjaamo.v1.ListSubscriptionsRequest
-	(*ListSubscriptionsResponse)(nil),  // 16: ohjaamo.v1.ListSubscriptionsResponse
-	(*PauseSubscriptionRequest)(nil),   // 17: ohjaamo.v1.PauseSubscriptionRequest
-	(*PauseSubscriptionResponse)(nil),  // 18: ohjaamo.v1.PauseSubscriptionResponse
-	(*ResumeSubscriptionRequest)(nil),  // 19: ohjaamo.v1.ResumeSubscriptionRequest
-	(*ResumeSubscriptionResponse)(nil), // 20: ohjaamo.v1.ResumeSubscriptionResponse
-	(*DeleteSubscriptionRequest)(nil),  // 21: ohjaamo.v1.DeleteSubscriptionRequest
-	(*DeleteSubscriptionResponse)(nil), // 22: ohjaamo.v1.DeleteSubscriptionResponse
-	(*AffectedByRequest)(nil),          // 23: ohjaamo.v1.AffectedByRequest
-	(*AffectedPerson)(nil),             // 24: ohjaamo.v1.AffectedPerson
-	(*AffectedByResponse)(nil),         // 25: ohjaamo.v1.AffectedByResponse
-	(*WatchDecisionsRequest)(nil),      // 26: ohjaamo.v1.WatchDecisionsRequest
-	(*DecisionNotice)(nil),             // 27: ohjaamo.v1.DecisionNotice
-	(*WatchDecisionsResponse)(nil),     // 28: ohjaamo.v1.WatchDecisionsResponse
-	(*WriteResult)(nil),                // 29: ohjaamo.v1.WriteResult
-	(FamilyCentreTask)(0),              // 30: ohjaamo.v1.FamilyCentreTask
-	(Level)(0),                         // 31: ohjaamo.v1.Level
-	(*Decision)(nil),                   // 32: ohjaamo.v1.Decision
+	(DeliveryState)(0),                    // 0: ohjaamo.v1.DeliveryState
+	(FeedKind)(0),                         // 1: ohjaamo.v1.FeedKind
+	(*WebhookSet)(nil),                    // 2: ohjaamo.v1.WebhookSet
+	(*WebhookRemoved)(nil),                // 3: ohjaamo.v1.WebhookRemoved
+	(*WebhookAttempted)(nil),              // 4: ohjaamo.v1.WebhookAttempted
+	(*WebhookDelivery)(nil),               // 5: ohjaamo.v1.WebhookDelivery
+	(*SetWebhookRequest)(nil),             // 6: ohjaamo.v1.SetWebhookRequest
+	(*SetWebhookResponse)(nil),            // 7: ohjaamo.v1.SetWebhookResponse
+	(*RemoveWebhookRequest)(nil),          // 8: ohjaamo.v1.RemoveWebhookRequest
+	(*RemoveWebhookResponse)(nil),         // 9: ohjaamo.v1.RemoveWebhookResponse
+	(*ListWebhookDeliveriesRequest)(nil),  // 10: ohjaamo.v1.ListWebhookDeliveriesRequest
+	(*ListWebhookDeliveriesResponse)(nil), // 11: ohjaamo.v1.ListWebhookDeliveriesResponse
+	(*RedeliverWebhookRequest)(nil),       // 12: ohjaamo.v1.RedeliverWebhookRequest
+	(*RedeliverWebhookResponse)(nil),      // 13: ohjaamo.v1.RedeliverWebhookResponse
+	(*FeedTokenIssued)(nil),               // 14: ohjaamo.v1.FeedTokenIssued
+	(*FeedTokenRevoked)(nil),              // 15: ohjaamo.v1.FeedTokenRevoked
+	(*CreateFeedTokenRequest)(nil),        // 16: ohjaamo.v1.CreateFeedTokenRequest
+	(*CreateFeedTokenResponse)(nil),       // 17: ohjaamo.v1.CreateFeedTokenResponse
+	(*RevokeFeedTokenRequest)(nil),        // 18: ohjaamo.v1.RevokeFeedTokenRequest
+	(*RevokeFeedTokenResponse)(nil),       // 19: ohjaamo.v1.RevokeFeedTokenResponse
+	(*SubscriptionFilter)(nil),            // 20: ohjaamo.v1.SubscriptionFilter
+	(*SubscriptionCreated)(nil),           // 21: ohjaamo.v1.SubscriptionCreated
+	(*SubscriptionPaused)(nil),            // 22: ohjaamo.v1.SubscriptionPaused
+	(*SubscriptionResumed)(nil),           // 23: ohjaamo.v1.SubscriptionResumed
+	(*SubscriptionDeleted)(nil),           // 24: ohjaamo.v1.SubscriptionDeleted
+	(*Subscription)(nil),                  // 25: ohjaamo.v1.Subscription
+	(*CreateSubscriptionRequest)(nil),     // 26: ohjaamo.v1.CreateSubscriptionRequest
+	(*CreateSubscriptionResponse)(nil),    // 27: ohjaamo.v1.CreateSubscriptionResponse
+	(*ListSubscriptionsRequest)(nil),      // 28: ohjaamo.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),     // 29: ohjaamo.v1.ListSubscriptionsResponse
+	(*PauseSubscriptionRequest)(nil),      // 30: ohjaamo.v1.PauseSubscriptionRequest
+	(*PauseSubscriptionResponse)(nil),     // 31: ohjaamo.v1.PauseSubscriptionResponse
+	(*ResumeSubscriptionRequest)(nil),     // 32: ohjaamo.v1.ResumeSubscriptionRequest
+	(*ResumeSubscriptionResponse)(nil),    // 33: ohjaamo.v1.ResumeSubscriptionResponse
+	(*DeleteSubscriptionRequest)(nil),     // 34: ohjaamo.v1.DeleteSubscriptionRequest
+	(*DeleteSubscriptionResponse)(nil),    // 35: ohjaamo.v1.DeleteSubscriptionResponse
+	(*AffectedByRequest)(nil),             // 36: ohjaamo.v1.AffectedByRequest
+	(*AffectedPerson)(nil),                // 37: ohjaamo.v1.AffectedPerson
+	(*AffectedByResponse)(nil),            // 38: ohjaamo.v1.AffectedByResponse
+	(*WatchDecisionsRequest)(nil),         // 39: ohjaamo.v1.WatchDecisionsRequest
+	(*DecisionNotice)(nil),                // 40: ohjaamo.v1.DecisionNotice
+	(*WatchDecisionsResponse)(nil),        // 41: ohjaamo.v1.WatchDecisionsResponse
+	(*WriteResult)(nil),                   // 42: ohjaamo.v1.WriteResult
+	(FamilyCentreTask)(0),                 // 43: ohjaamo.v1.FamilyCentreTask
+	(Level)(0),                            // 44: ohjaamo.v1.Level
+	(*Decision)(nil),                      // 45: ohjaamo.v1.Decision
 }
 var file_ohjaamo_v1_subscription_proto_depIdxs = []int32{
-	0,  // 0: ohjaamo.v1.FeedTokenIssued.kind:type_name -> ohjaamo.v1.FeedKind
-	0,  // 1: ohjaamo.v1.CreateFeedTokenRequest.kind:type_name -> ohjaamo.v1.FeedKind
-	29, // 2: ohjaamo.v1.CreateFeedTokenResponse.result:type_name -> ohjaamo.v1.WriteResult
-	29, // 3: ohjaamo.v1.RevokeFeedTokenResponse.result:type_name -> ohjaamo.v1.WriteResult
-	30, // 4: ohjaamo.v1.SubscriptionFilter.task:type_name -> ohjaamo.v1.FamilyCentreTask
-	7,  // 5: ohjaamo.v1.SubscriptionCreated.filter:type_name -> ohjaamo.v1.SubscriptionFilter
-	7,  // 6: ohjaamo.v1.Subscription.filter:type_name -> ohjaamo.v1.SubscriptionFilter
-	7,  // 7: ohjaamo.v1.CreateSubscriptionRequest.filter:type_name -> ohjaamo.v1.SubscriptionFilter
-	29, // 8: ohjaamo.v1.CreateSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	12, // 9: ohjaamo.v1.ListSubscriptionsResponse.subscriptions:type_name -> ohjaamo.v1.Subscription
-	29, // 10: ohjaamo.v1.PauseSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	29, // 11: ohjaamo.v1.ResumeSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	29, // 12: ohjaamo.v1.DeleteSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	24, // 13: ohjaamo.v1.AffectedByResponse.people:type_name -> ohjaamo.v1.AffectedPerson
-	7,  // 14: ohjaamo.v1.WatchDecisionsRequest.filter:type_name -> ohjaamo.v1.SubscriptionFilter
-	31, // 15: ohjaamo.v1.DecisionNotice.level:type_name -> ohjaamo.v1.Level
-	32, // 16: ohjaamo.v1.DecisionNotice.decision:type_name -> ohjaamo.v1.Decision
-	27, // 17: ohjaamo.v1.WatchDecisionsResponse.decision:type_name -> ohjaamo.v1.DecisionNotice
-	13, // 18: ohjaamo.v1.SubscriptionService.CreateSubscription:input_type -> ohjaamo.v1.CreateSubscriptionRequest
-	15, // 19: ohjaamo.v1.SubscriptionService.ListSubscriptions:input_type -> ohjaamo.v1.ListSubscriptionsRequest
-	17, // 20: ohjaamo.v1.SubscriptionService.PauseSubscription:input_type -> ohjaamo.v1.PauseSubscriptionRequest
-	19, // 21: ohjaamo.v1.SubscriptionService.ResumeSubscription:input_type -> ohjaamo.v1.ResumeSubscriptionRequest
-	21, // 22: ohjaamo.v1.SubscriptionService.DeleteSubscription:input_type -> ohjaamo.v1.DeleteSubscriptionRequest
-	23, // 23: ohjaamo.v1.SubscriptionService.AffectedBy:input_type -> ohjaamo.v1.AffectedByRequest
-	26, // 24: ohjaamo.v1.SubscriptionService.WatchDecisions:input_type -> ohjaamo.v1.WatchDecisionsRequest
-	3,  // 25: ohjaamo.v1.SubscriptionService.CreateFeedToken:input_type -> ohjaamo.v1.CreateFeedTokenRequest
-	5,  // 26: ohjaamo.v1.SubscriptionService.RevokeFeedToken:input_type -> ohjaamo.v1.RevokeFeedTokenRequest
-	14, // 27: ohjaamo.v1.SubscriptionService.CreateSubscription:output_type -> ohjaamo.v1.CreateSubscriptionResponse
-	16, // 28: ohjaamo.v1.SubscriptionService.ListSubscriptions:output_type -> ohjaamo.v1.ListSubscriptionsResponse
-	18, // 29: ohjaamo.v1.SubscriptionService.PauseSubscription:output_type -> ohjaamo.v1.PauseSubscriptionResponse
-	20, // 30: ohjaamo.v1.SubscriptionService.ResumeSubscription:output_type -> ohjaamo.v1.ResumeSubscriptionResponse
-	22, // 31: ohjaamo.v1.SubscriptionService.DeleteSubscription:output_type -> ohjaamo.v1.DeleteSubscriptionResponse
-	25, // 32: ohjaamo.v1.SubscriptionService.AffectedBy:output_type -> ohjaamo.v1.AffectedByResponse
-	28, // 33: ohjaamo.v1.SubscriptionService.WatchDecisions:output_type -> ohjaamo.v1.WatchDecisionsResponse
-	4,  // 34: ohjaamo.v1.SubscriptionService.CreateFeedToken:output_type -> ohjaamo.v1.CreateFeedTokenResponse
-	6,  // 35: ohjaamo.v1.SubscriptionService.RevokeFeedToken:output_type -> ohjaamo.v1.RevokeFeedTokenResponse
-	27, // [27:36] is the sub-list for method output_type
-	18, // [18:27] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	0,  // 0: ohjaamo.v1.WebhookAttempted.state:type_name -> ohjaamo.v1.DeliveryState
+	0,  // 1: ohjaamo.v1.WebhookDelivery.state:type_name -> ohjaamo.v1.DeliveryState
+	42, // 2: ohjaamo.v1.SetWebhookResponse.result:type_name -> ohjaamo.v1.WriteResult
+	42, // 3: ohjaamo.v1.RemoveWebhookResponse.result:type_name -> ohjaamo.v1.WriteResult
+	5,  // 4: ohjaamo.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> ohjaamo.v1.WebhookDelivery
+	1,  // 5: ohjaamo.v1.FeedTokenIssued.kind:type_name -> ohjaamo.v1.FeedKind
+	1,  // 6: ohjaamo.v1.CreateFeedTokenRequest.kind:type_name -> ohjaamo.v1.FeedKind
+	42, // 7: ohjaamo.v1.CreateFeedTokenResponse.result:type_name -> ohjaamo.v1.WriteResult
+	42, // 8: ohjaamo.v1.RevokeFeedTokenResponse.result:type_name -> ohjaamo.v1.WriteResult
+	43, // 9: ohjaamo.v1.SubscriptionFilter.task:type_name -> ohjaamo.v1.FamilyCentreTask
+	20, // 10: ohjaamo.v1.SubscriptionCreated.filter:type_name -> ohjaamo.v1.SubscriptionFilter
+	20, // 11: ohjaamo.v1.Subscription.filter:type_name -> ohjaamo.v1.SubscriptionFilter
+	20, // 12: ohjaamo.v1.CreateSubscriptionRequest.filter:type_name -> ohjaamo.v1.SubscriptionFilter
+	42, // 13: ohjaamo.v1.CreateSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	25, // 14: ohjaamo.v1.ListSubscriptionsResponse.subscriptions:type_name -> ohjaamo.v1.Subscription
+	42, // 15: ohjaamo.v1.PauseSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	42, // 16: ohjaamo.v1.ResumeSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	42, // 17: ohjaamo.v1.DeleteSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	37, // 18: ohjaamo.v1.AffectedByResponse.people:type_name -> ohjaamo.v1.AffectedPerson
+	20, // 19: ohjaamo.v1.WatchDecisionsRequest.filter:type_name -> ohjaamo.v1.SubscriptionFilter
+	44, // 20: ohjaamo.v1.DecisionNotice.level:type_name -> ohjaamo.v1.Level
+	45, // 21: ohjaamo.v1.DecisionNotice.decision:type_name -> ohjaamo.v1.Decision
+	40, // 22: ohjaamo.v1.WatchDecisionsResponse.decision:type_name -> ohjaamo.v1.DecisionNotice
+	26, // 23: ohjaamo.v1.SubscriptionService.CreateSubscription:input_type -> ohjaamo.v1.CreateSubscriptionRequest
+	28, // 24: ohjaamo.v1.SubscriptionService.ListSubscriptions:input_type -> ohjaamo.v1.ListSubscriptionsRequest
+	30, // 25: ohjaamo.v1.SubscriptionService.PauseSubscription:input_type -> ohjaamo.v1.PauseSubscriptionRequest
+	32, // 26: ohjaamo.v1.SubscriptionService.ResumeSubscription:input_type -> ohjaamo.v1.ResumeSubscriptionRequest
+	34, // 27: ohjaamo.v1.SubscriptionService.DeleteSubscription:input_type -> ohjaamo.v1.DeleteSubscriptionRequest
+	36, // 28: ohjaamo.v1.SubscriptionService.AffectedBy:input_type -> ohjaamo.v1.AffectedByRequest
+	39, // 29: ohjaamo.v1.SubscriptionService.WatchDecisions:input_type -> ohjaamo.v1.WatchDecisionsRequest
+	16, // 30: ohjaamo.v1.SubscriptionService.CreateFeedToken:input_type -> ohjaamo.v1.CreateFeedTokenRequest
+	18, // 31: ohjaamo.v1.SubscriptionService.RevokeFeedToken:input_type -> ohjaamo.v1.RevokeFeedTokenRequest
+	6,  // 32: ohjaamo.v1.SubscriptionService.SetWebhook:input_type -> ohjaamo.v1.SetWebhookRequest
+	8,  // 33: ohjaamo.v1.SubscriptionService.RemoveWebhook:input_type -> ohjaamo.v1.RemoveWebhookRequest
+	10, // 34: ohjaamo.v1.SubscriptionService.ListWebhookDeliveries:input_type -> ohjaamo.v1.ListWebhookDeliveriesRequest
+	12, // 35: ohjaamo.v1.SubscriptionService.RedeliverWebhook:input_type -> ohjaamo.v1.RedeliverWebhookRequest
+	27, // 36: ohjaamo.v1.SubscriptionService.CreateSubscription:output_type -> ohjaamo.v1.CreateSubscriptionResponse
+	29, // 37: ohjaamo.v1.SubscriptionService.ListSubscriptions:output_type -> ohjaamo.v1.ListSubscriptionsResponse
+	31, // 38: ohjaamo.v1.SubscriptionService.PauseSubscription:output_type -> ohjaamo.v1.PauseSubscriptionResponse
+	33, // 39: ohjaamo.v1.SubscriptionService.ResumeSubscription:output_type -> ohjaamo.v1.ResumeSubscriptionResponse
+	35, // 40: ohjaamo.v1.SubscriptionService.DeleteSubscription:output_type -> ohjaamo.v1.DeleteSubscriptionResponse
+	38, // 41: ohjaamo.v1.SubscriptionService.AffectedBy:output_type -> ohjaamo.v1.AffectedByResponse
+	41, // 42: ohjaamo.v1.SubscriptionService.WatchDecisions:output_type -> ohjaamo.v1.WatchDecisionsResponse
+	17, // 43: ohjaamo.v1.SubscriptionService.CreateFeedToken:output_type -> ohjaamo.v1.CreateFeedTokenResponse
+	19, // 44: ohjaamo.v1.SubscriptionService.RevokeFeedToken:output_type -> ohjaamo.v1.RevokeFeedTokenResponse
+	7,  // 45: ohjaamo.v1.SubscriptionService.SetWebhook:output_type -> ohjaamo.v1.SetWebhookResponse
+	9,  // 46: ohjaamo.v1.SubscriptionService.RemoveWebhook:output_type -> ohjaamo.v1.RemoveWebhookResponse
+	11, // 47: ohjaamo.v1.SubscriptionService.ListWebhookDeliveries:output_type -> ohjaamo.v1.ListWebhookDeliveriesResponse
+	13, // 48: ohjaamo.v1.SubscriptionService.RedeliverWebhook:output_type -> ohjaamo.v1.RedeliverWebhookResponse
+	36, // [36:49] is the sub-list for method output_type
+	23, // [23:36] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_subscription_proto_init() }
@@ -1987,8 +2828,8 @@ func file_ohjaamo_v1_subscription_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_subscription_proto_rawDesc), len(file_ohjaamo_v1_subscription_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   28,
+			NumEnums:      2,
+			NumMessages:   40,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -60,6 +60,18 @@ const (
 	// SubscriptionServiceRevokeFeedTokenProcedure is the fully-qualified name of the
 	// SubscriptionService's RevokeFeedToken RPC.
 	SubscriptionServiceRevokeFeedTokenProcedure = "/ohjaamo.v1.SubscriptionService/RevokeFeedToken"
+	// SubscriptionServiceSetWebhookProcedure is the fully-qualified name of the SubscriptionService's
+	// SetWebhook RPC.
+	SubscriptionServiceSetWebhookProcedure = "/ohjaamo.v1.SubscriptionService/SetWebhook"
+	// SubscriptionServiceRemoveWebhookProcedure is the fully-qualified name of the
+	// SubscriptionService's RemoveWebhook RPC.
+	SubscriptionServiceRemoveWebhookProcedure = "/ohjaamo.v1.SubscriptionService/RemoveWebhook"
+	// SubscriptionServiceListWebhookDeliveriesProcedure is the fully-qualified name of the
+	// SubscriptionService's ListWebhookDeliveries RPC.
+	SubscriptionServiceListWebhookDeliveriesProcedure = "/ohjaamo.v1.SubscriptionService/ListWebhookDeliveries"
+	// SubscriptionServiceRedeliverWebhookProcedure is the fully-qualified name of the
+	// SubscriptionService's RedeliverWebhook RPC.
+	SubscriptionServiceRedeliverWebhookProcedure = "/ohjaamo.v1.SubscriptionService/RedeliverWebhook"
 )
 
 // SubscriptionServiceClient is a client for the ohjaamo.v1.SubscriptionService service.
@@ -86,6 +98,17 @@ type SubscriptionServiceClient interface {
 	CreateFeedToken(context.Context, *connect.Request[v1.CreateFeedTokenRequest]) (*connect.Response[v1.CreateFeedTokenResponse], error)
 	// The address stops working at once.
 	RevokeFeedToken(context.Context, *connect.Request[v1.RevokeFeedTokenRequest]) (*connect.Response[v1.RevokeFeedTokenResponse], error)
+	// Send the subscription's decisions to an HTTPS endpoint as JSON signed
+	// per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+	// Answers the signing secret once. Failed deliveries are retried with
+	// exponential backoff for 24 hours; the outbox is a JetStream stream, so
+	// a restart loses nothing.
+	SetWebhook(context.Context, *connect.Request[v1.SetWebhookRequest]) (*connect.Response[v1.SetWebhookResponse], error)
+	RemoveWebhook(context.Context, *connect.Request[v1.RemoveWebhookRequest]) (*connect.Response[v1.RemoveWebhookResponse], error)
+	// Each delivery with its attempts, last status and last error, newest first.
+	ListWebhookDeliveries(context.Context, *connect.Request[v1.ListWebhookDeliveriesRequest]) (*connect.Response[v1.ListWebhookDeliveriesResponse], error)
+	// Deliver one decision (by its cursor) again.
+	RedeliverWebhook(context.Context, *connect.Request[v1.RedeliverWebhookRequest]) (*connect.Response[v1.RedeliverWebhookResponse], error)
 }
 
 // NewSubscriptionServiceClient constructs a client for the ohjaamo.v1.SubscriptionService service.
@@ -156,20 +179,49 @@ func NewSubscriptionServiceClient(httpClient connect.HTTPClient, baseURL string,
 			connect.WithSchema(subscriptionServiceMethods.ByName("RevokeFeedToken")),
 			connect.WithClientOptions(opts...),
 		),
+		setWebhook: connect.NewClient[v1.SetWebhookRequest, v1.SetWebhookResponse](
+			httpClient,
+			baseURL+SubscriptionServiceSetWebhookProcedure,
+			connect.WithSchema(subscriptionServiceMethods.ByName("SetWebhook")),
+			connect.WithClientOptions(opts...),
+		),
+		removeWebhook: connect.NewClient[v1.RemoveWebhookRequest, v1.RemoveWebhookResponse](
+			httpClient,
+			baseURL+SubscriptionServiceRemoveWebhookProcedure,
+			connect.WithSchema(subscriptionServiceMethods.ByName("RemoveWebhook")),
+			connect.WithClientOptions(opts...),
+		),
+		listWebhookDeliveries: connect.NewClient[v1.ListWebhookDeliveriesRequest, v1.ListWebhookDeliveriesResponse](
+			httpClient,
+			baseURL+SubscriptionServiceListWebhookDeliveriesProcedure,
+			connect.WithSchema(subscriptionServiceMethods.ByName("ListWebhookDeliveries")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		redeliverWebhook: connect.NewClient[v1.RedeliverWebhookRequest, v1.RedeliverWebhookResponse](
+			httpClient,
+			baseURL+SubscriptionServiceRedeliverWebhookProcedure,
+			connect.WithSchema(subscriptionServiceMethods.ByName("RedeliverWebhook")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // subscriptionServiceClient implements SubscriptionServiceClient.
 type subscriptionServiceClient struct {
-	createSubscription *connect.Client[v1.CreateSubscriptionRequest, v1.CreateSubscriptionResponse]
-	listSubscriptions  *connect.Client[v1.ListSubscriptionsRequest, v1.ListSubscriptionsResponse]
-	pauseSubscription  *connect.Client[v1.PauseSubscriptionRequest, v1.PauseSubscriptionResponse]
-	resumeSubscription *connect.Client[v1.ResumeSubscriptionRequest, v1.ResumeSubscriptionResponse]
-	deleteSubscription *connect.Client[v1.DeleteSubscriptionRequest, v1.DeleteSubscriptionResponse]
-	affectedBy         *connect.Client[v1.AffectedByRequest, v1.AffectedByResponse]
-	watchDecisions     *connect.Client[v1.WatchDecisionsRequest, v1.WatchDecisionsResponse]
-	createFeedToken    *connect.Client[v1.CreateFeedTokenRequest, v1.CreateFeedTokenResponse]
-	revokeFeedToken    *connect.Client[v1.RevokeFeedTokenRequest, v1.RevokeFeedTokenResponse]
+	createSubscription    *connect.Client[v1.CreateSubscriptionRequest, v1.CreateSubscriptionResponse]
+	listSubscriptions     *connect.Client[v1.ListSubscriptionsRequest, v1.ListSubscriptionsResponse]
+	pauseSubscription     *connect.Client[v1.PauseSubscriptionRequest, v1.PauseSubscriptionResponse]
+	resumeSubscription    *connect.Client[v1.ResumeSubscriptionRequest, v1.ResumeSubscriptionResponse]
+	deleteSubscription    *connect.Client[v1.DeleteSubscriptionRequest, v1.DeleteSubscriptionResponse]
+	affectedBy            *connect.Client[v1.AffectedByRequest, v1.AffectedByResponse]
+	watchDecisions        *connect.Client[v1.WatchDecisionsRequest, v1.WatchDecisionsResponse]
+	createFeedToken       *connect.Client[v1.CreateFeedTokenRequest, v1.CreateFeedTokenResponse]
+	revokeFeedToken       *connect.Client[v1.RevokeFeedTokenRequest, v1.RevokeFeedTokenResponse]
+	setWebhook            *connect.Client[v1.SetWebhookRequest, v1.SetWebhookResponse]
+	removeWebhook         *connect.Client[v1.RemoveWebhookRequest, v1.RemoveWebhookResponse]
+	listWebhookDeliveries *connect.Client[v1.ListWebhookDeliveriesRequest, v1.ListWebhookDeliveriesResponse]
+	redeliverWebhook      *connect.Client[v1.RedeliverWebhookRequest, v1.RedeliverWebhookResponse]
 }
 
 // CreateSubscription calls ohjaamo.v1.SubscriptionService.CreateSubscription.
@@ -217,6 +269,26 @@ func (c *subscriptionServiceClient) RevokeFeedToken(ctx context.Context, req *co
 	return c.revokeFeedToken.CallUnary(ctx, req)
 }
 
+// SetWebhook calls ohjaamo.v1.SubscriptionService.SetWebhook.
+func (c *subscriptionServiceClient) SetWebhook(ctx context.Context, req *connect.Request[v1.SetWebhookRequest]) (*connect.Response[v1.SetWebhookResponse], error) {
+	return c.setWebhook.CallUnary(ctx, req)
+}
+
+// RemoveWebhook calls ohjaamo.v1.SubscriptionService.RemoveWebhook.
+func (c *subscriptionServiceClient) RemoveWebhook(ctx context.Context, req *connect.Request[v1.RemoveWebhookRequest]) (*connect.Response[v1.RemoveWebhookResponse], error) {
+	return c.removeWebhook.CallUnary(ctx, req)
+}
+
+// ListWebhookDeliveries calls ohjaamo.v1.SubscriptionService.ListWebhookDeliveries.
+func (c *subscriptionServiceClient) ListWebhookDeliveries(ctx context.Context, req *connect.Request[v1.ListWebhookDeliveriesRequest]) (*connect.Response[v1.ListWebhookDeliveriesResponse], error) {
+	return c.listWebhookDeliveries.CallUnary(ctx, req)
+}
+
+// RedeliverWebhook calls ohjaamo.v1.SubscriptionService.RedeliverWebhook.
+func (c *subscriptionServiceClient) RedeliverWebhook(ctx context.Context, req *connect.Request[v1.RedeliverWebhookRequest]) (*connect.Response[v1.RedeliverWebhookResponse], error) {
+	return c.redeliverWebhook.CallUnary(ctx, req)
+}
+
 // SubscriptionServiceHandler is an implementation of the ohjaamo.v1.SubscriptionService service.
 type SubscriptionServiceHandler interface {
 	CreateSubscription(context.Context, *connect.Request[v1.CreateSubscriptionRequest]) (*connect.Response[v1.CreateSubscriptionResponse], error)
@@ -241,6 +313,17 @@ type SubscriptionServiceHandler interface {
 	CreateFeedToken(context.Context, *connect.Request[v1.CreateFeedTokenRequest]) (*connect.Response[v1.CreateFeedTokenResponse], error)
 	// The address stops working at once.
 	RevokeFeedToken(context.Context, *connect.Request[v1.RevokeFeedTokenRequest]) (*connect.Response[v1.RevokeFeedTokenResponse], error)
+	// Send the subscription's decisions to an HTTPS endpoint as JSON signed
+	// per Standard Webhooks (webhook-id, webhook-timestamp, webhook-signature).
+	// Answers the signing secret once. Failed deliveries are retried with
+	// exponential backoff for 24 hours; the outbox is a JetStream stream, so
+	// a restart loses nothing.
+	SetWebhook(context.Context, *connect.Request[v1.SetWebhookRequest]) (*connect.Response[v1.SetWebhookResponse], error)
+	RemoveWebhook(context.Context, *connect.Request[v1.RemoveWebhookRequest]) (*connect.Response[v1.RemoveWebhookResponse], error)
+	// Each delivery with its attempts, last status and last error, newest first.
+	ListWebhookDeliveries(context.Context, *connect.Request[v1.ListWebhookDeliveriesRequest]) (*connect.Response[v1.ListWebhookDeliveriesResponse], error)
+	// Deliver one decision (by its cursor) again.
+	RedeliverWebhook(context.Context, *connect.Request[v1.RedeliverWebhookRequest]) (*connect.Response[v1.RedeliverWebhookResponse], error)
 }
 
 // NewSubscriptionServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -307,6 +390,31 @@ func NewSubscriptionServiceHandler(svc SubscriptionServiceHandler, opts ...conne
 		connect.WithSchema(subscriptionServiceMethods.ByName("RevokeFeedToken")),
 		connect.WithHandlerOptions(opts...),
 	)
+	subscriptionServiceSetWebhookHandler := connect.NewUnaryHandler(
+		SubscriptionServiceSetWebhookProcedure,
+		svc.SetWebhook,
+		connect.WithSchema(subscriptionServiceMethods.ByName("SetWebhook")),
+		connect.WithHandlerOptions(opts...),
+	)
+	subscriptionServiceRemoveWebhookHandler := connect.NewUnaryHandler(
+		SubscriptionServiceRemoveWebhookProcedure,
+		svc.RemoveWebhook,
+		connect.WithSchema(subscriptionServiceMethods.ByName("RemoveWebhook")),
+		connect.WithHandlerOptions(opts...),
+	)
+	subscriptionServiceListWebhookDeliveriesHandler := connect.NewUnaryHandler(
+		SubscriptionServiceListWebhookDeliveriesProcedure,
+		svc.ListWebhookDeliveries,
+		connect.WithSchema(subscriptionServiceMethods.ByName("ListWebhookDeliveries")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	subscriptionServiceRedeliverWebhookHandler := connect.NewUnaryHandler(
+		SubscriptionServiceRedeliverWebhookProcedure,
+		svc.RedeliverWebhook,
+		connect.WithSchema(subscriptionServiceMethods.ByName("RedeliverWebhook")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/ohjaamo.v1.SubscriptionService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case SubscriptionServiceCreateSubscriptionProcedure:
@@ -327,6 +435,14 @@ func NewSubscriptionServiceHandler(svc SubscriptionServiceHandler, opts ...conne
 			subscriptionServiceCreateFeedTokenHandler.ServeHTTP(w, r)
 		case SubscriptionServiceRevokeFeedTokenProcedure:
 			subscriptionServiceRevokeFeedTokenHandler.ServeHTTP(w, r)
+		case SubscriptionServiceSetWebhookProcedure:
+			subscriptionServiceSetWebhookHandler.ServeHTTP(w, r)
+		case SubscriptionServiceRemoveWebhookProcedure:
+			subscriptionServiceRemoveWebhookHandler.ServeHTTP(w, r)
+		case SubscriptionServiceListWebhookDeliveriesProcedure:
+			subscriptionServiceListWebhookDeliveriesHandler.ServeHTTP(w, r)
+		case SubscriptionServiceRedeliverWebhookProcedure:
+			subscriptionServiceRedeliverWebhookHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -370,4 +486,20 @@ func (UnimplementedSubscriptionServiceHandler) CreateFeedToken(context.Context, 
 
 func (UnimplementedSubscriptionServiceHandler) RevokeFeedToken(context.Context, *connect.Request[v1.RevokeFeedTokenRequest]) (*connect.Response[v1.RevokeFeedTokenResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.SubscriptionService.RevokeFeedToken is not implemented"))
+}
+
+func (UnimplementedSubscriptionServiceHandler) SetWebhook(context.Context, *connect.Request[v1.SetWebhookRequest]) (*connect.Response[v1.SetWebhookResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.SubscriptionService.SetWebhook is not implemented"))
+}
+
+func (UnimplementedSubscriptionServiceHandler) RemoveWebhook(context.Context, *connect.Request[v1.RemoveWebhookRequest]) (*connect.Response[v1.RemoveWebhookResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.SubscriptionService.RemoveWebhook is not implemented"))
+}
+
+func (UnimplementedSubscriptionServiceHandler) ListWebhookDeliveries(context.Context, *connect.Request[v1.ListWebhookDeliveriesRequest]) (*connect.Response[v1.ListWebhookDeliveriesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.SubscriptionService.ListWebhookDeliveries is not implemented"))
+}
+
+func (UnimplementedSubscriptionServiceHandler) RedeliverWebhook(context.Context, *connect.Request[v1.RedeliverWebhookRequest]) (*connect.Response[v1.RedeliverWebhookResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.SubscriptionService.RedeliverWebhook is not implemented"))
 }
