@@ -8,7 +8,7 @@
 //	ohjaamo responsibility list|assign|reassign|waive|done|asks|bring-up
 //	ohjaamo voice record|list|trace|report
 //	ohjaamo audit verify|history|evidence|check-pack
-//	ohjaamo subscription create|list|pause|resume|delete|affected|feed|revoke-feed
+//	ohjaamo subscription create|list|pause|resume|delete|affected|feed|revoke-feed|webhook|deliveries|redeliver
 //	ohjaamo watch
 //	ohjaamo search WORDS...
 //	ohjaamo projections rebuild|status
@@ -90,6 +90,10 @@ Usage:
   ohjaamo subscription feed --person ID (--group ID | --subscription ID) [--kind atom|ical]
                                          a secret Atom or iCalendar address for a feed reader or calendar
   ohjaamo subscription revoke-feed TOKEN_ID
+  ohjaamo subscription webhook SUBSCRIPTION_ID --url https://... [--remove]
+                                         post its decisions, signed per Standard Webhooks
+  ohjaamo subscription deliveries SUBSCRIPTION_ID   the webhook's delivery log
+  ohjaamo subscription redeliver SUBSCRIPTION_ID CURSOR
   ohjaamo watch (--subscription ID | filter flags) [--cursor N | --since DATE]
                                          decisions as they are recorded; resumes by itself
   ohjaamo search WORDS... [--task T2 --municipality 837 --year 2026 ...]

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -187,6 +188,62 @@ func subscriptionCommand(ctx context.Context, args []string, stdout, stderr io.W
 			return explain(err)
 		}
 		return printWrite(stdout, c, res.Msg, "revoked "+ids[0], res.Msg.GetResult())
+	case "webhook":
+		u := fs.String("url", "", "https address the decisions are posted to")
+		remove := fs.Bool("remove", false, "stop posting")
+		ids, err := parseWithArgs(fs, args[1:], "SUBSCRIPTION_ID")
+		if err != nil {
+			return err
+		}
+		if *remove {
+			res, err := c.subscriptions().RemoveWebhook(ctx, request(c, &v1.RemoveWebhookRequest{RequestId: c.reqID(), SubscriptionId: ids[0]}))
+			if err != nil {
+				return explain(err)
+			}
+			return printWrite(stdout, c, res.Msg, "webhook removed", res.Msg.GetResult())
+		}
+		res, err := c.subscriptions().SetWebhook(ctx, request(c, &v1.SetWebhookRequest{RequestId: c.reqID(), SubscriptionId: ids[0], Url: *u}))
+		if err != nil {
+			return explain(err)
+		}
+		what := "webhook set; signing secret (shown once): " + res.Msg.GetSecret()
+		if res.Msg.GetSecret() == "" {
+			what = "webhook was set before; its secret is shown only once (set it again for a new one)"
+		}
+		return printWrite(stdout, c, res.Msg, what, res.Msg.GetResult())
+	case "deliveries":
+		ids, err := parseWithArgs(fs, args[1:], "SUBSCRIPTION_ID")
+		if err != nil {
+			return err
+		}
+		res, err := c.subscriptions().ListWebhookDeliveries(ctx, request(c, &v1.ListWebhookDeliveriesRequest{SubscriptionId: ids[0], MinPosition: c.minPosition}))
+		if err != nil {
+			return explain(err)
+		}
+		if c.json {
+			return printJSON(stdout, res.Msg)
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
+		fmt.Fprintln(tw, "CURSOR\tSTATE\tATTEMPTS\tLAST\tSTATUS\tERROR\tDELIVERY")
+		for _, d := range res.Msg.GetDeliveries() {
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%d\t%s\t%s\n", d.GetCursor(), strings.ToLower(strings.TrimPrefix(d.GetState().String(), "DELIVERY_STATE_")),
+				d.GetAttempts(), d.GetLastAttemptAt(), d.GetLastStatusCode(), clip(d.GetLastError(), 60), d.GetDeliveryId())
+		}
+		return tw.Flush()
+	case "redeliver":
+		ids, err := parseWithArgs(fs, args[1:], "SUBSCRIPTION_ID", "CURSOR")
+		if err != nil {
+			return err
+		}
+		cursor, err := strconv.ParseUint(ids[1], 10, 64)
+		if err != nil {
+			return usagef("CURSOR %q: want a number", ids[1])
+		}
+		if _, err := c.subscriptions().RedeliverWebhook(ctx, request(c, &v1.RedeliverWebhookRequest{SubscriptionId: ids[0], Cursor: cursor})); err != nil {
+			return explain(err)
+		}
+		_, err = fmt.Fprintf(stdout, "queued for redelivery: %d\n", cursor)
+		return err
 	case "affected":
 		ids, err := parseWithArgs(fs, args[1:], "GROUP_ID", "ITEM_ID")
 		if err != nil {
