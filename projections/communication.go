@@ -73,8 +73,8 @@ func communicationEvent(m proto.Message) bool {
 // ResponsibilityFilter narrows ListResponsibilities; empty fields match
 // all. ItemID, when given, is the only filter used.
 type ResponsibilityFilter struct {
-	GroupID, MembershipID, PersonName, ItemID string
-	OpenOnly, OverdueOnly                     bool
+	GroupID, MembershipID, PersonName, PersonID, ItemID string
+	OpenOnly, OverdueOnly                               bool
 	// AsOf is the date (YYYY-MM-DD) overdue is computed for.
 	AsOf string
 }
@@ -92,7 +92,7 @@ func (rt *Runtime) Responsibilities(ctx context.Context, f ResponsibilityFilter)
 
 func responsibilities(ctx context.Context, db *sql.DB, f ResponsibilityFilter) ([]*v1.Responsibility, error) {
 	var out []*v1.Responsibility
-	query, args := q("resp_list"), []any{f.GroupID, f.MembershipID, f.PersonName, f.OpenOnly, f.OverdueOnly, f.AsOf}
+	query, args := q("resp_list"), []any{f.GroupID, f.MembershipID, f.PersonName, f.OpenOnly, f.OverdueOnly, f.AsOf, f.PersonID}
 	if f.ItemID != "" {
 		query, args = q("resp_for_item"), []any{f.ItemID}
 	}

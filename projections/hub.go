@@ -37,9 +37,9 @@ type DecisionHub struct {
 	// iCalendar SEQUENCE.
 	revisions map[string]uint32
 	notices   []*Notice
-	pos      uint64
-	watchers map[*watcher]struct{}
-	closed   bool
+	pos       uint64
+	watchers  map[*watcher]struct{}
+	closed    bool
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -467,4 +467,63 @@ func (h *DecisionHub) Webhook(subscriptionID string) (WebhookTarget, bool) {
 		return WebhookTarget{}, false
 	}
 	return WebhookTarget{SubscriptionID: subscriptionID, URL: s.WebhookURL, Secret: s.WebhookSecret}, true
+}
+
+// DigestNotices lists the public decisions recorded from from (inclusive)
+// to to (exclusive) that affect personID or match one of their active
+// subscriptions, oldest first.
+func (h *DecisionHub) DigestNotices(personID string, from, to time.Time) []*Notice {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var specs []WatchSpec
+	for id, s := range h.subs {
+		if s.PersonID == personID {
+			specs = append(specs, WatchSpec{SubscriptionID: id})
+		}
+	}
+	specs = append(specs, WatchSpec{Filter: &v1.SubscriptionFilter{AffectsMe: true}, PersonID: personID})
+	var out []*Notice
+	for _, n := range h.notices {
+		if n.Recorded.Before(from) || !n.Recorded.Before(to) {
+			continue
+		}
+		for _, spec := range specs {
+			if h.matches(spec, n) {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// Person is someone with a seat in the network, as the digest needs them.
+type Person struct {
+	ID, Name, Email string
+}
+
+// People lists everyone with an active seat, by id; Email is the first
+// address found among their seats.
+func (h *DecisionHub) People() []Person {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	byID := map[string]*Person{}
+	for _, g := range h.groups {
+		for _, m := range g.ActiveMembers() {
+			p, ok := byID[m.PersonID]
+			if !ok {
+				p = &Person{ID: m.PersonID, Name: m.PersonName}
+				byID[m.PersonID] = p
+			}
+			if p.Email == "" {
+				p.Email = m.Email
+			}
+		}
+	}
+	out := make([]Person, 0, len(byID))
+	for _, p := range byID {
+		out = append(out, *p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }

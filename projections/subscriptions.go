@@ -41,7 +41,7 @@ func (subscriptionsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 		if blob == nil {
 			blob = []byte{}
 		}
-		return tx.Exec("subscription_insert", id, e.GetPersonId(), e.GetName(), blob, ev.Envelope.GetTime().AsTime().UTC().Format(time.RFC3339))
+		return tx.Exec("subscription_insert", id, e.GetPersonId(), e.GetName(), blob, ev.Envelope.GetTime().AsTime().UTC().Format(time.RFC3339), ev.Seq)
 	case *v1.SubscriptionPaused:
 		return tx.Exec("subscription_paused", true, id)
 	case *v1.SubscriptionResumed:

@@ -10,6 +10,7 @@
 //	ohjaamo audit verify|history|evidence|check-pack
 //	ohjaamo subscription create|list|pause|resume|delete|affected|feed|revoke-feed|webhook|deliveries|redeliver
 //	ohjaamo watch
+//	ohjaamo digest show|send
 //	ohjaamo search WORDS...
 //	ohjaamo projections rebuild|status
 package main
@@ -94,6 +95,8 @@ Usage:
                                          post its decisions, signed per Standard Webhooks
   ohjaamo subscription deliveries SUBSCRIPTION_ID   the webhook's delivery log
   ohjaamo subscription redeliver SUBSCRIPTION_ID CURSOR
+  ohjaamo digest show --person ID [--week DATE] [--html]   a person's weekly digest
+  ohjaamo digest send [--week DATE] [--person ID]         mail the week's digests (serve --smtp-addr)
   ohjaamo watch (--subscription ID | filter flags) [--cursor N | --since DATE]
                                          decisions as they are recorded; resumes by itself
   ohjaamo search WORDS... [--task T2 --municipality 837 --year 2026 ...]
@@ -134,6 +137,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = subscriptionCommand(ctx, args[1:], stdout, stderr)
 	case "watch":
 		err = watchCommand(ctx, args[1:], stdout, stderr)
+	case "digest":
+		err = digestCommand(ctx, args[1:], stdout, stderr)
 	case "projections":
 		err = projectionsCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

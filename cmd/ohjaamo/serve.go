@@ -25,6 +25,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&cfg.ReadWait, "read-wait", 5*time.Second, "how long a read waits for its min_position before answering Unavailable")
 	fs.BoolVar(&cfg.WebhooksAllowPrivate, "webhooks-allow-private", false, "let webhooks use plain http and reach loopback and private addresses (a trusted internal network only)")
 	fs.DurationVar(&cfg.WebhookRetryBase, "webhook-retry-base", 5*time.Second, "first retry delay of a failed webhook delivery; doubles each time, retried for 24 h")
+	fs.StringVar(&cfg.SMTPAddr, "smtp-addr", "", "SMTP server (host:port) for the weekly digests; empty: digests are not mailed")
+	fs.StringVar(&cfg.SMTPFrom, "smtp-from", "ohjaamo@localhost", "sender address of the digests")
 	shutdownTimeout := fs.Duration("shutdown-timeout", 15*time.Second, "how long shutdown waits for in-flight requests")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	if err := parse(fs, args); err != nil {

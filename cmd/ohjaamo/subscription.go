@@ -349,3 +349,39 @@ func helsinkiLoc() *time.Location {
 	}
 	return loc
 }
+
+// digestCommand shows or sends the weekly digests.
+func digestCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "show" && args[0] != "send") {
+		return usagef("digest: want show or send")
+	}
+	fs := newFlags("digest "+args[0], stderr)
+	c := addClientFlags(fs, false)
+	person := fs.String("person", "", "person id")
+	week := fs.String("week", "", "any day of the week (default this week)")
+	html := fs.Bool("html", false, "show the HTML part instead of the text")
+	if _, err := parseWithArgs(fs, args[1:]); err != nil {
+		return err
+	}
+	if args[0] == "send" {
+		res, err := c.subscriptions().SendDigests(ctx, request(c, &v1.SendDigestsRequest{WeekOf: *week, PersonId: *person}))
+		if err != nil {
+			return explain(err)
+		}
+		_, err = fmt.Fprintf(stdout, "sent %d, already sent %d, nothing to send %d\n", res.Msg.GetSent(), res.Msg.GetSkipped(), res.Msg.GetEmpty())
+		return err
+	}
+	res, err := c.subscriptions().GetDigest(ctx, request(c, &v1.GetDigestRequest{PersonId: *person, WeekOf: *week, MinPosition: c.minPosition}))
+	if err != nil {
+		return explain(err)
+	}
+	if c.json {
+		return printJSON(stdout, res.Msg)
+	}
+	body := res.Msg.GetText()
+	if *html {
+		body = res.Msg.GetHtml()
+	}
+	_, err = fmt.Fprintf(stdout, "Subject: %s\n\n%s", res.Msg.GetSubject(), body)
+	return err
+}

@@ -106,4 +106,6 @@ func (e errorMapper) WrapStreamingHandler(next connect.StreamingHandlerFunc) con
 	}
 }
 
-func (errorMapper) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc { return next }
+func (errorMapper) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
+	return next
+}

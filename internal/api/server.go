@@ -36,7 +36,9 @@ type Config struct {
 	WebhooksAllowPrivate bool
 	// WebhookRetryBase is the first retry delay of a failed webhook; default 5s.
 	WebhookRetryBase time.Duration
-	Logger           *slog.Logger
+	// SMTPAddr (host:port) and SMTPFrom send the weekly digests; empty: not sent.
+	SMTPAddr, SMTPFrom string
+	Logger             *slog.Logger
 }
 
 // Server holds the parts the handlers use.
@@ -50,6 +52,8 @@ type Server struct {
 	feeds                *eventstore.Repo[*domain.FeedToken]
 	webhookLog           *eventstore.Repo[*domain.WebhookLog]
 	webhooks             *webhooks
+	digests              *eventstore.Repo[*domain.Digests]
+	smtpAddr, smtpFrom   string
 	allowPrivateWebhooks bool
 	hub                  *projections.DecisionHub
 	log                  *slog.Logger
@@ -96,7 +100,12 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		subs:                 eventstore.NewRepo(store, domain.AggregateSubscription, domain.NewSubscription, 10_000),
 		feeds:                eventstore.NewRepo(store, domain.AggregateFeed, domain.NewFeedToken, 1_000),
 		webhookLog:           eventstore.NewRepo(store, domain.AggregateWebhook, domain.NewWebhookLog, 1_000),
-		allowPrivateWebhooks: cfg.WebhooksAllowPrivate}
+		allowPrivateWebhooks: cfg.WebhooksAllowPrivate,
+		digests:              eventstore.NewRepo(store, domain.AggregateDigest, domain.NewDigests, 10_000),
+		smtpAddr:             cfg.SMTPAddr, smtpFrom: cfg.SMTPFrom}
+	if s.smtpFrom == "" {
+		s.smtpFrom = "ohjaamo@localhost"
+	}
 	if s.hub, err = projections.StartDecisionHub(context.WithoutCancel(ctx), store, log); err != nil {
 		rt.Close()
 		store.Close()

@@ -345,3 +345,29 @@ func (l *WebhookLog) Apply(ev proto.Message) error {
 func (l *WebhookLog) Record(a *v1.WebhookAttempted) ([]proto.Message, error) {
 	return []proto.Message{proto.CloneOf(a)}, nil
 }
+
+// AggregateDigest is the aggregate type of one person's digests sent;
+// its events go to ohjaamo.digest.<person id>.
+const AggregateDigest = "digest"
+
+// Digests are the weeks a person's digest was sent.
+type Digests struct {
+	PersonID string
+	Sent     map[string]bool // by week (its Monday)
+}
+
+// NewDigests is the empty state of person id.
+func NewDigests(id string) *Digests { return &Digests{PersonID: id, Sent: map[string]bool{}} }
+
+// Clone copies the state for the next snapshot.
+func (d *Digests) Clone() *Digests { return &Digests{PersonID: d.PersonID, Sent: maps.Clone(d.Sent)} }
+
+// Apply folds one event into the state.
+func (d *Digests) Apply(ev proto.Message) error {
+	e, ok := ev.(*v1.DigestSent)
+	if !ok {
+		return fmt.Errorf("digests: unknown event %T", ev)
+	}
+	d.Sent[e.GetWeek()] = true
+	return nil
+}

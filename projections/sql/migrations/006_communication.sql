@@ -28,7 +28,8 @@ CREATE VIEW responsibility_rows AS
 SELECT r.id, r.group_id, coalesce(g.name_fi, '') AS group_name, r.item_id, i.title, i.section, coalesce(i.meeting_id, '') AS meeting_id,
        coalesce(nullif(m.opened_at, ''), m.starts_at, '') AS held_at,
        r.membership_id, coalesce(ms.person_name, '') AS person_name, coalesce(ms.organisation, '') AS organisation,
-       r.audience, r.due_on, r.state, r.done, r.waived_reason, coalesce(ag.name_fi, '') AS audience_group_name
+       r.audience, r.due_on, r.state, r.done, r.waived_reason, coalesce(ag.name_fi, '') AS audience_group_name,
+       coalesce(ms.person_id, '') AS person_id
 FROM responsibilities r
 JOIN items i ON i.id = r.item_id
 LEFT JOIN meetings m ON m.id = i.meeting_id

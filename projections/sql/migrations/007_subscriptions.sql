@@ -7,7 +7,8 @@ CREATE TABLE subscriptions (
     paused     INTEGER NOT NULL DEFAULT 0,
     deleted    INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
-    webhook_url TEXT NOT NULL DEFAULT ''
+    webhook_url TEXT NOT NULL DEFAULT '',
+    position   INTEGER NOT NULL -- stream sequence of its creation: the list's order
 ) STRICT;
 CREATE INDEX subscriptions_person ON subscriptions (person_id) WHERE deleted = 0;
 

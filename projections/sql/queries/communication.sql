@@ -21,13 +21,13 @@ INSERT OR IGNORE INTO upward_answers (meeting_id, membership_id, represents_grou
 
 -- name: resp_list
 -- Responsibilities with their decision and the responsible member. ?1 group,
--- ?2 membership, ?3 person name, ?4 open only, ?5 overdue only on date ?6
--- (all optional).
+-- ?2 membership, ?3 person name, ?4 open only, ?5 overdue only on date ?6,
+-- ?7 person id (all optional).
 SELECT id, group_id, group_name, item_id, title, section, meeting_id, held_at, membership_id, person_name, organisation,
        audience, due_on, state, done, waived_reason, audience_group_name
 FROM responsibility_rows
 WHERE (?1 = '' OR group_id = ?1) AND (?2 = '' OR membership_id = ?2) AND (?3 = '' OR person_name = ?3)
-  AND (?4 = 0 OR state IN (1, 2)) AND (?5 = 0 OR (state IN (1, 2) AND due_on < ?6))
+  AND (?4 = 0 OR state IN (1, 2)) AND (?5 = 0 OR (state IN (1, 2) AND due_on < ?6)) AND (?7 = '' OR person_id = ?7)
 ORDER BY due_on, group_name, section, id;
 
 -- name: resp_for_item

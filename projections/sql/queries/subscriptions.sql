@@ -1,7 +1,7 @@
 -- Saved subscriptions.
 
 -- name: subscription_insert
-INSERT INTO subscriptions (id, person_id, name, filter, created_at) VALUES (?1, ?2, ?3, ?4, ?5);
+INSERT INTO subscriptions (id, person_id, name, filter, created_at, position) VALUES (?1, ?2, ?3, ?4, ?5, ?6);
 
 -- name: subscription_paused
 UPDATE subscriptions SET paused = ?1 WHERE id = ?2;
@@ -24,4 +24,4 @@ FROM webhook_deliveries WHERE subscription_id = ?1 ORDER BY cursor DESC, deliver
 
 -- name: subscription_list
 SELECT id, person_id, name, filter, paused, created_at, webhook_url FROM subscriptions
-WHERE person_id = ?1 AND deleted = 0 ORDER BY created_at, id;
+WHERE person_id = ?1 AND deleted = 0 ORDER BY position;

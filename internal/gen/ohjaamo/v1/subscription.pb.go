@@ -126,6 +126,336 @@ func (FeedKind) EnumDescriptor() ([]byte, []int) {
 	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{1}
 }
 
+// DigestSent: aggregate ohjaamo.digest.<person id>, one per week sent.
+type DigestSent struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The Monday the week starts, YYYY-MM-DD.
+	Week             string `protobuf:"bytes,1,opt,name=week,proto3" json:"week,omitempty"`
+	Email            string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	Decisions        uint32 `protobuf:"varint,3,opt,name=decisions,proto3" json:"decisions,omitempty"`
+	Responsibilities uint32 `protobuf:"varint,4,opt,name=responsibilities,proto3" json:"responsibilities,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *DigestSent) Reset() {
+	*x = DigestSent{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DigestSent) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DigestSent) ProtoMessage() {}
+
+func (x *DigestSent) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DigestSent.ProtoReflect.Descriptor instead.
+func (*DigestSent) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *DigestSent) GetWeek() string {
+	if x != nil {
+		return x.Week
+	}
+	return ""
+}
+
+func (x *DigestSent) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *DigestSent) GetDecisions() uint32 {
+	if x != nil {
+		return x.Decisions
+	}
+	return 0
+}
+
+func (x *DigestSent) GetResponsibilities() uint32 {
+	if x != nil {
+		return x.Responsibilities
+	}
+	return 0
+}
+
+type GetDigestRequest struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	PersonId string                 `protobuf:"bytes,1,opt,name=person_id,json=personId,proto3" json:"person_id,omitempty"`
+	// Any day of the week (Monday to Sunday, Finland); default this week.
+	WeekOf        string `protobuf:"bytes,2,opt,name=week_of,json=weekOf,proto3" json:"week_of,omitempty"`
+	MinPosition   uint64 `protobuf:"varint,3,opt,name=min_position,json=minPosition,proto3" json:"min_position,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetDigestRequest) Reset() {
+	*x = GetDigestRequest{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDigestRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDigestRequest) ProtoMessage() {}
+
+func (x *GetDigestRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDigestRequest.ProtoReflect.Descriptor instead.
+func (*GetDigestRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetDigestRequest) GetPersonId() string {
+	if x != nil {
+		return x.PersonId
+	}
+	return ""
+}
+
+func (x *GetDigestRequest) GetWeekOf() string {
+	if x != nil {
+		return x.WeekOf
+	}
+	return ""
+}
+
+func (x *GetDigestRequest) GetMinPosition() uint64 {
+	if x != nil {
+		return x.MinPosition
+	}
+	return 0
+}
+
+type GetDigestResponse struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	Week             string                 `protobuf:"bytes,1,opt,name=week,proto3" json:"week,omitempty"`
+	Subject          string                 `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"`
+	Text             string                 `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	Html             string                 `protobuf:"bytes,4,opt,name=html,proto3" json:"html,omitempty"`
+	Decisions        []*DecisionNotice      `protobuf:"bytes,5,rep,name=decisions,proto3" json:"decisions,omitempty"`
+	Responsibilities []*Responsibility      `protobuf:"bytes,6,rep,name=responsibilities,proto3" json:"responsibilities,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *GetDigestResponse) Reset() {
+	*x = GetDigestResponse{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetDigestResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetDigestResponse) ProtoMessage() {}
+
+func (x *GetDigestResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetDigestResponse.ProtoReflect.Descriptor instead.
+func (*GetDigestResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetDigestResponse) GetWeek() string {
+	if x != nil {
+		return x.Week
+	}
+	return ""
+}
+
+func (x *GetDigestResponse) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *GetDigestResponse) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *GetDigestResponse) GetHtml() string {
+	if x != nil {
+		return x.Html
+	}
+	return ""
+}
+
+func (x *GetDigestResponse) GetDecisions() []*DecisionNotice {
+	if x != nil {
+		return x.Decisions
+	}
+	return nil
+}
+
+func (x *GetDigestResponse) GetResponsibilities() []*Responsibility {
+	if x != nil {
+		return x.Responsibilities
+	}
+	return nil
+}
+
+type SendDigestsRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	WeekOf string                 `protobuf:"bytes,1,opt,name=week_of,json=weekOf,proto3" json:"week_of,omitempty"`
+	// Only this person; empty: everyone.
+	PersonId      string `protobuf:"bytes,2,opt,name=person_id,json=personId,proto3" json:"person_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendDigestsRequest) Reset() {
+	*x = SendDigestsRequest{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendDigestsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendDigestsRequest) ProtoMessage() {}
+
+func (x *SendDigestsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendDigestsRequest.ProtoReflect.Descriptor instead.
+func (*SendDigestsRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *SendDigestsRequest) GetWeekOf() string {
+	if x != nil {
+		return x.WeekOf
+	}
+	return ""
+}
+
+func (x *SendDigestsRequest) GetPersonId() string {
+	if x != nil {
+		return x.PersonId
+	}
+	return ""
+}
+
+type SendDigestsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Sent  uint32                 `protobuf:"varint,1,opt,name=sent,proto3" json:"sent,omitempty"`
+	// Already sent for the week.
+	Skipped uint32 `protobuf:"varint,2,opt,name=skipped,proto3" json:"skipped,omitempty"`
+	// Nothing to tell, or no e-mail address.
+	Empty         uint32 `protobuf:"varint,3,opt,name=empty,proto3" json:"empty,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SendDigestsResponse) Reset() {
+	*x = SendDigestsResponse{}
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SendDigestsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SendDigestsResponse) ProtoMessage() {}
+
+func (x *SendDigestsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SendDigestsResponse.ProtoReflect.Descriptor instead.
+func (*SendDigestsResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *SendDigestsResponse) GetSent() uint32 {
+	if x != nil {
+		return x.Sent
+	}
+	return 0
+}
+
+func (x *SendDigestsResponse) GetSkipped() uint32 {
+	if x != nil {
+		return x.Skipped
+	}
+	return 0
+}
+
+func (x *SendDigestsResponse) GetEmpty() uint32 {
+	if x != nil {
+		return x.Empty
+	}
+	return 0
+}
+
 // WebhookSet: on the subscription's aggregate. The secret signs the
 // deliveries, so it is kept (unlike a feed token's).
 type WebhookSet struct {
@@ -139,7 +469,7 @@ type WebhookSet struct {
 
 func (x *WebhookSet) Reset() {
 	*x = WebhookSet{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[0]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -151,7 +481,7 @@ func (x *WebhookSet) String() string {
 func (*WebhookSet) ProtoMessage() {}
 
 func (x *WebhookSet) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[0]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -164,7 +494,7 @@ func (x *WebhookSet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookSet.ProtoReflect.Descriptor instead.
 func (*WebhookSet) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{0}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *WebhookSet) GetUrl() string {
@@ -189,7 +519,7 @@ type WebhookRemoved struct {
 
 func (x *WebhookRemoved) Reset() {
 	*x = WebhookRemoved{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[1]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -201,7 +531,7 @@ func (x *WebhookRemoved) String() string {
 func (*WebhookRemoved) ProtoMessage() {}
 
 func (x *WebhookRemoved) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[1]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -214,7 +544,7 @@ func (x *WebhookRemoved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookRemoved.ProtoReflect.Descriptor instead.
 func (*WebhookRemoved) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{1}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{6}
 }
 
 // WebhookAttempted: aggregate ohjaamo.webhook.<subscription id>, one per attempt.
@@ -237,7 +567,7 @@ type WebhookAttempted struct {
 
 func (x *WebhookAttempted) Reset() {
 	*x = WebhookAttempted{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[2]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -249,7 +579,7 @@ func (x *WebhookAttempted) String() string {
 func (*WebhookAttempted) ProtoMessage() {}
 
 func (x *WebhookAttempted) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[2]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -262,7 +592,7 @@ func (x *WebhookAttempted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookAttempted.ProtoReflect.Descriptor instead.
 func (*WebhookAttempted) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{2}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *WebhookAttempted) GetDeliveryId() string {
@@ -337,7 +667,7 @@ type WebhookDelivery struct {
 
 func (x *WebhookDelivery) Reset() {
 	*x = WebhookDelivery{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -349,7 +679,7 @@ func (x *WebhookDelivery) String() string {
 func (*WebhookDelivery) ProtoMessage() {}
 
 func (x *WebhookDelivery) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -362,7 +692,7 @@ func (x *WebhookDelivery) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookDelivery.ProtoReflect.Descriptor instead.
 func (*WebhookDelivery) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{3}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *WebhookDelivery) GetDeliveryId() string {
@@ -432,7 +762,7 @@ type SetWebhookRequest struct {
 
 func (x *SetWebhookRequest) Reset() {
 	*x = SetWebhookRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -444,7 +774,7 @@ func (x *SetWebhookRequest) String() string {
 func (*SetWebhookRequest) ProtoMessage() {}
 
 func (x *SetWebhookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -457,7 +787,7 @@ func (x *SetWebhookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetWebhookRequest.ProtoReflect.Descriptor instead.
 func (*SetWebhookRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{4}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SetWebhookRequest) GetRequestId() string {
@@ -492,7 +822,7 @@ type SetWebhookResponse struct {
 
 func (x *SetWebhookResponse) Reset() {
 	*x = SetWebhookResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -504,7 +834,7 @@ func (x *SetWebhookResponse) String() string {
 func (*SetWebhookResponse) ProtoMessage() {}
 
 func (x *SetWebhookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[5]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -517,7 +847,7 @@ func (x *SetWebhookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetWebhookResponse.ProtoReflect.Descriptor instead.
 func (*SetWebhookResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{5}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SetWebhookResponse) GetSecret() string {
@@ -544,7 +874,7 @@ type RemoveWebhookRequest struct {
 
 func (x *RemoveWebhookRequest) Reset() {
 	*x = RemoveWebhookRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -556,7 +886,7 @@ func (x *RemoveWebhookRequest) String() string {
 func (*RemoveWebhookRequest) ProtoMessage() {}
 
 func (x *RemoveWebhookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[6]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -569,7 +899,7 @@ func (x *RemoveWebhookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveWebhookRequest.ProtoReflect.Descriptor instead.
 func (*RemoveWebhookRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{6}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *RemoveWebhookRequest) GetRequestId() string {
@@ -595,7 +925,7 @@ type RemoveWebhookResponse struct {
 
 func (x *RemoveWebhookResponse) Reset() {
 	*x = RemoveWebhookResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -607,7 +937,7 @@ func (x *RemoveWebhookResponse) String() string {
 func (*RemoveWebhookResponse) ProtoMessage() {}
 
 func (x *RemoveWebhookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[7]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -620,7 +950,7 @@ func (x *RemoveWebhookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveWebhookResponse.ProtoReflect.Descriptor instead.
 func (*RemoveWebhookResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{7}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *RemoveWebhookResponse) GetResult() *WriteResult {
@@ -640,7 +970,7 @@ type ListWebhookDeliveriesRequest struct {
 
 func (x *ListWebhookDeliveriesRequest) Reset() {
 	*x = ListWebhookDeliveriesRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -652,7 +982,7 @@ func (x *ListWebhookDeliveriesRequest) String() string {
 func (*ListWebhookDeliveriesRequest) ProtoMessage() {}
 
 func (x *ListWebhookDeliveriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[8]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -665,7 +995,7 @@ func (x *ListWebhookDeliveriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListWebhookDeliveriesRequest.ProtoReflect.Descriptor instead.
 func (*ListWebhookDeliveriesRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{8}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListWebhookDeliveriesRequest) GetSubscriptionId() string {
@@ -691,7 +1021,7 @@ type ListWebhookDeliveriesResponse struct {
 
 func (x *ListWebhookDeliveriesResponse) Reset() {
 	*x = ListWebhookDeliveriesResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -703,7 +1033,7 @@ func (x *ListWebhookDeliveriesResponse) String() string {
 func (*ListWebhookDeliveriesResponse) ProtoMessage() {}
 
 func (x *ListWebhookDeliveriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[9]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -716,7 +1046,7 @@ func (x *ListWebhookDeliveriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListWebhookDeliveriesResponse.ProtoReflect.Descriptor instead.
 func (*ListWebhookDeliveriesResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{9}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListWebhookDeliveriesResponse) GetDeliveries() []*WebhookDelivery {
@@ -736,7 +1066,7 @@ type RedeliverWebhookRequest struct {
 
 func (x *RedeliverWebhookRequest) Reset() {
 	*x = RedeliverWebhookRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -748,7 +1078,7 @@ func (x *RedeliverWebhookRequest) String() string {
 func (*RedeliverWebhookRequest) ProtoMessage() {}
 
 func (x *RedeliverWebhookRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[10]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -761,7 +1091,7 @@ func (x *RedeliverWebhookRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RedeliverWebhookRequest.ProtoReflect.Descriptor instead.
 func (*RedeliverWebhookRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{10}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *RedeliverWebhookRequest) GetSubscriptionId() string {
@@ -786,7 +1116,7 @@ type RedeliverWebhookResponse struct {
 
 func (x *RedeliverWebhookResponse) Reset() {
 	*x = RedeliverWebhookResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -798,7 +1128,7 @@ func (x *RedeliverWebhookResponse) String() string {
 func (*RedeliverWebhookResponse) ProtoMessage() {}
 
 func (x *RedeliverWebhookResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[11]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -811,7 +1141,7 @@ func (x *RedeliverWebhookResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RedeliverWebhookResponse.ProtoReflect.Descriptor instead.
 func (*RedeliverWebhookResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{11}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{16}
 }
 
 // FeedTokenIssued: aggregate ohjaamo.feed.<token id>.
@@ -831,7 +1161,7 @@ type FeedTokenIssued struct {
 
 func (x *FeedTokenIssued) Reset() {
 	*x = FeedTokenIssued{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -843,7 +1173,7 @@ func (x *FeedTokenIssued) String() string {
 func (*FeedTokenIssued) ProtoMessage() {}
 
 func (x *FeedTokenIssued) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[12]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -856,7 +1186,7 @@ func (x *FeedTokenIssued) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeedTokenIssued.ProtoReflect.Descriptor instead.
 func (*FeedTokenIssued) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{12}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *FeedTokenIssued) GetTokenId() string {
@@ -909,7 +1239,7 @@ type FeedTokenRevoked struct {
 
 func (x *FeedTokenRevoked) Reset() {
 	*x = FeedTokenRevoked{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -921,7 +1251,7 @@ func (x *FeedTokenRevoked) String() string {
 func (*FeedTokenRevoked) ProtoMessage() {}
 
 func (x *FeedTokenRevoked) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[13]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -934,7 +1264,7 @@ func (x *FeedTokenRevoked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeedTokenRevoked.ProtoReflect.Descriptor instead.
 func (*FeedTokenRevoked) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{13}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{18}
 }
 
 type CreateFeedTokenRequest struct {
@@ -950,7 +1280,7 @@ type CreateFeedTokenRequest struct {
 
 func (x *CreateFeedTokenRequest) Reset() {
 	*x = CreateFeedTokenRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -962,7 +1292,7 @@ func (x *CreateFeedTokenRequest) String() string {
 func (*CreateFeedTokenRequest) ProtoMessage() {}
 
 func (x *CreateFeedTokenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[14]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -975,7 +1305,7 @@ func (x *CreateFeedTokenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateFeedTokenRequest.ProtoReflect.Descriptor instead.
 func (*CreateFeedTokenRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{14}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreateFeedTokenRequest) GetRequestId() string {
@@ -1026,7 +1356,7 @@ type CreateFeedTokenResponse struct {
 
 func (x *CreateFeedTokenResponse) Reset() {
 	*x = CreateFeedTokenResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1038,7 +1368,7 @@ func (x *CreateFeedTokenResponse) String() string {
 func (*CreateFeedTokenResponse) ProtoMessage() {}
 
 func (x *CreateFeedTokenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[15]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1051,7 +1381,7 @@ func (x *CreateFeedTokenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateFeedTokenResponse.ProtoReflect.Descriptor instead.
 func (*CreateFeedTokenResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{15}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreateFeedTokenResponse) GetTokenId() string {
@@ -1085,7 +1415,7 @@ type RevokeFeedTokenRequest struct {
 
 func (x *RevokeFeedTokenRequest) Reset() {
 	*x = RevokeFeedTokenRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1097,7 +1427,7 @@ func (x *RevokeFeedTokenRequest) String() string {
 func (*RevokeFeedTokenRequest) ProtoMessage() {}
 
 func (x *RevokeFeedTokenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[16]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1110,7 +1440,7 @@ func (x *RevokeFeedTokenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeFeedTokenRequest.ProtoReflect.Descriptor instead.
 func (*RevokeFeedTokenRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{16}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RevokeFeedTokenRequest) GetRequestId() string {
@@ -1136,7 +1466,7 @@ type RevokeFeedTokenResponse struct {
 
 func (x *RevokeFeedTokenResponse) Reset() {
 	*x = RevokeFeedTokenResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1148,7 +1478,7 @@ func (x *RevokeFeedTokenResponse) String() string {
 func (*RevokeFeedTokenResponse) ProtoMessage() {}
 
 func (x *RevokeFeedTokenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[17]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1161,7 +1491,7 @@ func (x *RevokeFeedTokenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeFeedTokenResponse.ProtoReflect.Descriptor instead.
 func (*RevokeFeedTokenResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{17}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RevokeFeedTokenResponse) GetResult() *WriteResult {
@@ -1191,7 +1521,7 @@ type SubscriptionFilter struct {
 
 func (x *SubscriptionFilter) Reset() {
 	*x = SubscriptionFilter{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1203,7 +1533,7 @@ func (x *SubscriptionFilter) String() string {
 func (*SubscriptionFilter) ProtoMessage() {}
 
 func (x *SubscriptionFilter) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[18]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1216,7 +1546,7 @@ func (x *SubscriptionFilter) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionFilter.ProtoReflect.Descriptor instead.
 func (*SubscriptionFilter) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{18}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *SubscriptionFilter) GetGroupId() string {
@@ -1282,7 +1612,7 @@ type SubscriptionCreated struct {
 
 func (x *SubscriptionCreated) Reset() {
 	*x = SubscriptionCreated{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1294,7 +1624,7 @@ func (x *SubscriptionCreated) String() string {
 func (*SubscriptionCreated) ProtoMessage() {}
 
 func (x *SubscriptionCreated) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[19]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1307,7 +1637,7 @@ func (x *SubscriptionCreated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionCreated.ProtoReflect.Descriptor instead.
 func (*SubscriptionCreated) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{19}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SubscriptionCreated) GetSubscriptionId() string {
@@ -1346,7 +1676,7 @@ type SubscriptionPaused struct {
 
 func (x *SubscriptionPaused) Reset() {
 	*x = SubscriptionPaused{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1358,7 +1688,7 @@ func (x *SubscriptionPaused) String() string {
 func (*SubscriptionPaused) ProtoMessage() {}
 
 func (x *SubscriptionPaused) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[20]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1371,7 +1701,7 @@ func (x *SubscriptionPaused) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionPaused.ProtoReflect.Descriptor instead.
 func (*SubscriptionPaused) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{20}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{25}
 }
 
 type SubscriptionResumed struct {
@@ -1382,7 +1712,7 @@ type SubscriptionResumed struct {
 
 func (x *SubscriptionResumed) Reset() {
 	*x = SubscriptionResumed{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1394,7 +1724,7 @@ func (x *SubscriptionResumed) String() string {
 func (*SubscriptionResumed) ProtoMessage() {}
 
 func (x *SubscriptionResumed) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[21]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1407,7 +1737,7 @@ func (x *SubscriptionResumed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionResumed.ProtoReflect.Descriptor instead.
 func (*SubscriptionResumed) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{21}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{26}
 }
 
 type SubscriptionDeleted struct {
@@ -1418,7 +1748,7 @@ type SubscriptionDeleted struct {
 
 func (x *SubscriptionDeleted) Reset() {
 	*x = SubscriptionDeleted{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[22]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1430,7 +1760,7 @@ func (x *SubscriptionDeleted) String() string {
 func (*SubscriptionDeleted) ProtoMessage() {}
 
 func (x *SubscriptionDeleted) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[22]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1443,7 +1773,7 @@ func (x *SubscriptionDeleted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscriptionDeleted.ProtoReflect.Descriptor instead.
 func (*SubscriptionDeleted) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{22}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{27}
 }
 
 type Subscription struct {
@@ -1463,7 +1793,7 @@ type Subscription struct {
 
 func (x *Subscription) Reset() {
 	*x = Subscription{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[23]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1475,7 +1805,7 @@ func (x *Subscription) String() string {
 func (*Subscription) ProtoMessage() {}
 
 func (x *Subscription) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[23]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1488,7 +1818,7 @@ func (x *Subscription) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Subscription.ProtoReflect.Descriptor instead.
 func (*Subscription) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{23}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Subscription) GetId() string {
@@ -1552,7 +1882,7 @@ type CreateSubscriptionRequest struct {
 
 func (x *CreateSubscriptionRequest) Reset() {
 	*x = CreateSubscriptionRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[24]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1564,7 +1894,7 @@ func (x *CreateSubscriptionRequest) String() string {
 func (*CreateSubscriptionRequest) ProtoMessage() {}
 
 func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[24]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1577,7 +1907,7 @@ func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{24}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CreateSubscriptionRequest) GetRequestId() string {
@@ -1618,7 +1948,7 @@ type CreateSubscriptionResponse struct {
 
 func (x *CreateSubscriptionResponse) Reset() {
 	*x = CreateSubscriptionResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[25]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1630,7 +1960,7 @@ func (x *CreateSubscriptionResponse) String() string {
 func (*CreateSubscriptionResponse) ProtoMessage() {}
 
 func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[25]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1643,7 +1973,7 @@ func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{25}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CreateSubscriptionResponse) GetSubscriptionId() string {
@@ -1670,7 +2000,7 @@ type ListSubscriptionsRequest struct {
 
 func (x *ListSubscriptionsRequest) Reset() {
 	*x = ListSubscriptionsRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[26]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1682,7 +2012,7 @@ func (x *ListSubscriptionsRequest) String() string {
 func (*ListSubscriptionsRequest) ProtoMessage() {}
 
 func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[26]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1695,7 +2025,7 @@ func (x *ListSubscriptionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{26}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ListSubscriptionsRequest) GetPersonId() string {
@@ -1721,7 +2051,7 @@ type ListSubscriptionsResponse struct {
 
 func (x *ListSubscriptionsResponse) Reset() {
 	*x = ListSubscriptionsResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[27]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1733,7 +2063,7 @@ func (x *ListSubscriptionsResponse) String() string {
 func (*ListSubscriptionsResponse) ProtoMessage() {}
 
 func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[27]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1746,7 +2076,7 @@ func (x *ListSubscriptionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSubscriptionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSubscriptionsResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{27}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListSubscriptionsResponse) GetSubscriptions() []*Subscription {
@@ -1766,7 +2096,7 @@ type PauseSubscriptionRequest struct {
 
 func (x *PauseSubscriptionRequest) Reset() {
 	*x = PauseSubscriptionRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[28]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1778,7 +2108,7 @@ func (x *PauseSubscriptionRequest) String() string {
 func (*PauseSubscriptionRequest) ProtoMessage() {}
 
 func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[28]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1791,7 +2121,7 @@ func (x *PauseSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{28}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *PauseSubscriptionRequest) GetRequestId() string {
@@ -1817,7 +2147,7 @@ type PauseSubscriptionResponse struct {
 
 func (x *PauseSubscriptionResponse) Reset() {
 	*x = PauseSubscriptionResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[29]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1829,7 +2159,7 @@ func (x *PauseSubscriptionResponse) String() string {
 func (*PauseSubscriptionResponse) ProtoMessage() {}
 
 func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[29]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1842,7 +2172,7 @@ func (x *PauseSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PauseSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*PauseSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{29}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *PauseSubscriptionResponse) GetResult() *WriteResult {
@@ -1862,7 +2192,7 @@ type ResumeSubscriptionRequest struct {
 
 func (x *ResumeSubscriptionRequest) Reset() {
 	*x = ResumeSubscriptionRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[30]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1874,7 +2204,7 @@ func (x *ResumeSubscriptionRequest) String() string {
 func (*ResumeSubscriptionRequest) ProtoMessage() {}
 
 func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[30]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1887,7 +2217,7 @@ func (x *ResumeSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{30}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ResumeSubscriptionRequest) GetRequestId() string {
@@ -1913,7 +2243,7 @@ type ResumeSubscriptionResponse struct {
 
 func (x *ResumeSubscriptionResponse) Reset() {
 	*x = ResumeSubscriptionResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[31]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1925,7 +2255,7 @@ func (x *ResumeSubscriptionResponse) String() string {
 func (*ResumeSubscriptionResponse) ProtoMessage() {}
 
 func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[31]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1938,7 +2268,7 @@ func (x *ResumeSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*ResumeSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{31}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ResumeSubscriptionResponse) GetResult() *WriteResult {
@@ -1958,7 +2288,7 @@ type DeleteSubscriptionRequest struct {
 
 func (x *DeleteSubscriptionRequest) Reset() {
 	*x = DeleteSubscriptionRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[32]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1970,7 +2300,7 @@ func (x *DeleteSubscriptionRequest) String() string {
 func (*DeleteSubscriptionRequest) ProtoMessage() {}
 
 func (x *DeleteSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[32]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1983,7 +2313,7 @@ func (x *DeleteSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*DeleteSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{32}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *DeleteSubscriptionRequest) GetRequestId() string {
@@ -2009,7 +2339,7 @@ type DeleteSubscriptionResponse struct {
 
 func (x *DeleteSubscriptionResponse) Reset() {
 	*x = DeleteSubscriptionResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[33]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2021,7 +2351,7 @@ func (x *DeleteSubscriptionResponse) String() string {
 func (*DeleteSubscriptionResponse) ProtoMessage() {}
 
 func (x *DeleteSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[33]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2034,7 +2364,7 @@ func (x *DeleteSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*DeleteSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{33}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *DeleteSubscriptionResponse) GetResult() *WriteResult {
@@ -2054,7 +2384,7 @@ type AffectedByRequest struct {
 
 func (x *AffectedByRequest) Reset() {
 	*x = AffectedByRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[34]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2066,7 +2396,7 @@ func (x *AffectedByRequest) String() string {
 func (*AffectedByRequest) ProtoMessage() {}
 
 func (x *AffectedByRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[34]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2079,7 +2409,7 @@ func (x *AffectedByRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AffectedByRequest.ProtoReflect.Descriptor instead.
 func (*AffectedByRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{34}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *AffectedByRequest) GetGroupId() string {
@@ -2108,7 +2438,7 @@ type AffectedPerson struct {
 
 func (x *AffectedPerson) Reset() {
 	*x = AffectedPerson{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[35]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2120,7 +2450,7 @@ func (x *AffectedPerson) String() string {
 func (*AffectedPerson) ProtoMessage() {}
 
 func (x *AffectedPerson) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[35]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2133,7 +2463,7 @@ func (x *AffectedPerson) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AffectedPerson.ProtoReflect.Descriptor instead.
 func (*AffectedPerson) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{35}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *AffectedPerson) GetPersonId() string {
@@ -2166,7 +2496,7 @@ type AffectedByResponse struct {
 
 func (x *AffectedByResponse) Reset() {
 	*x = AffectedByResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[36]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2178,7 +2508,7 @@ func (x *AffectedByResponse) String() string {
 func (*AffectedByResponse) ProtoMessage() {}
 
 func (x *AffectedByResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[36]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2191,7 +2521,7 @@ func (x *AffectedByResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AffectedByResponse.ProtoReflect.Descriptor instead.
 func (*AffectedByResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{36}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *AffectedByResponse) GetPeople() []*AffectedPerson {
@@ -2219,7 +2549,7 @@ type WatchDecisionsRequest struct {
 
 func (x *WatchDecisionsRequest) Reset() {
 	*x = WatchDecisionsRequest{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[37]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2231,7 +2561,7 @@ func (x *WatchDecisionsRequest) String() string {
 func (*WatchDecisionsRequest) ProtoMessage() {}
 
 func (x *WatchDecisionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[37]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2244,7 +2574,7 @@ func (x *WatchDecisionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDecisionsRequest.ProtoReflect.Descriptor instead.
 func (*WatchDecisionsRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{37}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *WatchDecisionsRequest) GetSubscriptionId() string {
@@ -2307,7 +2637,7 @@ type DecisionNotice struct {
 
 func (x *DecisionNotice) Reset() {
 	*x = DecisionNotice{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[38]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2319,7 +2649,7 @@ func (x *DecisionNotice) String() string {
 func (*DecisionNotice) ProtoMessage() {}
 
 func (x *DecisionNotice) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[38]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2332,7 +2662,7 @@ func (x *DecisionNotice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DecisionNotice.ProtoReflect.Descriptor instead.
 func (*DecisionNotice) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{38}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *DecisionNotice) GetGroupId() string {
@@ -2439,7 +2769,7 @@ type WatchDecisionsResponse struct {
 
 func (x *WatchDecisionsResponse) Reset() {
 	*x = WatchDecisionsResponse{}
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[39]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2451,7 +2781,7 @@ func (x *WatchDecisionsResponse) String() string {
 func (*WatchDecisionsResponse) ProtoMessage() {}
 
 func (x *WatchDecisionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[39]
+	mi := &file_ohjaamo_v1_subscription_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2464,7 +2794,7 @@ func (x *WatchDecisionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchDecisionsResponse.ProtoReflect.Descriptor instead.
 func (*WatchDecisionsResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{39}
+	return file_ohjaamo_v1_subscription_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *WatchDecisionsResponse) GetCursor() uint64 {
@@ -2493,7 +2823,31 @@ var File_ohjaamo_v1_subscription_proto protoreflect.FileDescriptor
 const file_ohjaamo_v1_subscription_proto_rawDesc = "" +
 	"\n" +
 	"\x1dohjaamo/v1/subscription.proto\x12\n" +
-	"ohjaamo.v1\x1a\x16ohjaamo/v1/group.proto\x1a\x1eohjaamo/v1/meeting_types.proto\x1a\x16ohjaamo/v1/types.proto\"6\n" +
+	"ohjaamo.v1\x1a\x1eohjaamo/v1/communication.proto\x1a\x16ohjaamo/v1/group.proto\x1a\x1eohjaamo/v1/meeting_types.proto\x1a\x16ohjaamo/v1/types.proto\"\x80\x01\n" +
+	"\n" +
+	"DigestSent\x12\x12\n" +
+	"\x04week\x18\x01 \x01(\tR\x04week\x12\x14\n" +
+	"\x05email\x18\x02 \x01(\tR\x05email\x12\x1c\n" +
+	"\tdecisions\x18\x03 \x01(\rR\tdecisions\x12*\n" +
+	"\x10responsibilities\x18\x04 \x01(\rR\x10responsibilities\"k\n" +
+	"\x10GetDigestRequest\x12\x1b\n" +
+	"\tperson_id\x18\x01 \x01(\tR\bpersonId\x12\x17\n" +
+	"\aweek_of\x18\x02 \x01(\tR\x06weekOf\x12!\n" +
+	"\fmin_position\x18\x03 \x01(\x04R\vminPosition\"\xeb\x01\n" +
+	"\x11GetDigestResponse\x12\x12\n" +
+	"\x04week\x18\x01 \x01(\tR\x04week\x12\x18\n" +
+	"\asubject\x18\x02 \x01(\tR\asubject\x12\x12\n" +
+	"\x04text\x18\x03 \x01(\tR\x04text\x12\x12\n" +
+	"\x04html\x18\x04 \x01(\tR\x04html\x128\n" +
+	"\tdecisions\x18\x05 \x03(\v2\x1a.ohjaamo.v1.DecisionNoticeR\tdecisions\x12F\n" +
+	"\x10responsibilities\x18\x06 \x03(\v2\x1a.ohjaamo.v1.ResponsibilityR\x10responsibilities\"J\n" +
+	"\x12SendDigestsRequest\x12\x17\n" +
+	"\aweek_of\x18\x01 \x01(\tR\x06weekOf\x12\x1b\n" +
+	"\tperson_id\x18\x02 \x01(\tR\bpersonId\"Y\n" +
+	"\x13SendDigestsResponse\x12\x12\n" +
+	"\x04sent\x18\x01 \x01(\rR\x04sent\x12\x18\n" +
+	"\askipped\x18\x02 \x01(\rR\askipped\x12\x14\n" +
+	"\x05empty\x18\x03 \x01(\rR\x05empty\"6\n" +
 	"\n" +
 	"WebhookSet\x12\x10\n" +
 	"\x03url\x18\x01 \x01(\tR\x03url\x12\x16\n" +
@@ -2678,7 +3032,7 @@ const file_ohjaamo_v1_subscription_proto_rawDesc = "" +
 	"\bFeedKind\x12\x19\n" +
 	"\x15FEED_KIND_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eFEED_KIND_ATOM\x10\x01\x12\x17\n" +
-	"\x13FEED_KIND_ICALENDAR\x10\x022\xec\t\n" +
+	"\x13FEED_KIND_ICALENDAR\x10\x022\x8b\v\n" +
 	"\x13SubscriptionService\x12c\n" +
 	"\x12CreateSubscription\x12%.ohjaamo.v1.CreateSubscriptionRequest\x1a&.ohjaamo.v1.CreateSubscriptionResponse\x12e\n" +
 	"\x11ListSubscriptions\x12$.ohjaamo.v1.ListSubscriptionsRequest\x1a%.ohjaamo.v1.ListSubscriptionsResponse\"\x03\x90\x02\x01\x12`\n" +
@@ -2694,7 +3048,9 @@ const file_ohjaamo_v1_subscription_proto_rawDesc = "" +
 	"SetWebhook\x12\x1d.ohjaamo.v1.SetWebhookRequest\x1a\x1e.ohjaamo.v1.SetWebhookResponse\x12T\n" +
 	"\rRemoveWebhook\x12 .ohjaamo.v1.RemoveWebhookRequest\x1a!.ohjaamo.v1.RemoveWebhookResponse\x12q\n" +
 	"\x15ListWebhookDeliveries\x12(.ohjaamo.v1.ListWebhookDeliveriesRequest\x1a).ohjaamo.v1.ListWebhookDeliveriesResponse\"\x03\x90\x02\x01\x12]\n" +
-	"\x10RedeliverWebhook\x12#.ohjaamo.v1.RedeliverWebhookRequest\x1a$.ohjaamo.v1.RedeliverWebhookResponseB>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
+	"\x10RedeliverWebhook\x12#.ohjaamo.v1.RedeliverWebhookRequest\x1a$.ohjaamo.v1.RedeliverWebhookResponse\x12M\n" +
+	"\tGetDigest\x12\x1c.ohjaamo.v1.GetDigestRequest\x1a\x1d.ohjaamo.v1.GetDigestResponse\"\x03\x90\x02\x01\x12N\n" +
+	"\vSendDigests\x12\x1e.ohjaamo.v1.SendDigestsRequest\x1a\x1f.ohjaamo.v1.SendDigestsResponseB>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
 
 var (
 	file_ohjaamo_v1_subscription_proto_rawDescOnce sync.Once
@@ -2709,110 +3065,122 @@ func file_ohjaamo_v1_subscription_proto_rawDescGZIP() []byte {
 }
 
 var file_ohjaamo_v1_subscription_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_ohjaamo_v1_subscription_proto_msgTypes = make([]protoimpl.MessageInfo, 40)
+var file_ohjaamo_v1_subscription_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
 var file_ohjaamo_v1_subscription_proto_goTypes = []any{
 	(DeliveryState)(0),                    // 0: ohjaamo.v1.DeliveryState
 	(FeedKind)(0),                         // 1: ohjaamo.v1.FeedKind
-	(*WebhookSet)(nil),                    // 2: ohjaamo.v1.WebhookSet
-	(*WebhookRemoved)(nil),                // 3: ohjaamo.v1.WebhookRemoved
-	(*WebhookAttempted)(nil),              // 4: ohjaamo.v1.WebhookAttempted
-	(*WebhookDelivery)(nil),               // 5: ohjaamo.v1.WebhookDelivery
-	(*SetWebhookRequest)(nil),             // 6: ohjaamo.v1.SetWebhookRequest
-	(*SetWebhookResponse)(nil),            // 7: ohjaamo.v1.SetWebhookResponse
-	(*RemoveWebhookRequest)(nil),          // 8: ohjaamo.v1.RemoveWebhookRequest
-	(*RemoveWebhookResponse)(nil),         // 9: ohjaamo.v1.RemoveWebhookResponse
-	(*ListWebhookDeliveriesRequest)(nil),  // 10: ohjaamo.v1.ListWebhookDeliveriesRequest
-	(*ListWebhookDeliveriesResponse)(nil), // 11: ohjaamo.v1.ListWebhookDeliveriesResponse
-	(*RedeliverWebhookRequest)(nil),       // 12: ohjaamo.v1.RedeliverWebhookRequest
-	(*RedeliverWebhookResponse)(nil),      // 13: ohjaamo.v1.RedeliverWebhookResponse
-	(*FeedTokenIssued)(nil),               // 14: ohjaamo.v1.FeedTokenIssued
-	(*FeedTokenRevoked)(nil),              // 15: ohjaamo.v1.FeedTokenRevoked
-	(*CreateFeedTokenRequest)(nil),        // 16: ohjaamo.v1.CreateFeedTokenRequest
-	(*CreateFeedTokenResponse)(nil),       // 17: ohjaamo.v1.CreateFeedTokenResponse
-	(*RevokeFeedTokenRequest)(nil),        // 18: ohjaamo.v1.RevokeFeedTokenRequest
-	(*RevokeFeedTokenResponse)(nil),       // 19: ohjaamo.v1.RevokeFeedTokenResponse
-	(*SubscriptionFilter)(nil),            // 20: ohjaamo.v1.SubscriptionFilter
-	(*SubscriptionCreated)(nil),           // 21: ohjaamo.v1.SubscriptionCreated
-	(*SubscriptionPaused)(nil),            // 22: ohjaamo.v1.SubscriptionPaused
-	(*SubscriptionResumed)(nil),           // 23: ohjaamo.v1.SubscriptionResumed
-	(*SubscriptionDeleted)(nil),           // 24: ohjaamo.v1.SubscriptionDeleted
-	(*Subscription)(nil),                  // 25: ohjaamo.v1.Subscription
-	(*CreateSubscriptionRequest)(nil),     // 26: ohjaamo.v1.CreateSubscriptionRequest
-	(*CreateSubscriptionResponse)(nil),    // 27: ohjaamo.v1.CreateSubscriptionResponse
-	(*ListSubscriptionsRequest)(nil),      // 28: ohjaamo.v1.ListSubscriptionsRequest
-	(*ListSubscriptionsResponse)(nil),     // 29: ohjaamo.v1.ListSubscriptionsResponse
-	(*PauseSubscriptionRequest)(nil),      // 30: ohjaamo.v1.PauseSubscriptionRequest
-	(*PauseSubscriptionResponse)(nil),     // 31: ohjaamo.v1.PauseSubscriptionResponse
-	(*ResumeSubscriptionRequest)(nil),     // 32: ohjaamo.v1.ResumeSubscriptionRequest
-	(*ResumeSubscriptionResponse)(nil),    // 33: ohjaamo.v1.ResumeSubscriptionResponse
-	(*DeleteSubscriptionRequest)(nil),     // 34: ohjaamo.v1.DeleteSubscriptionRequest
-	(*DeleteSubscriptionResponse)(nil),    // 35: ohjaamo.v1.DeleteSubscriptionResponse
-	(*AffectedByRequest)(nil),             // 36: ohjaamo.v1.AffectedByRequest
-	(*AffectedPerson)(nil),                // 37: ohjaamo.v1.AffectedPerson
-	(*AffectedByResponse)(nil),            // 38: ohjaamo.v1.AffectedByResponse
-	(*WatchDecisionsRequest)(nil),         // 39: ohjaamo.v1.WatchDecisionsRequest
-	(*DecisionNotice)(nil),                // 40: ohjaamo.v1.DecisionNotice
-	(*WatchDecisionsResponse)(nil),        // 41: ohjaamo.v1.WatchDecisionsResponse
-	(*WriteResult)(nil),                   // 42: ohjaamo.v1.WriteResult
-	(FamilyCentreTask)(0),                 // 43: ohjaamo.v1.FamilyCentreTask
-	(Level)(0),                            // 44: ohjaamo.v1.Level
-	(*Decision)(nil),                      // 45: ohjaamo.v1.Decision
+	(*DigestSent)(nil),                    // 2: ohjaamo.v1.DigestSent
+	(*GetDigestRequest)(nil),              // 3: ohjaamo.v1.GetDigestRequest
+	(*GetDigestResponse)(nil),             // 4: ohjaamo.v1.GetDigestResponse
+	(*SendDigestsRequest)(nil),            // 5: ohjaamo.v1.SendDigestsRequest
+	(*SendDigestsResponse)(nil),           // 6: ohjaamo.v1.SendDigestsResponse
+	(*WebhookSet)(nil),                    // 7: ohjaamo.v1.WebhookSet
+	(*WebhookRemoved)(nil),                // 8: ohjaamo.v1.WebhookRemoved
+	(*WebhookAttempted)(nil),              // 9: ohjaamo.v1.WebhookAttempted
+	(*WebhookDelivery)(nil),               // 10: ohjaamo.v1.WebhookDelivery
+	(*SetWebhookRequest)(nil),             // 11: ohjaamo.v1.SetWebhookRequest
+	(*SetWebhookResponse)(nil),            // 12: ohjaamo.v1.SetWebhookResponse
+	(*RemoveWebhookRequest)(nil),          // 13: ohjaamo.v1.RemoveWebhookRequest
+	(*RemoveWebhookResponse)(nil),         // 14: ohjaamo.v1.RemoveWebhookResponse
+	(*ListWebhookDeliveriesRequest)(nil),  // 15: ohjaamo.v1.ListWebhookDeliveriesRequest
+	(*ListWebhookDeliveriesResponse)(nil), // 16: ohjaamo.v1.ListWebhookDeliveriesResponse
+	(*RedeliverWebhookRequest)(nil),       // 17: ohjaamo.v1.RedeliverWebhookRequest
+	(*RedeliverWebhookResponse)(nil),      // 18: ohjaamo.v1.RedeliverWebhookResponse
+	(*FeedTokenIssued)(nil),               // 19: ohjaamo.v1.FeedTokenIssued
+	(*FeedTokenRevoked)(nil),              // 20: ohjaamo.v1.FeedTokenRevoked
+	(*CreateFeedTokenRequest)(nil),        // 21: ohjaamo.v1.CreateFeedTokenRequest
+	(*CreateFeedTokenResponse)(nil),       // 22: ohjaamo.v1.CreateFeedTokenResponse
+	(*RevokeFeedTokenRequest)(nil),        // 23: ohjaamo.v1.RevokeFeedTokenRequest
+	(*RevokeFeedTokenResponse)(nil),       // 24: ohjaamo.v1.RevokeFeedTokenResponse
+	(*SubscriptionFilter)(nil),            // 25: ohjaamo.v1.SubscriptionFilter
+	(*SubscriptionCreated)(nil),           // 26: ohjaamo.v1.SubscriptionCreated
+	(*SubscriptionPaused)(nil),            // 27: ohjaamo.v1.SubscriptionPaused
+	(*SubscriptionResumed)(nil),           // 28: ohjaamo.v1.SubscriptionResumed
+	(*SubscriptionDeleted)(nil),           // 29: ohjaamo.v1.SubscriptionDeleted
+	(*Subscription)(nil),                  // 30: ohjaamo.v1.Subscription
+	(*CreateSubscriptionRequest)(nil),     // 31: ohjaamo.v1.CreateSubscriptionRequest
+	(*CreateSubscriptionResponse)(nil),    // 32: ohjaamo.v1.CreateSubscriptionResponse
+	(*ListSubscriptionsRequest)(nil),      // 33: ohjaamo.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),     // 34: ohjaamo.v1.ListSubscriptionsResponse
+	(*PauseSubscriptionRequest)(nil),      // 35: ohjaamo.v1.PauseSubscriptionRequest
+	(*PauseSubscriptionResponse)(nil),     // 36: ohjaamo.v1.PauseSubscriptionResponse
+	(*ResumeSubscriptionRequest)(nil),     // 37: ohjaamo.v1.ResumeSubscriptionRequest
+	(*ResumeSubscriptionResponse)(nil),    // 38: ohjaamo.v1.ResumeSubscriptionResponse
+	(*DeleteSubscriptionRequest)(nil),     // 39: ohjaamo.v1.DeleteSubscriptionRequest
+	(*DeleteSubscriptionResponse)(nil),    // 40: ohjaamo.v1.DeleteSubscriptionResponse
+	(*AffectedByRequest)(nil),             // 41: ohjaamo.v1.AffectedByRequest
+	(*AffectedPerson)(nil),                // 42: ohjaamo.v1.AffectedPerson
+	(*AffectedByResponse)(nil),            // 43: ohjaamo.v1.AffectedByResponse
+	(*WatchDecisionsRequest)(nil),         // 44: ohjaamo.v1.WatchDecisionsRequest
+	(*DecisionNotice)(nil),                // 45: ohjaamo.v1.DecisionNotice
+	(*WatchDecisionsResponse)(nil),        // 46: ohjaamo.v1.WatchDecisionsResponse
+	(*Responsibility)(nil),                // 47: ohjaamo.v1.Responsibility
+	(*WriteResult)(nil),                   // 48: ohjaamo.v1.WriteResult
+	(FamilyCentreTask)(0),                 // 49: ohjaamo.v1.FamilyCentreTask
+	(Level)(0),                            // 50: ohjaamo.v1.Level
+	(*Decision)(nil),                      // 51: ohjaamo.v1.Decision
 }
 var file_ohjaamo_v1_subscription_proto_depIdxs = []int32{
-	0,  // 0: ohjaamo.v1.WebhookAttempted.state:type_name -> ohjaamo.v1.DeliveryState
-	0,  // 1: ohjaamo.v1.WebhookDelivery.state:type_name -> ohjaamo.v1.DeliveryState
-	42, // 2: ohjaamo.v1.SetWebhookResponse.result:type_name -> ohjaamo.v1.WriteResult
-	42, // 3: ohjaamo.v1.RemoveWebhookResponse.result:type_name -> ohjaamo.v1.WriteResult
-	5,  // 4: ohjaamo.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> ohjaamo.v1.WebhookDelivery
-	1,  // 5: ohjaamo.v1.FeedTokenIssued.kind:type_name -> ohjaamo.v1.FeedKind
-	1,  // 6: ohjaamo.v1.CreateFeedTokenRequest.kind:type_name -> ohjaamo.v1.FeedKind
-	42, // 7: ohjaamo.v1.CreateFeedTokenResponse.result:type_name -> ohjaamo.v1.WriteResult
-	42, // 8: ohjaamo.v1.RevokeFeedTokenResponse.result:type_name -> ohjaamo.v1.WriteResult
-	43, // 9: ohjaamo.v1.SubscriptionFilter.task:type_name -> ohjaamo.v1.FamilyCentreTask
-	20, // 10: ohjaamo.v1.SubscriptionCreated.filter:type_name -> ohjaamo.v1.SubscriptionFilter
-	20, // 11: ohjaamo.v1.Subscription.filter:type_name -> ohjaamo.v1.SubscriptionFilter
-	20, // 12: ohjaamo.v1.CreateSubscriptionRequest.filter:type_name -> ohjaamo.v1.SubscriptionFilter
-	42, // 13: ohjaamo.v1.CreateSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	25, // 14: ohjaamo.v1.ListSubscriptionsResponse.subscriptions:type_name -> ohjaamo.v1.Subscription
-	42, // 15: ohjaamo.v1.PauseSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	42, // 16: ohjaamo.v1.ResumeSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	42, // 17: ohjaamo.v1.DeleteSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
-	37, // 18: ohjaamo.v1.AffectedByResponse.people:type_name -> ohjaamo.v1.AffectedPerson
-	20, // 19: ohjaamo.v1.WatchDecisionsRequest.filter:type_name -> ohjaamo.v1.SubscriptionFilter
-	44, // 20: ohjaamo.v1.DecisionNotice.level:type_name -> ohjaamo.v1.Level
-	45, // 21: ohjaamo.v1.DecisionNotice.decision:type_name -> ohjaamo.v1.Decision
-	40, // 22: ohjaamo.v1.WatchDecisionsResponse.decision:type_name -> ohjaamo.v1.DecisionNotice
-	26, // 23: ohjaamo.v1.SubscriptionService.CreateSubscription:input_type -> ohjaamo.v1.CreateSubscriptionRequest
-	28, // 24: ohjaamo.v1.SubscriptionService.ListSubscriptions:input_type -> ohjaamo.v1.ListSubscriptionsRequest
-	30, // 25: ohjaamo.v1.SubscriptionService.PauseSubscription:input_type -> ohjaamo.v1.PauseSubscriptionRequest
-	32, // 26: ohjaamo.v1.SubscriptionService.ResumeSubscription:input_type -> ohjaamo.v1.ResumeSubscriptionRequest
-	34, // 27: ohjaamo.v1.SubscriptionService.DeleteSubscription:input_type -> ohjaamo.v1.DeleteSubscriptionRequest
-	36, // 28: ohjaamo.v1.SubscriptionService.AffectedBy:input_type -> ohjaamo.v1.AffectedByRequest
-	39, // 29: ohjaamo.v1.SubscriptionService.WatchDecisions:input_type -> ohjaamo.v1.WatchDecisionsRequest
-	16, // 30: ohjaamo.v1.SubscriptionService.CreateFeedToken:input_type -> ohjaamo.v1.CreateFeedTokenRequest
-	18, // 31: ohjaamo.v1.SubscriptionService.RevokeFeedToken:input_type -> ohjaamo.v1.RevokeFeedTokenRequest
-	6,  // 32: ohjaamo.v1.SubscriptionService.SetWebhook:input_type -> ohjaamo.v1.SetWebhookRequest
-	8,  // 33: ohjaamo.v1.SubscriptionService.RemoveWebhook:input_type -> ohjaamo.v1.RemoveWebhookRequest
-	10, // 34: ohjaamo.v1.SubscriptionService.ListWebhookDeliveries:input_type -> ohjaamo.v1.ListWebhookDeliveriesRequest
-	12, // 35: ohjaamo.v1.SubscriptionService.RedeliverWebhook:input_type -> ohjaamo.v1.RedeliverWebhookRequest
-	27, // 36: ohjaamo.v1.SubscriptionService.CreateSubscription:output_type -> ohjaamo.v1.CreateSubscriptionResponse
-	29, // 37: ohjaamo.v1.SubscriptionService.ListSubscriptions:output_type -> ohjaamo.v1.ListSubscriptionsResponse
-	31, // 38: ohjaamo.v1.SubscriptionService.PauseSubscription:output_type -> ohjaamo.v1.PauseSubscriptionResponse
-	33, // 39: ohjaamo.v1.SubscriptionService.ResumeSubscription:output_type -> ohjaamo.v1.ResumeSubscriptionResponse
-	35, // 40: ohjaamo.v1.SubscriptionService.DeleteSubscription:output_type -> ohjaamo.v1.DeleteSubscriptionResponse
-	38, // 41: ohjaamo.v1.SubscriptionService.AffectedBy:output_type -> ohjaamo.v1.AffectedByResponse
-	41, // 42: ohjaamo.v1.SubscriptionService.WatchDecisions:output_type -> ohjaamo.v1.WatchDecisionsResponse
-	17, // 43: ohjaamo.v1.SubscriptionService.CreateFeedToken:output_type -> ohjaamo.v1.CreateFeedTokenResponse
-	19, // 44: ohjaamo.v1.SubscriptionService.RevokeFeedToken:output_type -> ohjaamo.v1.RevokeFeedTokenResponse
-	7,  // 45: ohjaamo.v1.SubscriptionService.SetWebhook:output_type -> ohjaamo.v1.SetWebhookResponse
-	9,  // 46: ohjaamo.v1.SubscriptionService.RemoveWebhook:output_type -> ohjaamo.v1.RemoveWebhookResponse
-	11, // 47: ohjaamo.v1.SubscriptionService.ListWebhookDeliveries:output_type -> ohjaamo.v1.ListWebhookDeliveriesResponse
-	13, // 48: ohjaamo.v1.SubscriptionService.RedeliverWebhook:output_type -> ohjaamo.v1.RedeliverWebhookResponse
-	36, // [36:49] is the sub-list for method output_type
-	23, // [23:36] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	45, // 0: ohjaamo.v1.GetDigestResponse.decisions:type_name -> ohjaamo.v1.DecisionNotice
+	47, // 1: ohjaamo.v1.GetDigestResponse.responsibilities:type_name -> ohjaamo.v1.Responsibility
+	0,  // 2: ohjaamo.v1.WebhookAttempted.state:type_name -> ohjaamo.v1.DeliveryState
+	0,  // 3: ohjaamo.v1.WebhookDelivery.state:type_name -> ohjaamo.v1.DeliveryState
+	48, // 4: ohjaamo.v1.SetWebhookResponse.result:type_name -> ohjaamo.v1.WriteResult
+	48, // 5: ohjaamo.v1.RemoveWebhookResponse.result:type_name -> ohjaamo.v1.WriteResult
+	10, // 6: ohjaamo.v1.ListWebhookDeliveriesResponse.deliveries:type_name -> ohjaamo.v1.WebhookDelivery
+	1,  // 7: ohjaamo.v1.FeedTokenIssued.kind:type_name -> ohjaamo.v1.FeedKind
+	1,  // 8: ohjaamo.v1.CreateFeedTokenRequest.kind:type_name -> ohjaamo.v1.FeedKind
+	48, // 9: ohjaamo.v1.CreateFeedTokenResponse.result:type_name -> ohjaamo.v1.WriteResult
+	48, // 10: ohjaamo.v1.RevokeFeedTokenResponse.result:type_name -> ohjaamo.v1.WriteResult
+	49, // 11: ohjaamo.v1.SubscriptionFilter.task:type_name -> ohjaamo.v1.FamilyCentreTask
+	25, // 12: ohjaamo.v1.SubscriptionCreated.filter:type_name -> ohjaamo.v1.SubscriptionFilter
+	25, // 13: ohjaamo.v1.Subscription.filter:type_name -> ohjaamo.v1.SubscriptionFilter
+	25, // 14: ohjaamo.v1.CreateSubscriptionRequest.filter:type_name -> ohjaamo.v1.SubscriptionFilter
+	48, // 15: ohjaamo.v1.CreateSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	30, // 16: ohjaamo.v1.ListSubscriptionsResponse.subscriptions:type_name -> ohjaamo.v1.Subscription
+	48, // 17: ohjaamo.v1.PauseSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	48, // 18: ohjaamo.v1.ResumeSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	48, // 19: ohjaamo.v1.DeleteSubscriptionResponse.result:type_name -> ohjaamo.v1.WriteResult
+	42, // 20: ohjaamo.v1.AffectedByResponse.people:type_name -> ohjaamo.v1.AffectedPerson
+	25, // 21: ohjaamo.v1.WatchDecisionsRequest.filter:type_name -> ohjaamo.v1.SubscriptionFilter
+	50, // 22: ohjaamo.v1.DecisionNotice.level:type_name -> ohjaamo.v1.Level
+	51, // 23: ohjaamo.v1.DecisionNotice.decision:type_name -> ohjaamo.v1.Decision
+	45, // 24: ohjaamo.v1.WatchDecisionsResponse.decision:type_name -> ohjaamo.v1.DecisionNotice
+	31, // 25: ohjaamo.v1.SubscriptionService.CreateSubscription:input_type -> ohjaamo.v1.CreateSubscriptionRequest
+	33, // 26: ohjaamo.v1.SubscriptionService.ListSubscriptions:input_type -> ohjaamo.v1.ListSubscriptionsRequest
+	35, // 27: ohjaamo.v1.SubscriptionService.PauseSubscription:input_type -> ohjaamo.v1.PauseSubscriptionRequest
+	37, // 28: ohjaamo.v1.SubscriptionService.ResumeSubscription:input_type -> ohjaamo.v1.ResumeSubscriptionRequest
+	39, // 29: ohjaamo.v1.SubscriptionService.DeleteSubscription:input_type -> ohjaamo.v1.DeleteSubscriptionRequest
+	41, // 30: ohjaamo.v1.SubscriptionService.AffectedBy:input_type -> ohjaamo.v1.AffectedByRequest
+	44, // 31: ohjaamo.v1.SubscriptionService.WatchDecisions:input_type -> ohjaamo.v1.WatchDecisionsRequest
+	21, // 32: ohjaamo.v1.SubscriptionService.CreateFeedToken:input_type -> ohjaamo.v1.CreateFeedTokenRequest
+	23, // 33: ohjaamo.v1.SubscriptionService.RevokeFeedToken:input_type -> ohjaamo.v1.RevokeFeedTokenRequest
+	11, // 34: ohjaamo.v1.SubscriptionService.SetWebhook:input_type -> ohjaamo.v1.SetWebhookRequest
+	13, // 35: ohjaamo.v1.SubscriptionService.RemoveWebhook:input_type -> ohjaamo.v1.RemoveWebhookRequest
+	15, // 36: ohjaamo.v1.SubscriptionService.ListWebhookDeliveries:input_type -> ohjaamo.v1.ListWebhookDeliveriesRequest
+	17, // 37: ohjaamo.v1.SubscriptionService.RedeliverWebhook:input_type -> ohjaamo.v1.RedeliverWebhookRequest
+	3,  // 38: ohjaamo.v1.SubscriptionService.GetDigest:input_type -> ohjaamo.v1.GetDigestRequest
+	5,  // 39: ohjaamo.v1.SubscriptionService.SendDigests:input_type -> ohjaamo.v1.SendDigestsRequest
+	32, // 40: ohjaamo.v1.SubscriptionService.CreateSubscription:output_type -> ohjaamo.v1.CreateSubscriptionResponse
+	34, // 41: ohjaamo.v1.SubscriptionService.ListSubscriptions:output_type -> ohjaamo.v1.ListSubscriptionsResponse
+	36, // 42: ohjaamo.v1.SubscriptionService.PauseSubscription:output_type -> ohjaamo.v1.PauseSubscriptionResponse
+	38, // 43: ohjaamo.v1.SubscriptionService.ResumeSubscription:output_type -> ohjaamo.v1.ResumeSubscriptionResponse
+	40, // 44: ohjaamo.v1.SubscriptionService.DeleteSubscription:output_type -> ohjaamo.v1.DeleteSubscriptionResponse
+	43, // 45: ohjaamo.v1.SubscriptionService.AffectedBy:output_type -> ohjaamo.v1.AffectedByResponse
+	46, // 46: ohjaamo.v1.SubscriptionService.WatchDecisions:output_type -> ohjaamo.v1.WatchDecisionsResponse
+	22, // 47: ohjaamo.v1.SubscriptionService.CreateFeedToken:output_type -> ohjaamo.v1.CreateFeedTokenResponse
+	24, // 48: ohjaamo.v1.SubscriptionService.RevokeFeedToken:output_type -> ohjaamo.v1.RevokeFeedTokenResponse
+	12, // 49: ohjaamo.v1.SubscriptionService.SetWebhook:output_type -> ohjaamo.v1.SetWebhookResponse
+	14, // 50: ohjaamo.v1.SubscriptionService.RemoveWebhook:output_type -> ohjaamo.v1.RemoveWebhookResponse
+	16, // 51: ohjaamo.v1.SubscriptionService.ListWebhookDeliveries:output_type -> ohjaamo.v1.ListWebhookDeliveriesResponse
+	18, // 52: ohjaamo.v1.SubscriptionService.RedeliverWebhook:output_type -> ohjaamo.v1.RedeliverWebhookResponse
+	4,  // 53: ohjaamo.v1.SubscriptionService.GetDigest:output_type -> ohjaamo.v1.GetDigestResponse
+	6,  // 54: ohjaamo.v1.SubscriptionService.SendDigests:output_type -> ohjaamo.v1.SendDigestsResponse
+	40, // [40:55] is the sub-list for method output_type
+	25, // [25:40] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_subscription_proto_init() }
@@ -2820,6 +3188,7 @@ func file_ohjaamo_v1_subscription_proto_init() {
 	if File_ohjaamo_v1_subscription_proto != nil {
 		return
 	}
+	file_ohjaamo_v1_communication_proto_init()
 	file_ohjaamo_v1_group_proto_init()
 	file_ohjaamo_v1_meeting_types_proto_init()
 	file_ohjaamo_v1_types_proto_init()
@@ -2829,7 +3198,7 @@ func file_ohjaamo_v1_subscription_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_subscription_proto_rawDesc), len(file_ohjaamo_v1_subscription_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   40,
+			NumMessages:   45,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -72,6 +72,12 @@ const (
 	// SubscriptionServiceRedeliverWebhookProcedure is the fully-qualified name of the
 	// SubscriptionService's RedeliverWebhook RPC.
 	SubscriptionServiceRedeliverWebhookProcedure = "/ohjaamo.v1.SubscriptionService/RedeliverWebhook"
+	// SubscriptionServiceGetDigestProcedure is the fully-qualified name of the SubscriptionService's
+	// GetDigest RPC.
+	SubscriptionServiceGetDigestProcedure = "/ohjaamo.v1.SubscriptionService/GetDigest"
+	// SubscriptionServiceSendDigestsProcedure is the fully-qualified name of the SubscriptionService's
+	// SendDigests RPC.
+	SubscriptionServiceSendDigestsProcedure = "/ohjaamo.v1.SubscriptionService/SendDigests"
 )
 
 // SubscriptionServiceClient is a client for the ohjaamo.v1.SubscriptionService service.
@@ -109,6 +115,14 @@ type SubscriptionServiceClient interface {
 	ListWebhookDeliveries(context.Context, *connect.Request[v1.ListWebhookDeliveriesRequest]) (*connect.Response[v1.ListWebhookDeliveriesResponse], error)
 	// Deliver one decision (by its cursor) again.
 	RedeliverWebhook(context.Context, *connect.Request[v1.RedeliverWebhookRequest]) (*connect.Response[v1.RedeliverWebhookResponse], error)
+	// A person's weekly digest: the decisions of the week that affected them
+	// or matched their subscriptions, and their open communication
+	// responsibilities; plain text and HTML.
+	GetDigest(context.Context, *connect.Request[v1.GetDigestRequest]) (*connect.Response[v1.GetDigestResponse], error)
+	// Send the week's digests over SMTP to everyone with an e-mail address
+	// and something to read (or to one person). Each person's digest of a
+	// week is sent once.
+	SendDigests(context.Context, *connect.Request[v1.SendDigestsRequest]) (*connect.Response[v1.SendDigestsResponse], error)
 }
 
 // NewSubscriptionServiceClient constructs a client for the ohjaamo.v1.SubscriptionService service.
@@ -204,6 +218,19 @@ func NewSubscriptionServiceClient(httpClient connect.HTTPClient, baseURL string,
 			connect.WithSchema(subscriptionServiceMethods.ByName("RedeliverWebhook")),
 			connect.WithClientOptions(opts...),
 		),
+		getDigest: connect.NewClient[v1.GetDigestRequest, v1.GetDigestResponse](
+			httpClient,
+			baseURL+SubscriptionServiceGetDigestProcedure,
+			connect.WithSchema(subscriptionServiceMethods.ByName("GetDigest")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		sendDigests: connect.NewClient[v1.SendDigestsRequest, v1.SendDigestsResponse](
+			httpClient,
+			baseURL+SubscriptionServiceSendDigestsProcedure,
+			connect.WithSchema(subscriptionServiceMethods.ByName("SendDigests")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -222,6 +249,8 @@ type subscriptionServiceClient struct {
 	removeWebhook         *connect.Client[v1.RemoveWebhookRequest, v1.RemoveWebhookResponse]
 	listWebhookDeliveries *connect.Client[v1.ListWebhookDeliveriesRequest, v1.ListWebhookDeliveriesResponse]
 	redeliverWebhook      *connect.Client[v1.RedeliverWebhookRequest, v1.RedeliverWebhookResponse]
+	getDigest             *connect.Client[v1.GetDigestRequest, v1.GetDigestResponse]
+	sendDigests           *connect.Client[v1.SendDigestsRequest, v1.SendDigestsResponse]
 }
 
 // CreateSubscription calls ohjaamo.v1.SubscriptionService.CreateSubscription.
@@ -289,6 +318,16 @@ func (c *subscriptionServiceClient) RedeliverWebhook(ctx context.Context, req *c
 	return c.redeliverWebhook.CallUnary(ctx, req)
 }
 
+// GetDigest calls ohjaamo.v1.SubscriptionService.GetDigest.
+func (c *subscriptionServiceClient) GetDigest(ctx context.Context, req *connect.Request[v1.GetDigestRequest]) (*connect.Response[v1.GetDigestResponse], error) {
+	return c.getDigest.CallUnary(ctx, req)
+}
+
+// SendDigests calls ohjaamo.v1.SubscriptionService.SendDigests.
+func (c *subscriptionServiceClient) SendDigests(ctx context.Context, req *connect.Request[v1.SendDigestsRequest]) (*connect.Response[v1.SendDigestsResponse], error) {
+	return c.sendDigests.CallUnary(ctx, req)
+}
+
 // SubscriptionServiceHandler is an implementation of the ohjaamo.v1.SubscriptionService service.
 type SubscriptionServiceHandler interface {
 	CreateSubscription(context.Context, *connect.Request[v1.CreateSubscriptionRequest]) (*connect.Response[v1.CreateSubscriptionResponse], error)
@@ -324,6 +363,14 @@ type SubscriptionServiceHandler interface {
 	ListWebhookDeliveries(context.Context, *connect.Request[v1.ListWebhookDeliveriesRequest]) (*connect.Response[v1.ListWebhookDeliveriesResponse], error)
 	// Deliver one decision (by its cursor) again.
 	RedeliverWebhook(context.Context, *connect.Request[v1.RedeliverWebhookRequest]) (*connect.Response[v1.RedeliverWebhookResponse], error)
+	// A person's weekly digest: the decisions of the week that affected them
+	// or matched their subscriptions, and their open communication
+	// responsibilities; plain text and HTML.
+	GetDigest(context.Context, *connect.Request[v1.GetDigestRequest]) (*connect.Response[v1.GetDigestResponse], error)
+	// Send the week's digests over SMTP to everyone with an e-mail address
+	// and something to read (or to one person). Each person's digest of a
+	// week is sent once.
+	SendDigests(context.Context, *connect.Request[v1.SendDigestsRequest]) (*connect.Response[v1.SendDigestsResponse], error)
 }
 
 // NewSubscriptionServiceHandler builds an HTTP handler from the service implementation. It returns
@@ -415,6 +462,19 @@ func NewSubscriptionServiceHandler(svc SubscriptionServiceHandler, opts ...conne
 		connect.WithSchema(subscriptionServiceMethods.ByName("RedeliverWebhook")),
 		connect.WithHandlerOptions(opts...),
 	)
+	subscriptionServiceGetDigestHandler := connect.NewUnaryHandler(
+		SubscriptionServiceGetDigestProcedure,
+		svc.GetDigest,
+		connect.WithSchema(subscriptionServiceMethods.ByName("GetDigest")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	subscriptionServiceSendDigestsHandler := connect.NewUnaryHandler(
+		SubscriptionServiceSendDigestsProcedure,
+		svc.SendDigests,
+		connect.WithSchema(subscriptionServiceMethods.ByName("SendDigests")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/ohjaamo.v1.SubscriptionService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case SubscriptionServiceCreateSubscriptionProcedure:
@@ -443,6 +503,10 @@ func NewSubscriptionServiceHandler(svc SubscriptionServiceHandler, opts ...conne
 			subscriptionServiceListWebhookDeliveriesHandler.ServeHTTP(w, r)
 		case SubscriptionServiceRedeliverWebhookProcedure:
 			subscriptionServiceRedeliverWebhookHandler.ServeHTTP(w, r)
+		case SubscriptionServiceGetDigestProcedure:
+			subscriptionServiceGetDigestHandler.ServeHTTP(w, r)
+		case SubscriptionServiceSendDigestsProcedure:
+			subscriptionServiceSendDigestsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -502,4 +566,12 @@ func (UnimplementedSubscriptionServiceHandler) ListWebhookDeliveries(context.Con
 
 func (UnimplementedSubscriptionServiceHandler) RedeliverWebhook(context.Context, *connect.Request[v1.RedeliverWebhookRequest]) (*connect.Response[v1.RedeliverWebhookResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.SubscriptionService.RedeliverWebhook is not implemented"))
+}
+
+func (UnimplementedSubscriptionServiceHandler) GetDigest(context.Context, *connect.Request[v1.GetDigestRequest]) (*connect.Response[v1.GetDigestResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.SubscriptionService.GetDigest is not implemented"))
+}
+
+func (UnimplementedSubscriptionServiceHandler) SendDigests(context.Context, *connect.Request[v1.SendDigestsRequest]) (*connect.Response[v1.SendDigestsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.SubscriptionService.SendDigests is not implemented"))
 }
