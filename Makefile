@@ -65,6 +65,8 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzIdentityCode$$' -fuzztime $(FUZZTIME) ./internal/domain
 	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/eventstore
+	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzWebhookURL$$' -fuzztime $(FUZZTIME) ./internal/domain
+	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzFeedPath$$' -fuzztime $(FUZZTIME) ./internal/api
 
 clean:
 	rm -rf bin

@@ -26,7 +26,7 @@ type clients struct {
 	admin  ohjaamov1connect.AdminServiceClient
 }
 
-func start(t *testing.T, demo bool) clients {
+func start(t testing.TB, demo bool) clients {
 	t.Helper()
 	app, err := api.Start(context.Background(), api.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Demo: demo,
 		ReadWait: 3 * time.Second, Logger: testenv.Logger(t)})
@@ -78,7 +78,7 @@ type fixture struct {
 	pVersion    uint64
 }
 
-func setup(t *testing.T, c clients) fixture {
+func setup(t testing.TB, c clients) fixture {
 	t.Helper()
 	ctx := context.Background()
 	p, err := c.groups.CreateGroup(ctx, connect.NewRequest(&v1.CreateGroupRequest{RequestId: "p", Name: &v1.LocalizedName{Fi: "Maakunnallinen ohjausryhmä"},

@@ -60,7 +60,7 @@ func (m meetingFixture) open(t *testing.T, meeting string) {
 	}
 }
 
-func startMeetings(t *testing.T) meetingFixture {
+func startMeetings(t testing.TB) meetingFixture {
 	c := start(t, false)
 	return meetingFixture{c: c, f: setup(t, c), meetings: ohjaamov1connect.NewMeetingServiceClient(http.DefaultClient, c.url)}
 }
