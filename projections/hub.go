@@ -137,6 +137,29 @@ func (h *DecisionHub) Position() uint64 {
 	return h.pos
 }
 
+// WaitFor waits until the hub has applied stream position pos, or ctx
+// ends, or timeout passes (then it answers false). After a restart the hub
+// replays the stream, so a read of it waits here for the position it must
+// reflect, like a read of the SQLite models waits for min_position.
+func (h *DecisionHub) WaitFor(ctx context.Context, pos uint64, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for wait := time.Millisecond; ; wait = min(2*wait, 20*time.Millisecond) {
+		if h.Position() >= pos {
+			return true
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return false
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		case <-t.C:
+		}
+	}
+}
+
 func (h *DecisionHub) apply(m jetstream.Msg) {
 	meta, err := m.Metadata()
 	if err != nil {
@@ -508,8 +531,13 @@ func (h *DecisionHub) People() []Person {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	byID := map[string]*Person{}
-	for _, g := range h.groups {
-		for _, m := range g.ActiveMembers() {
+	ids := make([]string, 0, len(h.groups))
+	for id := range h.groups {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids) // the same address each time for a person with several seats
+	for _, id := range ids {
+		for _, m := range h.groups[id].ActiveMembers() {
 			p, ok := byID[m.PersonID]
 			if !ok {
 				p = &Person{ID: m.PersonID, Name: m.PersonName}
@@ -526,4 +554,15 @@ func (h *DecisionHub) People() []Person {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
+}
+
+// Delivers tells whether the public notice at seq is for subscriptionID.
+func (h *DecisionHub) Delivers(subscriptionID string, seq uint64) bool {
+	n, ok := h.NoticeAt(seq)
+	if !ok {
+		return false
+	}
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.matches(WatchSpec{SubscriptionID: subscriptionID}, n)
 }

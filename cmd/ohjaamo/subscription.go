@@ -301,6 +301,7 @@ func watchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return explain(err)
 		}
 		for stream.Receive() {
+			attempt = 0 // it works again: the reconnect budget is per outage
 			m := stream.Msg()
 			req.Cursor, req.Since = m.GetCursor(), ""
 			if m.GetCaughtUp() {
@@ -359,9 +360,13 @@ func digestCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	c := addClientFlags(fs, false)
 	person := fs.String("person", "", "person id")
 	week := fs.String("week", "", "any day of the week (default this week)")
+	lastWeek := fs.Bool("last-week", false, "the week before this one (for a Monday-morning run)")
 	html := fs.Bool("html", false, "show the HTML part instead of the text")
 	if _, err := parseWithArgs(fs, args[1:]); err != nil {
 		return err
+	}
+	if *lastWeek {
+		*week = time.Now().In(helsinkiLoc()).AddDate(0, 0, -7).Format("2006-01-02")
 	}
 	if args[0] == "send" {
 		res, err := c.subscriptions().SendDigests(ctx, request(c, &v1.SendDigestsRequest{WeekOf: *week, PersonId: *person}))

@@ -82,6 +82,21 @@ var finland = func() *time.Location {
 // today is the service's idea of the current date, in Finland.
 func today() string { return time.Now().In(finland).Format(domain.DateLayout) }
 
+// hubAt makes a read of the decision hub see every event written so far
+// (and at least minPosition): after a restart the hub replays the stream.
+// It answers the stream's last position.
+func (s *Server) hubAt(ctx context.Context, minPosition uint64) (uint64, error) {
+	last, err := s.store.LastSequence(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if !s.hub.WaitFor(ctx, max(last, minPosition), s.readWait) {
+		return 0, &domain.Error{Code: domain.CodeUnavailable, Field: "min_position", Message: "the decision stream is still catching up; try again",
+			MessageFI: "päätösvirta on vielä ajan tasalle tulossa; yritä uudelleen"}
+	}
+	return last, nil
+}
+
 // waitRead makes a read see at least minPosition.
 func (s *Server) waitRead(ctx context.Context, minPosition uint64) error {
 	return s.rt.WaitFor(ctx, minPosition, s.readWait)

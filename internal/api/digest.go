@@ -125,6 +125,9 @@ func (s subscriptionService) GetDigest(ctx context.Context, req *connect.Request
 	if err := s.waitRead(ctx, req.Msg.GetMinPosition()); err != nil {
 		return nil, err
 	}
+	if _, err := s.hubAt(ctx, req.Msg.GetMinPosition()); err != nil {
+		return nil, err
+	}
 	d, err := s.digest(ctx, req.Msg.GetPersonId(), req.Msg.GetWeekOf())
 	if err != nil {
 		return nil, err
@@ -135,7 +138,7 @@ func (s subscriptionService) GetDigest(ctx context.Context, req *connect.Request
 func (s subscriptionService) SendDigests(ctx context.Context, req *connect.Request[v1.SendDigestsRequest]) (*connect.Response[v1.SendDigestsResponse], error) {
 	m := req.Msg
 	if s.smtpAddr == "" {
-		return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "smtp", Message: "no SMTP server is configured (--smtp-addr)",
+		return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Message: "no SMTP server is configured (--smtp-addr)",
 			MessageFI: "SMTP-palvelinta ei ole määritetty (--smtp-addr)"}
 	}
 	if err := optionalID("person_id", m.GetPersonId()); err != nil {
@@ -143,6 +146,15 @@ func (s subscriptionService) SendDigests(ctx context.Context, req *connect.Reque
 	}
 	week, _, _, err := weekOf(m.GetWeekOf())
 	if err != nil {
+		return nil, err
+	}
+	// Everything written so far is in both the read models and the hub,
+	// or a digest sent now would be marked sent with decisions missing.
+	last, err := s.hubAt(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.waitRead(ctx, last); err != nil {
 		return nil, err
 	}
 	out := &v1.SendDigestsResponse{}

@@ -43,6 +43,10 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if _, err := s.hubAt(r.Context(), 0); err != nil {
+		http.Error(w, "catching up; try again", http.StatusServiceUnavailable)
+		return
+	}
 	f, ok := s.hub.FeedBySecret(sha256.Sum256([]byte(token)))
 	if !ok || f.Token.GetKind() != kind {
 		http.NotFound(w, r)
@@ -218,9 +222,17 @@ func renderICalendar(f projections.Feed, meetings []projections.CalendarMeeting,
 	return b.Bytes()
 }
 
-// icalText escapes a TEXT value (RFC 5545 3.3.11).
+// icalText escapes a TEXT value (RFC 5545 3.3.11); line breaks become \n
+// and other control characters are dropped (a lone CR would start a new
+// property in some readers).
 func icalText(s string) string {
-	return strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`).Replace(s)
+	s = strings.NewReplacer(`\`, `\\`, ";", `\;`, ",", `\,`, "\r\n", `\n`, "\n", `\n`, "\r", `\n`).Replace(s)
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // foldLine writes one content line, folded at 75 octets without splitting

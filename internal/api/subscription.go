@@ -108,6 +108,9 @@ func (s subscriptionService) AffectedBy(ctx context.Context, req *connect.Reques
 	if err := domain.RequireID("item_id", req.Msg.GetItemId()); err != nil {
 		return nil, err
 	}
+	if _, err := s.hubAt(ctx, 0); err != nil {
+		return nil, err
+	}
 	people, ok := s.hub.AffectedBy(req.Msg.GetGroupId(), req.Msg.GetItemId())
 	if !ok {
 		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "item_id", Message: "no decided item with this id in this group",
@@ -143,9 +146,16 @@ func (s subscriptionService) WatchDecisions(ctx context.Context, req *connect.Re
 			}
 		}
 	}
+	last, err := s.hubAt(ctx, 0)
+	if err != nil {
+		return err
+	}
 	after := m.GetCursor()
 	var since time.Time
 	switch {
+	case after > last:
+		return domain.Invalid("cursor", fmt.Sprintf("is past the end of the stream (%d); was it from another server?", last),
+			fmt.Sprintf("on virran lopun (%d) jälkeen; onko se toiselta palvelimelta?", last))
 	case after > 0:
 	case m.GetSince() != "":
 		t, err := time.Parse(time.RFC3339, m.GetSince())
@@ -155,13 +165,9 @@ func (s subscriptionService) WatchDecisions(ctx context.Context, req *connect.Re
 		}
 		since = t
 	default: // from now on
-		last, err := s.store.LastSequence(ctx)
-		if err != nil {
-			return err
-		}
 		after = last
 	}
-	err := s.hub.Watch(ctx, spec, after, since, func(n *projections.Notice) error {
+	err = s.hub.Watch(ctx, spec, after, since, func(n *projections.Notice) error {
 		return stream.Send(&v1.WatchDecisionsResponse{Cursor: n.Seq, Decision: n.Msg})
 	}, func(cursor uint64) error {
 		return stream.Send(&v1.WatchDecisionsResponse{Cursor: cursor, CaughtUp: true})
@@ -270,6 +276,11 @@ func (s subscriptionService) ListWebhookDeliveries(ctx context.Context, req *con
 	if err := domain.RequireID("subscription_id", req.Msg.GetSubscriptionId()); err != nil {
 		return nil, err
 	}
+	if sub, _, err := s.subs.Get(ctx, req.Msg.GetSubscriptionId()); err != nil {
+		return nil, err
+	} else if sub.Filter == nil {
+		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "subscription_id", Message: "no such subscription", MessageFI: "tilausta ei ole"}
+	}
 	if err := s.waitRead(ctx, req.Msg.GetMinPosition()); err != nil {
 		return nil, err
 	}
@@ -289,8 +300,15 @@ func (s subscriptionService) RedeliverWebhook(ctx context.Context, req *connect.
 		return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "subscription_id", Message: "the subscription has no active webhook",
 			MessageFI: "tilauksella ei ole käytössä olevaa webhookia"}
 	}
-	if _, ok := s.hub.NoticeAt(m.GetCursor()); !ok {
+	if _, err := s.hubAt(ctx, 0); err != nil {
+		return nil, err
+	}
+	if n, ok := s.hub.NoticeAt(m.GetCursor()); !ok || n.Secret {
 		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "cursor", Message: "no decision at this cursor", MessageFI: "tässä kohdassa ei ole päätöstä"}
+	}
+	if !s.hub.Delivers(m.GetSubscriptionId(), m.GetCursor()) {
+		return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "cursor", Message: "the decision does not match the subscription",
+			MessageFI: "päätös ei vastaa tilausta"}
 	}
 	delivery := fmt.Sprintf("msg_%s_%d", m.GetSubscriptionId(), m.GetCursor())
 	if err := s.webhooks.enqueue(m.GetSubscriptionId(), m.GetCursor(), delivery, delivery+"/"+uuid.NewString()); err != nil {

@@ -13,8 +13,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -60,11 +62,18 @@ type webhooks struct {
 	base       time.Duration
 	client     *http.Client
 	ctxs       []jetstream.ConsumeContext
+	// slots bounds the deliveries posted at once, so one slow endpoint
+	// does not hold up the others; inflight lets stop wait for them.
+	slots    chan struct{}
+	inflight sync.WaitGroup
 }
+
+// webhookWorkers is how many deliveries are posted at once.
+const webhookWorkers = 16
 
 // startWebhooks creates the job stream and both consumers and starts consuming.
 func startWebhooks(ctx context.Context, s *Server, cfg Config) (*webhooks, error) {
-	w := &webhooks{s: s, log: s.log, js: s.store.JetStream(), base: cfg.WebhookRetryBase}
+	w := &webhooks{s: s, log: s.log, js: s.store.JetStream(), base: cfg.WebhookRetryBase, slots: make(chan struct{}, webhookWorkers)}
 	if w.base <= 0 {
 		w.base = 5 * time.Second
 	}
@@ -83,15 +92,17 @@ func startWebhooks(ctx context.Context, s *Server, cfg Config) (*webhooks, error
 	if err != nil {
 		return nil, fmt.Errorf("webhook fan-out consumer: %w", err)
 	}
+	// Jobs waiting for a retry stay pending (NAK with a delay), so the
+	// pending limit is high: a few dead endpoints must not stop the rest.
 	del, err := w.js.CreateOrUpdateConsumer(ctx, name, jetstream.ConsumerConfig{Durable: webhookDelivery, AckPolicy: jetstream.AckExplicitPolicy,
-		AckWait: time.Minute, MaxAckPending: 64})
+		AckWait: time.Minute, MaxAckPending: 100_000})
 	if err != nil {
 		return nil, fmt.Errorf("webhook delivery consumer: %w", err)
 	}
 	for _, c := range []struct {
 		cons jetstream.Consumer
 		fn   func(jetstream.Msg)
-	}{{fan, w.fanOut}, {del, w.deliver}} {
+	}{{fan, w.fanOut}, {del, w.dispatch}} {
 		cc, err := c.cons.Consume(c.fn)
 		if err != nil {
 			w.stop()
@@ -106,6 +117,17 @@ func (w *webhooks) stop() {
 	for _, cc := range w.ctxs {
 		cc.Stop()
 	}
+	w.inflight.Wait() // a post under way finishes and is acked before the store closes
+}
+
+// dispatch hands a job to a free worker, waiting for one.
+func (w *webhooks) dispatch(m jetstream.Msg) {
+	w.slots <- struct{}{}
+	w.inflight.Add(1)
+	go func() {
+		defer func() { <-w.slots; w.inflight.Done() }()
+		w.deliver(m)
+	}()
 }
 
 // fanOut turns one decision event into its delivery jobs.
@@ -163,12 +185,17 @@ func (w *webhooks) deliver(m jetstream.Msg) {
 		_ = m.Term()
 		return
 	}
+	if w.s.hub.Position() < job.Cursor {
+		_ = m.NakWithDelay(time.Second) // the hub is replaying after a restart: not yet
+		return
+	}
 	target, ok := w.s.hub.Webhook(job.SubscriptionID)
 	notice, found := w.s.hub.NoticeAt(job.Cursor)
-	if !ok || !found {
+	if !ok || !found || notice.Secret {
 		_ = m.Term() // webhook removed, subscription paused or deleted: nothing to send
 		return
 	}
+	_ = m.InProgress() // the post may take a while; do not let JetStream send the job again meanwhile
 	attempt := uint32(meta.NumDelivered)
 	status, sendErr := w.post(target, job.DeliveryID, notice.Msg)
 	a := &v1.WebhookAttempted{DeliveryId: job.DeliveryID, Cursor: job.Cursor, ItemId: notice.Msg.GetItemId(), Attempt: attempt,
@@ -176,7 +203,7 @@ func (w *webhooks) deliver(m jetstream.Msg) {
 	switch {
 	case sendErr == nil:
 		a.State = v1.DeliveryState_DELIVERY_STATE_DELIVERED
-	case time.Since(meta.Timestamp) > webhookGiveUp:
+	case errors.Is(sendErr, errForbiddenAddress), time.Since(meta.Timestamp) > webhookGiveUp:
 		a.State, a.Error = v1.DeliveryState_DELIVERY_STATE_FAILED, sendErr.Error()
 	default:
 		a.State, a.Error = v1.DeliveryState_DELIVERY_STATE_RETRYING, sendErr.Error()
@@ -274,22 +301,48 @@ func SignWebhook(secret, id string, timestamp int64, body []byte) (string, error
 	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil)), nil
 }
 
+// errForbiddenAddress: the webhook's address is not a public one. Such a
+// delivery fails at once; retrying would not change the address.
+var errForbiddenAddress = errors.New("webhooks may not reach loopback or private addresses")
+
+// specialPrefixes are the IANA special-purpose ranges that global unicast
+// still includes: shared address space (and cloud metadata services in it),
+// benchmarking, IETF protocol assignments, reserved, NAT64.
+var specialPrefixes = func() []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range []string{"0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24",
+		"203.0.113.0/24", "240.0.0.0/4", "64:ff9b::/96", "64:ff9b:1::/48", "2001:db8::/32", "2002::/16", "fc00::/7"} {
+		out = append(out, netip.MustParsePrefix(p))
+	}
+	return out
+}()
+
+// publicAddress tells whether a webhook may connect to ip: a global
+// unicast address outside the private and special-purpose ranges.
+func publicAddress(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	if !ip.IsGlobalUnicast() || ip.IsPrivate() {
+		return false
+	}
+	for _, p := range specialPrefixes {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
 // webhookClient posts without following redirects and, unless private
-// addresses are allowed, refuses to connect to loopback, private,
-// link-local or unspecified addresses (checked on the address dialled, so a
-// name that resolves there is refused too).
+// addresses are allowed, connects only to public addresses (checked on the
+// address dialled, so a name that resolves to a private one is refused too).
 func webhookClient(allowPrivate bool) *http.Client {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: func(_, address string, _ syscall.RawConn) error {
 		if allowPrivate {
 			return nil
 		}
-		host, _, err := net.SplitHostPort(address)
-		if err != nil {
-			return err
-		}
-		ip := net.ParseIP(host)
-		if ip == nil || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() {
-			return errors.New("webhooks may not reach loopback or private addresses")
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil || !publicAddress(ap.Addr()) {
+			return errForbiddenAddress
 		}
 		return nil
 	}}

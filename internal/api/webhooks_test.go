@@ -200,7 +200,8 @@ func TestWebhookRetriesSurviveARestart(t *testing.T) {
 }
 
 // TestWebhooksRefusePrivateAddresses: without --webhooks-allow-private a
-// webhook to a loopback address is never called, and the log says why.
+// webhook to a loopback address is never called, fails at once (retrying
+// would not change the address), and the log says why.
 func TestWebhooksRefusePrivateAddresses(t *testing.T) {
 	app, err := api.Start(context.Background(), api.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), ReadWait: 3 * time.Second,
 		WebhookRetryBase: time.Hour, Logger: testenv.Logger(t)})
@@ -234,13 +235,25 @@ func TestWebhooksRefusePrivateAddresses(t *testing.T) {
 	}
 	m.open(t, meeting)
 	m.decide(t, m.f.p, itemID, v1.Outcome_OUTCOME_NOTED, "Merkittiin tiedoksi.")
+	secret := item("Yksittäisen perheen asia")
+	secret.Openness, secret.LegalGround = v1.Openness_OPENNESS_SECRET, "JulkL 24 § 1 mom. 25 k"
+	added, err := m.meetings.AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: m.f.p, MeetingId: meeting, Item: secret, Urgent: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secretDecision := m.decide(t, m.f.p, added.Msg.GetItemId(), v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, "Salainen päätös.")
+	_, err = subs.RedeliverWebhook(ctx, connect.NewRequest(&v1.RedeliverWebhookRequest{SubscriptionId: sub.Msg.GetSubscriptionId(),
+		Cursor: secretDecision.GetResult().GetPosition()}))
+	if connect.CodeOf(err) != connect.CodeNotFound || errField(err) != "cursor" {
+		t.Fatalf("redelivering a secret decision: %v", err)
+	}
 	testenv.Eventually(t, 10*time.Second, func() error {
 		res, err := subs.ListWebhookDeliveries(ctx, connect.NewRequest(&v1.ListWebhookDeliveriesRequest{SubscriptionId: sub.Msg.GetSubscriptionId()}))
 		if err != nil {
 			return err
 		}
 		if ds := res.Msg.GetDeliveries(); len(ds) != 1 || !strings.Contains(ds[0].GetLastError(), "loopback or private") ||
-			ds[0].GetState() != v1.DeliveryState_DELIVERY_STATE_RETRYING {
+			ds[0].GetState() != v1.DeliveryState_DELIVERY_STATE_FAILED || ds[0].GetAttempts() != 1 {
 			return fmt.Errorf("log %v", ds)
 		}
 		return nil
