@@ -153,22 +153,10 @@ func decisionBody(d *v1.DecisionNotice) string {
 	return body
 }
 
+// outcomeFI is the outcome in Finnish words, as the minutes say it:
+// "merkittiin tiedoksi".
 func outcomeFI(o v1.Outcome) string {
-	switch o {
-	case v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED:
-		return "hyväksytty ehdotuksen mukaisesti"
-	case v1.Outcome_OUTCOME_APPROVED_AS_AMENDED:
-		return "hyväksytty muutettuna"
-	case v1.Outcome_OUTCOME_NOTED:
-		return "merkitty tiedoksi"
-	case v1.Outcome_OUTCOME_TABLED:
-		return "jätetty pöydälle"
-	case v1.Outcome_OUTCOME_RETURNED:
-		return "palautettu valmisteluun"
-	case v1.Outcome_OUTCOME_REJECTED:
-		return "hylätty"
-	}
-	return ""
+	return lowerFirst(strings.TrimSuffix(minutesWords["fi"].Outcomes[o], "."))
 }
 
 // meetingLength is how long a meeting is assumed to take in the calendar.
