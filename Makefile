@@ -67,6 +67,7 @@ fuzz:
 	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/eventstore
 	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzWebhookURL$$' -fuzztime $(FUZZTIME) ./internal/domain
 	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzFeedPath$$' -fuzztime $(FUZZTIME) ./internal/api
+	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzRequests$$' -fuzztime $(FUZZTIME) ./internal/api
 
 clean:
 	rm -rf bin
