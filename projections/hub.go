@@ -71,6 +71,7 @@ type watcher struct {
 	after    uint64
 	ch       chan *Notice
 	overflow bool
+	gone     bool // its subscription was deleted
 }
 
 // watcherBuffer bounds how far a watcher may fall behind before it is cut
@@ -79,6 +80,9 @@ const watcherBuffer = 4096
 
 // ErrWatcherBehind ends a watch whose client read too slowly; it resumes from its cursor.
 var ErrWatcherBehind = errors.New("the watcher fell too far behind; resume from the last cursor")
+
+// ErrSubscriptionGone ends a watch of a subscription that was deleted.
+var ErrSubscriptionGone = errors.New("the subscription was deleted")
 
 // ErrHubClosed ends every watch when the server stops.
 var ErrHubClosed = errors.New("the server is stopping; resume from the last cursor")
@@ -190,7 +194,15 @@ func (h *DecisionHub) apply(m jetstream.Msg) {
 			s = domain.NewSubscription(id)
 			h.subs[id] = s
 		}
-		err = s.Apply(ev.Payload)
+		if err = s.Apply(ev.Payload); err == nil && s.Deleted {
+			for w := range h.watchers {
+				if w.spec.SubscriptionID == id {
+					w.gone = true
+					close(w.ch)
+					delete(h.watchers, w)
+				}
+			}
+		}
 	case domain.AggregateFeed:
 		t, ok := h.tokens[id]
 		if !ok {
@@ -331,10 +343,13 @@ func (h *DecisionHub) Watch(ctx context.Context, spec WatchSpec, after uint64, s
 		case n, ok := <-w.ch:
 			if !ok {
 				h.mu.RLock()
-				behind := w.overflow
+				behind, gone := w.overflow, w.gone
 				h.mu.RUnlock()
-				if behind {
+				switch {
+				case behind:
 					return ErrWatcherBehind
+				case gone:
+					return ErrSubscriptionGone
 				}
 				return ErrHubClosed
 			}

@@ -177,6 +177,8 @@ func (s subscriptionService) WatchDecisions(ctx context.Context, req *connect.Re
 		return connect.NewError(connect.CodeResourceExhausted, err)
 	case errors.Is(err, projections.ErrHubClosed):
 		return connect.NewError(connect.CodeUnavailable, err)
+	case errors.Is(err, projections.ErrSubscriptionGone):
+		return &domain.Error{Code: domain.CodeNotFound, Field: "subscription_id", Message: "the subscription was deleted", MessageFI: "tilaus poistettiin"}
 	case ctx.Err() != nil:
 		return nil // the client went away
 	}

@@ -1057,3 +1057,35 @@ func TestSubscriptionRequestsRefused(t *testing.T) {
 		t.Fatalf("refused changes wrote %d events", after-before)
 	}
 }
+
+// TestWatchEndsWhenItsSubscriptionIsDeleted: a watch of a saved
+// subscription ends with NotFound when the subscription is deleted,
+// rather than staying open and silent.
+func TestWatchEndsWhenItsSubscriptionIsDeleted(t *testing.T) {
+	m := startMeetings(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	subs := ohjaamov1connect.NewSubscriptionServiceClient(http.DefaultClient, m.c.url)
+	created, err := subs.CreateSubscription(ctx, connect.NewRequest(&v1.CreateSubscriptionRequest{PersonId: feedPerson,
+		Filter: &v1.SubscriptionFilter{GroupId: m.f.p}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := subs.WatchDecisions(ctx, connect.NewRequest(&v1.WatchDecisionsRequest{SubscriptionId: created.Msg.GetSubscriptionId()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Close()
+	if !stream.Receive() || !stream.Msg().GetCaughtUp() {
+		t.Fatalf("no caught-up marker: %v", stream.Err())
+	}
+	if _, err := subs.DeleteSubscription(ctx, connect.NewRequest(&v1.DeleteSubscriptionRequest{SubscriptionId: created.Msg.GetSubscriptionId()})); err != nil {
+		t.Fatal(err)
+	}
+	if stream.Receive() {
+		t.Fatalf("a message after the deletion: %v", stream.Msg())
+	}
+	if err := stream.Err(); connect.CodeOf(err) != connect.CodeNotFound || errField(err) != "subscription_id" {
+		t.Fatalf("the watch ended with %v, want NotFound on subscription_id", err)
+	}
+}
