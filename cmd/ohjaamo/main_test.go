@@ -231,7 +231,7 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("responsibility assign: %d %s %s", code, out, errOut)
 	}
 	// The meeting was opened today, ahead of its date: its decisions were made today.
-	todayFI := time.Now().In(helsinki(t)).Format(time.DateOnly)
+	todayFI := time.Now().In(helsinkiLoc()).Format(time.DateOnly)
 	_, errOut, code = cli(t, "responsibility", "done", regional, resp[1], "--server", url, "--by", chair[1], "--on", todayFI)
 	if code != 1 || !strings.Contains(errOut, "[field channel]") {
 		t.Fatalf("done without how: %d %s", code, errOut)
@@ -303,13 +303,4 @@ func TestEnvironmentSetsFlags(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "127.0.0.1:1") {
 		t.Fatalf("OHJAAMO_SERVER was not used: %d %s", code, errOut)
 	}
-}
-
-func helsinki(t *testing.T) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("Europe/Helsinki")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
 }

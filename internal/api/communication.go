@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/proto"
@@ -93,7 +94,7 @@ func checkDay(field, value string) error {
 	if value == "" {
 		return nil
 	}
-	if _, err := timeParseDay(value); err != nil {
+	if _, err := time.Parse(domain.DateLayout, value); err != nil {
 		return domain.Invalid(field, "must be a date YYYY-MM-DD", "pitää olla päivämäärä muodossa VVVV-KK-PP")
 	}
 	return nil

@@ -407,7 +407,7 @@ func (d *demoLoader) recordDemoVoices(groups map[string]string) error {
 		if err != nil {
 			return err
 		}
-		secretary := demoSecretary(g)
+		secretary := demoSeat(g, v1.Role_ROLE_SECRETARY).ID
 		res, err := vs.RecordVoice(d.ctx, demoReq(&v1.RecordVoiceRequest{RequestId: "demo-voice-" + v.key, GroupId: groups[v.group],
 			Municipality: v.municipality, Channel: v.channel, Summary: v.summary, RaisedOn: v.raised,
 			Tags: &v1.Tags{Tasks: v.tasks, Themes: v.themes}, RecordedByMembershipId: secretary}))
@@ -461,7 +461,7 @@ func (d *demoLoader) communicate(group, key, rid string, at time.Time, items []s
 			if err != nil {
 				return err
 			}
-			secretary := demoSecretary(g)
+			secretary := demoSeat(g, v1.Role_ROLE_SECRETARY).ID
 			res, err := cs.AssignResponsibility(d.ctx, demoReq(&v1.AssignResponsibilityRequest{RequestId: rid + "-tell-" + id[:8], GroupId: group,
 				ItemId: id, MembershipId: secretary, DueOn: day(spec.tell.dueDays),
 				Audience: &v1.Audience{Kind: v1.AudienceKind_AUDIENCE_KIND_FAMILIES, Channel: spec.tell.channel}}))
@@ -503,14 +503,14 @@ func (d *demoLoader) communicate(group, key, rid string, at time.Time, items []s
 	return nil
 }
 
-// demoSecretary is the membership id of a demo group's secretary.
-func demoSecretary(g *domain.Group) string {
+// demoSeat is the first active member of a demo group in role, or nil.
+func demoSeat(g *domain.Group, role v1.Role) *domain.Membership {
 	for _, m := range g.ActiveMembers() {
-		if m.Role == v1.Role_ROLE_SECRETARY {
-			return m.ID
+		if m.Role == role {
+			return m
 		}
 	}
-	return ""
+	return nil
 }
 
 // subscribeDemoMembers saves a few subscriptions: Nokia's chair follows
@@ -524,10 +524,8 @@ func (d *demoLoader) subscribeDemoMembers() error {
 		if err != nil {
 			return "", err
 		}
-		for _, m := range g.ActiveMembers() {
-			if m.Role == role {
-				return m.PersonID, nil
-			}
+		if m := demoSeat(g, role); m != nil {
+			return m.PersonID, nil
 		}
 		return "", fmt.Errorf("no %v in %s", role, key)
 	}

@@ -251,14 +251,12 @@ func (s subscriptionService) SetWebhook(ctx context.Context, req *connect.Reques
 		return nil, err
 	}
 	secret := "whsec_" + base64.StdEncoding.EncodeToString(key)
-	var res *v1.WriteResult
-	r, err := s.change(ctx, req, req.Msg.GetRequestId(), req.Msg.GetSubscriptionId(), func(sub *domain.Subscription) ([]proto.Message, error) {
+	res, err := s.change(ctx, req, req.Msg.GetRequestId(), req.Msg.GetSubscriptionId(), func(sub *domain.Subscription) ([]proto.Message, error) {
 		return sub.SetWebhook(req.Msg.GetUrl(), secret, s.allowPrivateWebhooks)
 	})
 	if err != nil {
 		return nil, err
 	}
-	res = r
 	out := &v1.SetWebhookResponse{Result: res}
 	if !res.GetReplayed() { // a retry cannot answer the secret: a new one was made and thrown away
 		out.Secret = secret

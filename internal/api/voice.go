@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/proto"
@@ -14,8 +13,6 @@ import (
 
 // voiceService implements ohjaamov1connect.VoiceServiceHandler.
 type voiceService struct{ *Server }
-
-func timeParseDay(s string) (time.Time, error) { return time.Parse(domain.DateLayout, s) }
 
 func (s voiceService) RecordVoice(ctx context.Context, req *connect.Request[v1.RecordVoiceRequest]) (*connect.Response[v1.RecordVoiceResponse], error) {
 	m := req.Msg

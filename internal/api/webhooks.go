@@ -144,11 +144,9 @@ func (w *webhooks) fanOut(m jetstream.Msg) {
 		return
 	}
 	seq := meta.Sequence.Stream
-	for deadline := time.Now().Add(10 * time.Second); w.s.hub.Position() < seq; time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			_ = m.NakWithDelay(time.Second) // the hub is behind; later
-			return
-		}
+	if !w.s.hub.WaitFor(context.Background(), seq, 10*time.Second) {
+		_ = m.NakWithDelay(time.Second) // the hub is behind; later
+		return
 	}
 	for _, t := range w.s.hub.WebhookTargets(seq) {
 		if err := w.enqueue(t.SubscriptionID, seq, fmt.Sprintf("msg_%s_%d", t.SubscriptionID, seq), ""); err != nil {

@@ -301,20 +301,17 @@ func (s *Store) Load(ctx context.Context, aggType, id string, after uint64) ([]*
 }
 
 func (s *Store) loadSubject(ctx context.Context, subject string, after uint64) ([]*Event, error) {
-	var out []*Event
-	for seq := after + 1; ; {
-		raw, err := s.stream.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subject))
-		if errors.Is(err, jetstream.ErrMsgNotFound) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("load %s from %d: %w", subject, seq, err)
-		}
-		ev, err := Decode(raw.Sequence, raw.Subject, raw.Data)
+	raw, err := s.loadRaw(ctx, subject, after)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Event, 0, len(raw))
+	for _, m := range raw {
+		ev, err := Decode(m.Seq, m.Subject, m.Data)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, ev)
-		seq = raw.Sequence + 1
 	}
+	return out, nil
 }

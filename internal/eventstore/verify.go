@@ -175,9 +175,13 @@ func (s *Store) Verify(ctx context.Context) (VerifyResult, error) {
 // LoadStored reads one aggregate's messages as stored, without decoding
 // them, so that a message that no longer decodes can still be shown.
 func (s *Store) LoadStored(ctx context.Context, aggType, id string) ([]Stored, error) {
-	subject := Subject(aggType, id)
+	return s.loadRaw(ctx, Subject(aggType, id), 0)
+}
+
+// loadRaw reads a subject's stored messages after stream sequence after.
+func (s *Store) loadRaw(ctx context.Context, subject string, after uint64) ([]Stored, error) {
 	var out []Stored
-	for seq := uint64(1); ; {
+	for seq := after + 1; ; {
 		raw, err := s.stream.GetMsg(ctx, seq, jetstream.WithGetMsgSubject(subject))
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			return out, nil
