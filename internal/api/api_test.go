@@ -22,6 +22,7 @@ import (
 
 type clients struct {
 	url    string
+	http   *http.Client // carries the caller's credentials
 	groups ohjaamov1connect.GroupServiceClient
 	admin  ohjaamov1connect.AdminServiceClient
 }
@@ -40,9 +41,9 @@ func start(t testing.TB, demo bool) clients {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
-	return clients{url: app.URL(),
-		groups: ohjaamov1connect.NewGroupServiceClient(http.DefaultClient, app.URL()),
-		admin:  ohjaamov1connect.NewAdminServiceClient(http.DefaultClient, app.URL())}
+	return clients{url: app.URL(), http: testHTTP(app),
+		groups: ohjaamov1connect.NewGroupServiceClient(testHTTP(app), app.URL()),
+		admin:  ohjaamov1connect.NewAdminServiceClient(testHTTP(app), app.URL())}
 }
 
 func (c clients) streamPosition(t *testing.T) uint64 {
@@ -301,3 +302,7 @@ func TestGRPCHealthAndReflection(t *testing.T) {
 		t.Fatalf("health: %d %s", resp.StatusCode, body)
 	}
 }
+
+// testHTTP is the HTTP client tests call app with: it carries the
+// credentials the tests act with.
+func testHTTP(app *api.App) *http.Client { return http.DefaultClient }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -62,10 +61,10 @@ func startAudit(t *testing.T, demo bool) auditEnv {
 		t.Fatal(err)
 	}
 	return auditEnv{
-		clients: clients{url: app.URL(),
-			groups: ohjaamov1connect.NewGroupServiceClient(http.DefaultClient, app.URL()),
-			admin:  ohjaamov1connect.NewAdminServiceClient(http.DefaultClient, app.URL())},
-		audit: ohjaamov1connect.NewAuditServiceClient(http.DefaultClient, app.URL()),
+		clients: clients{url: app.URL(), http: testHTTP(app),
+			groups: ohjaamov1connect.NewGroupServiceClient(testHTTP(app), app.URL()),
+			admin:  ohjaamov1connect.NewAdminServiceClient(testHTTP(app), app.URL())},
+		audit: ohjaamov1connect.NewAuditServiceClient(testHTTP(app), app.URL()),
 		js:    js,
 	}
 }
@@ -194,7 +193,7 @@ func TestVerifyChainsFindsAForgedGroupEvent(t *testing.T) {
 
 func TestGetHistory(t *testing.T) {
 	e := startAudit(t, false)
-	f := setup(t, clients{url: e.url, groups: e.groups, admin: e.admin})
+	f := setup(t, e.clients)
 	e.rename(t, f.p, "rename-p", "Aino Sihteeri", "Uusi nimi")
 	h := e.history(t, "group", f.p)
 	want := []struct{ typ, actor, request string }{
@@ -259,8 +258,8 @@ type pack struct {
 func TestExportEvidenceForADecision(t *testing.T) {
 	e := startAudit(t, false)
 	ctx := context.Background()
-	f := setup(t, clients{url: e.url, groups: e.groups, admin: e.admin})
-	m := meetingFixture{c: e.clients, f: f, meetings: ohjaamov1connect.NewMeetingServiceClient(http.DefaultClient, e.url)}
+	f := setup(t, e.clients)
+	m := meetingFixture{c: e.clients, f: f, meetings: ohjaamov1connect.NewMeetingServiceClient(e.http, e.url)}
 	meeting := m.schedule(t, "spring", "2026-03-12T13:00:00+02:00")
 	decided, err := m.addItem(t, meeting, "Toimintasuunnitelma", false)
 	if err != nil {
@@ -276,7 +275,7 @@ func TestExportEvidenceForADecision(t *testing.T) {
 	}
 	// A responsibility for the decision: marking it done names only the
 	// responsibility, yet belongs to the evidence.
-	comm := ohjaamov1connect.NewCommunicationServiceClient(http.DefaultClient, e.url)
+	comm := ohjaamov1connect.NewCommunicationServiceClient(e.http, e.url)
 	resp, err := comm.AssignResponsibility(ctx, connect.NewRequest(&v1.AssignResponsibilityRequest{GroupId: f.p, ItemId: decided, MembershipId: f.chair,
 		Audience: &v1.Audience{Kind: v1.AudienceKind_AUDIENCE_KIND_PUBLIC}, DueOn: "2026-04-30"}))
 	if err != nil {
@@ -416,7 +415,7 @@ func TestExportEvidenceForADecision(t *testing.T) {
 func TestExportEvidenceForAVoice(t *testing.T) {
 	e := startAudit(t, true)
 	ctx := context.Background()
-	voices := ohjaamov1connect.NewVoiceServiceClient(http.DefaultClient, e.url)
+	voices := ohjaamov1connect.NewVoiceServiceClient(e.http, e.url)
 	list, err := voices.ListVoices(ctx, connect.NewRequest(&v1.ListVoicesRequest{MinPosition: e.streamPosition(t)}))
 	if err != nil || len(list.Msg.GetVoices()) == 0 {
 		t.Fatalf("demo voices: %v %v", list, err)

@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -43,8 +42,8 @@ func startComm(t *testing.T) commFixture {
 	region := m.in(m.f.r, m.addChair(t, m.f.r, "Rauni Alue"))
 	localID, localChair := m.addGroup(t, localName, v1.Level_LEVEL_LOCAL, m.f.r)
 	f := commFixture{meetingFixture: m, region: region, local: m.in(localID, localChair), localID: localID, helsinki: helsinki,
-		comm:   ohjaamov1connect.NewCommunicationServiceClient(http.DefaultClient, m.c.url),
-		voices: ohjaamov1connect.NewVoiceServiceClient(http.DefaultClient, m.c.url)}
+		comm:   ohjaamov1connect.NewCommunicationServiceClient(m.c.http, m.c.url),
+		voices: ohjaamov1connect.NewVoiceServiceClient(m.c.http, m.c.url)}
 	f.repr = f.addMember(t, m.f.r, reprName, localID)
 	return f
 }

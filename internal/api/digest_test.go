@@ -8,7 +8,6 @@ import (
 	"mime"
 	"mime/multipart"
 	"net"
-	"net/http"
 	"net/mail"
 	"strings"
 	"sync"
@@ -119,9 +118,9 @@ func TestWeeklyDigestOverSMTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stopApp(t, app)
-	c := clients{url: app.URL(), groups: ohjaamov1connect.NewGroupServiceClient(http.DefaultClient, app.URL()),
-		admin: ohjaamov1connect.NewAdminServiceClient(http.DefaultClient, app.URL())}
-	m := meetingFixture{c: c, f: setup(t, c), meetings: ohjaamov1connect.NewMeetingServiceClient(http.DefaultClient, app.URL())}
+	c := clients{url: app.URL(), http: testHTTP(app), groups: ohjaamov1connect.NewGroupServiceClient(testHTTP(app), app.URL()),
+		admin: ohjaamov1connect.NewAdminServiceClient(testHTTP(app), app.URL())}
+	m := meetingFixture{c: c, f: setup(t, c), meetings: ohjaamov1connect.NewMeetingServiceClient(testHTTP(app), app.URL())}
 	ctx := context.Background()
 	added, err := c.groups.AddMember(ctx, connect.NewRequest(&v1.AddMemberRequest{GroupId: m.f.p, PersonName: "Mervi Jäsen",
 		Email: "mervi.jasen@kunta.example", Organisation: "Nokian kaupunki", ActorType: v1.ActorType_ACTOR_TYPE_MUNICIPALITY,
@@ -141,12 +140,12 @@ func TestWeeklyDigestOverSMTP(t *testing.T) {
 			Affects: &v1.Affects{GroupIds: []string{m.f.p}}}})); err != nil {
 		t.Fatal(err)
 	}
-	comm := ohjaamov1connect.NewCommunicationServiceClient(http.DefaultClient, app.URL())
+	comm := ohjaamov1connect.NewCommunicationServiceClient(testHTTP(app), app.URL())
 	if _, err := comm.AssignResponsibility(ctx, connect.NewRequest(&v1.AssignResponsibilityRequest{GroupId: m.f.p, ItemId: itemID,
 		MembershipId: member.GetMembershipId(), DueOn: "2030-01-31", Audience: &v1.Audience{Kind: v1.AudienceKind_AUDIENCE_KIND_FAMILIES, Channel: "asiakasraati"}})); err != nil {
 		t.Fatal(err)
 	}
-	subs := ohjaamov1connect.NewSubscriptionServiceClient(http.DefaultClient, app.URL())
+	subs := ohjaamov1connect.NewSubscriptionServiceClient(testHTTP(app), app.URL())
 	var digest *v1.GetDigestResponse
 	testenv.Eventually(t, 5*time.Second, func() error {
 		res, err := subs.GetDigest(ctx, connect.NewRequest(&v1.GetDigestRequest{PersonId: member.GetPersonId()}))

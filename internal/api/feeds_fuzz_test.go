@@ -16,7 +16,7 @@ import (
 // asks for, only the issued address answers the feed; nothing answers 5xx.
 func FuzzFeedPath(f *testing.F) {
 	m := startMeetings(f)
-	subs := ohjaamov1connect.NewSubscriptionServiceClient(http.DefaultClient, m.c.url)
+	subs := ohjaamov1connect.NewSubscriptionServiceClient(m.c.http, m.c.url)
 	res, err := subs.CreateFeedToken(context.Background(), connect.NewRequest(&v1.CreateFeedTokenRequest{PersonId: feedPerson,
 		Kind: v1.FeedKind_FEED_KIND_ATOM, GroupId: m.f.p}))
 	if err != nil {

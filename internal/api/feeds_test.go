@@ -51,7 +51,7 @@ func feedToken(t *testing.T, c ohjaamov1connect.SubscriptionServiceClient, req *
 func TestFeedsParseBack(t *testing.T) {
 	m := startMeetings(t)
 	ctx := context.Background()
-	subs := ohjaamov1connect.NewSubscriptionServiceClient(http.DefaultClient, m.c.url)
+	subs := ohjaamov1connect.NewSubscriptionServiceClient(m.c.http, m.c.url)
 	held := m.schedule(t, "held", "2026-03-10T13:00:00+02:00")
 	public, err := m.addItem(t, held, "Perhekeskuksen toimintasuunnitelma", false)
 	if err != nil {
@@ -196,7 +196,7 @@ func TestFeedsParseBack(t *testing.T) {
 
 func TestCreateFeedTokenRefused(t *testing.T) {
 	m := startMeetings(t)
-	subs := ohjaamov1connect.NewSubscriptionServiceClient(http.DefaultClient, m.c.url)
+	subs := ohjaamov1connect.NewSubscriptionServiceClient(m.c.http, m.c.url)
 	for _, tt := range []struct {
 		name  string
 		req   *v1.CreateFeedTokenRequest

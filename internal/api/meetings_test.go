@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"sort"
 	"sync"
 	"testing"
@@ -62,7 +61,7 @@ func (m meetingFixture) open(t *testing.T, meeting string) {
 
 func startMeetings(t testing.TB) meetingFixture {
 	c := start(t, false)
-	return meetingFixture{c: c, f: setup(t, c), meetings: ohjaamov1connect.NewMeetingServiceClient(http.DefaultClient, c.url)}
+	return meetingFixture{c: c, f: setup(t, c), meetings: ohjaamov1connect.NewMeetingServiceClient(c.http, c.url)}
 }
 
 // itemView finds an item of a meeting view by id.

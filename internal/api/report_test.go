@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"math"
-	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -30,8 +29,8 @@ func TestVoiceReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := ohjaamov1connect.NewVoiceServiceClient(http.DefaultClient, app.URL())
-	groups := ohjaamov1connect.NewGroupServiceClient(http.DefaultClient, app.URL())
+	client := ohjaamov1connect.NewVoiceServiceClient(testHTTP(app), app.URL())
+	groups := ohjaamov1connect.NewGroupServiceClient(testHTTP(app), app.URL())
 	net, err := groups.ListGroups(ctx, connect.NewRequest(&v1.ListGroupsRequest{}))
 	if err != nil {
 		t.Fatal(err)

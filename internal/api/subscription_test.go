@@ -65,10 +65,10 @@ func startSubNet(t *testing.T) *subNet {
 // on points n's clients at app.
 func (n *subNet) on(app *api.App) {
 	n.app = app
-	n.c = clients{url: app.URL(), groups: ohjaamov1connect.NewGroupServiceClient(http.DefaultClient, app.URL()),
-		admin: ohjaamov1connect.NewAdminServiceClient(http.DefaultClient, app.URL())}
-	n.meetings = ohjaamov1connect.NewMeetingServiceClient(http.DefaultClient, app.URL())
-	n.subs = ohjaamov1connect.NewSubscriptionServiceClient(http.DefaultClient, app.URL())
+	n.c = clients{url: app.URL(), http: testHTTP(app), groups: ohjaamov1connect.NewGroupServiceClient(testHTTP(app), app.URL()),
+		admin: ohjaamov1connect.NewAdminServiceClient(testHTTP(app), app.URL())}
+	n.meetings = ohjaamov1connect.NewMeetingServiceClient(testHTTP(app), app.URL())
+	n.subs = ohjaamov1connect.NewSubscriptionServiceClient(testHTTP(app), app.URL())
 }
 
 func buildSubNet(t *testing.T, app *api.App) *subNet {
@@ -1065,7 +1065,7 @@ func TestWatchEndsWhenItsSubscriptionIsDeleted(t *testing.T) {
 	m := startMeetings(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	subs := ohjaamov1connect.NewSubscriptionServiceClient(http.DefaultClient, m.c.url)
+	subs := ohjaamov1connect.NewSubscriptionServiceClient(m.c.http, m.c.url)
 	created, err := subs.CreateSubscription(ctx, connect.NewRequest(&v1.CreateSubscriptionRequest{PersonId: feedPerson,
 		Filter: &v1.SubscriptionFilter{GroupId: m.f.p}}))
 	if err != nil {

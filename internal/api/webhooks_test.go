@@ -94,11 +94,11 @@ func stopApp(t *testing.T, app *api.App) {
 func TestWebhookRetriesSurviveARestart(t *testing.T) {
 	dir := t.TempDir()
 	app := startAt(t, dir)
-	c := clients{url: app.URL(), groups: ohjaamov1connect.NewGroupServiceClient(http.DefaultClient, app.URL()),
-		admin: ohjaamov1connect.NewAdminServiceClient(http.DefaultClient, app.URL())}
-	m := meetingFixture{c: c, f: setup(t, c), meetings: ohjaamov1connect.NewMeetingServiceClient(http.DefaultClient, app.URL())}
+	c := clients{url: app.URL(), http: testHTTP(app), groups: ohjaamov1connect.NewGroupServiceClient(testHTTP(app), app.URL()),
+		admin: ohjaamov1connect.NewAdminServiceClient(testHTTP(app), app.URL())}
+	m := meetingFixture{c: c, f: setup(t, c), meetings: ohjaamov1connect.NewMeetingServiceClient(testHTTP(app), app.URL())}
 	ctx := context.Background()
-	subs := ohjaamov1connect.NewSubscriptionServiceClient(http.DefaultClient, app.URL())
+	subs := ohjaamov1connect.NewSubscriptionServiceClient(testHTTP(app), app.URL())
 	sub, err := subs.CreateSubscription(ctx, connect.NewRequest(&v1.CreateSubscriptionRequest{PersonId: feedPerson, Name: "Maakunta",
 		Filter: &v1.SubscriptionFilter{GroupId: m.f.p}}))
 	if err != nil {
@@ -140,7 +140,7 @@ func TestWebhookRetriesSurviveARestart(t *testing.T) {
 	before, _ := rc.counts(delivery)
 	app = startAt(t, dir)
 	defer stopApp(t, app)
-	subs = ohjaamov1connect.NewSubscriptionServiceClient(http.DefaultClient, app.URL())
+	subs = ohjaamov1connect.NewSubscriptionServiceClient(testHTTP(app), app.URL())
 	testenv.Eventually(t, 20*time.Second, func() error {
 		if _, ok := rc.counts(delivery); ok == 0 {
 			return fmt.Errorf("not delivered yet")
@@ -209,11 +209,11 @@ func TestWebhooksRefusePrivateAddresses(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer stopApp(t, app)
-	c := clients{url: app.URL(), groups: ohjaamov1connect.NewGroupServiceClient(http.DefaultClient, app.URL()),
-		admin: ohjaamov1connect.NewAdminServiceClient(http.DefaultClient, app.URL())}
-	m := meetingFixture{c: c, f: setup(t, c), meetings: ohjaamov1connect.NewMeetingServiceClient(http.DefaultClient, app.URL())}
+	c := clients{url: app.URL(), http: testHTTP(app), groups: ohjaamov1connect.NewGroupServiceClient(testHTTP(app), app.URL()),
+		admin: ohjaamov1connect.NewAdminServiceClient(testHTTP(app), app.URL())}
+	m := meetingFixture{c: c, f: setup(t, c), meetings: ohjaamov1connect.NewMeetingServiceClient(testHTTP(app), app.URL())}
 	ctx := context.Background()
-	subs := ohjaamov1connect.NewSubscriptionServiceClient(http.DefaultClient, app.URL())
+	subs := ohjaamov1connect.NewSubscriptionServiceClient(testHTTP(app), app.URL())
 	called := make(chan struct{}, 10)
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called <- struct{}{} }))
 	defer srv.Close()
