@@ -63,7 +63,7 @@ func (t *Tx) Exec(name string, args ...any) error {
 
 // All is every read model Ohjaamo keeps.
 func All() []Projection {
-	return []Projection{groupsProjection{}, meetingsProjection{}, communicationProjection{}, voicesProjection{}, subscriptionsProjection{}}
+	return []Projection{groupsProjection{}, meetingsProjection{}, communicationProjection{}, voicesProjection{}, subscriptionsProjection{}, accessProjection{}}
 }
 
 // batchSize bounds how many events one transaction applies.

@@ -118,9 +118,9 @@ func measureMeetings(ctx context.Context, dir string, o options, log *slog.Logge
 	defer transport.CloseIdleConnections()
 	hc := &http.Client{Transport: transport}
 	b := &meetingsBench{o: o,
-		groups:   ohjaamov1connect.NewGroupServiceClient(hc, app.URL()),
-		meetings: ohjaamov1connect.NewMeetingServiceClient(hc, app.URL()),
-		admin:    ohjaamov1connect.NewAdminServiceClient(hc, app.URL()),
+		groups:   ohjaamov1connect.NewGroupServiceClient(hc, app.URL(), asAdmin(app)),
+		meetings: ohjaamov1connect.NewMeetingServiceClient(hc, app.URL(), asAdmin(app)),
+		admin:    ohjaamov1connect.NewAdminServiceClient(hc, app.URL(), asAdmin(app)),
 	}
 
 	t0 := time.Now()

@@ -156,9 +156,9 @@ func measureWatch(ctx context.Context, dir string, o options, log *slog.Logger) 
 	defer wt.CloseIdleConnections()
 	hc := &http.Client{Transport: wt}
 	b := &watchBench{o: o,
-		groups:   ohjaamov1connect.NewGroupServiceClient(hc, app.URL()),
-		meetings: ohjaamov1connect.NewMeetingServiceClient(hc, app.URL()),
-		subs:     ohjaamov1connect.NewSubscriptionServiceClient(hc, app.URL()),
+		groups:   ohjaamov1connect.NewGroupServiceClient(hc, app.URL(), asAdmin(app)),
+		meetings: ohjaamov1connect.NewMeetingServiceClient(hc, app.URL(), asAdmin(app)),
+		subs:     ohjaamov1connect.NewSubscriptionServiceClient(hc, app.URL(), asAdmin(app)),
 		byID:     map[string]*wGroup{},
 		rng:      rand.New(rand.NewPCG(6, 1000)),
 	}
@@ -223,7 +223,7 @@ func measureWatch(ctx context.Context, dir string, o options, log *slog.Logger) 
 			return dialer.DialContext(ctx, network, addr)
 		}}
 		transports = append(transports, t)
-		var opts []connect.ClientOption
+		opts := []connect.ClientOption{asAdmin(app)}
 		if i%2 == 0 {
 			opts = append(opts, connect.WithGRPC())
 		}

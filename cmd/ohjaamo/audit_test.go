@@ -36,8 +36,10 @@ func serveDemo(t *testing.T) (string, string) {
 	ctx, stop := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
+	dir := t.TempDir()
+	t.Setenv("OHJAAMO_TOKEN_FILE", filepath.Join(dir, "admin-token")) // client commands act as the first admin
 	go func() {
-		code := run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--data", t.TempDir(), "--nats-listen", natsAddr}, pw, io.Discard)
+		code := run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--data", dir, "--nats-listen", natsAddr}, pw, io.Discard)
 		pw.Close()
 		done <- code
 	}()
@@ -68,24 +70,45 @@ func TestAuditEndToEnd(t *testing.T) {
 		t.Fatalf("audit verify on the demo: %d\n%s\n%s", code, out, errOut)
 	}
 
+	// History and evidence are for auditors: the admin makes one, with a token.
+	out, errOut, code = cli(t, "user", "roles", "--auditor", "--org", "THL, arviointi", "--server", url)
+	auditor := regexp.MustCompile(`^user (\S+): auditor\n`).FindStringSubmatch(out)
+	if code != 0 || auditor == nil {
+		t.Fatalf("user roles --auditor: %d %s %s", code, out, errOut)
+	}
+	out, errOut, code = cli(t, "token", "create", "--person", auditor[1], "--label", "arviointi", "--server", url)
+	token := regexp.MustCompile(`(?m)^(ohj_[0-9a-f]{32}_\S{43})$`).FindStringSubmatch(out)
+	if code != 0 || token == nil {
+		t.Fatalf("token create: %d %s %s", code, out, errOut)
+	}
+	if _, errOut, code = cli(t, "audit", "history", "group", "00000000-0000-4000-8000-000000000001", "--server", url); code != 1 || !strings.Contains(errOut, "permission_denied") {
+		t.Fatalf("history as the admin: %d %s", code, errOut)
+	}
+
 	network, err := ohjaamov1connect.NewGroupServiceClient(http.DefaultClient, url).ListGroups(ctx, connect.NewRequest(&v1.ListGroupsRequest{}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	province := network.Msg.GetRoots()[0].GetGroup().GetId()
-	out, errOut, code = cli(t, "group", "rename", province, "--server", url, "--name-fi", "Pirkanmaan ohjausryhmä", "--as", "tarkastaja", "--request-id", "audit-e2e-rename")
+	// The actor recorded is who the token says, whatever --as once claimed.
+	out, errOut, code = cli(t, "group", "rename", province, "--server", url, "--name-fi", "Pirkanmaan ohjausryhmä", "--request-id", "audit-e2e-rename")
 	if code != 0 {
 		t.Fatalf("group rename: %d %s %s", code, out, errOut)
 	}
-	out, errOut, code = cli(t, "audit", "history", "group", province, "--server", url)
+	out, _, _ = cli(t, "whoami", "--server", url)
+	admin := regexp.MustCompile(`^person (\S+): admin\n`).FindStringSubmatch(out)
+	if admin == nil {
+		t.Fatalf("whoami: %s", out)
+	}
+	out, errOut, code = cli(t, "audit", "history", "group", province, "--server", url, "--token", token[1])
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if code != 0 || !regexp.MustCompile(`^SEQ\s+VERSION\s+TIME\s+ACTOR\s+EVENT\s+REQUEST$`).MatchString(lines[0]) ||
 		!regexp.MustCompile(`^1\s+1\s+\S+\s+demo-loader\s+GroupCreated\s+demo-province$`).MatchString(lines[1]) ||
-		!regexp.MustCompile(`^\d+\s+\d+\s+\d{4}-\d\d-\d\dT\S+\s+tarkastaja\s+GroupRenamed\s+audit-e2e-rename$`).MatchString(lines[len(lines)-2]) ||
+		!regexp.MustCompile(`^\d+\s+\d+\s+\d{4}-\d\d-\d\dT\S+\s+person:`+admin[1]+`\s+GroupRenamed\s+audit-e2e-rename$`).MatchString(lines[len(lines)-2]) ||
 		!regexp.MustCompile(`^\d+ events; chain OK$`).MatchString(lines[len(lines)-1]) {
 		t.Fatalf("audit history: %d\n%s\n%s", code, out, errOut)
 	}
-	_, errOut, code = cli(t, "audit", "history", "meeting", province, "--server", url)
+	_, errOut, code = cli(t, "audit", "history", "meeting", province, "--server", url, "--token", token[1])
 	if code != 1 || !strings.Contains(errOut, "[field aggregate_type]") {
 		t.Fatalf("history of an unknown type: %d %s", code, errOut)
 	}
@@ -95,13 +118,15 @@ func TestAuditEndToEnd(t *testing.T) {
 
 	// An evidence pack for a voice, under the server's name in the current
 	// directory, checks offline; one flipped character does not.
-	voices, err := ohjaamov1connect.NewVoiceServiceClient(http.DefaultClient, url).ListVoices(ctx, connect.NewRequest(&v1.ListVoicesRequest{}))
+	list := connect.NewRequest(&v1.ListVoicesRequest{})
+	list.Header().Set("Authorization", "Bearer "+token[1])
+	voices, err := ohjaamov1connect.NewVoiceServiceClient(http.DefaultClient, url).ListVoices(ctx, list)
 	if err != nil || len(voices.Msg.GetVoices()) == 0 {
 		t.Fatalf("demo voices: %v", err)
 	}
 	t.Chdir(t.TempDir())
 	voice := voices.Msg.GetVoices()[0].GetId()
-	out, errOut, code = cli(t, "audit", "evidence", "--voice", voice, "--server", url)
+	out, errOut, code = cli(t, "audit", "evidence", "--voice", voice, "--server", url, "--token", token[1])
 	file := "evidence-voice-" + voice + ".json"
 	if code != 0 || !strings.HasPrefix(out, "wrote "+file) {
 		t.Fatalf("audit evidence: %d %s %s", code, out, errOut)
@@ -167,7 +192,7 @@ func TestAuditEndToEnd(t *testing.T) {
 		!strings.Contains(out, "prev_hash does not match") || !strings.Contains(errOut, "the hash chains do not hold") {
 		t.Fatalf("audit verify after a forgery at %d: %d\n%s\n%s", ack.Sequence, code, out, errOut)
 	}
-	out, _, code = cli(t, "audit", "history", "group", province, "--server", url)
+	out, _, code = cli(t, "audit", "history", "group", province, "--server", url, "--token", token[1])
 	if code != 1 || !strings.Contains(out, "chain BROKEN") {
 		t.Fatalf("history of the forged group: %d\n%s", code, out)
 	}

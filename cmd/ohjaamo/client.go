@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -25,15 +26,16 @@ const defaultServer = "http://127.0.0.1:8080"
 
 // clientFlags are the flags every client command has.
 type clientFlags struct {
-	server, actor, lang, requestID string
-	json                           bool
-	minPosition                    uint64
+	server, token, tokenFile, lang, requestID string
+	json                                      bool
+	minPosition                               uint64
 }
 
 func addClientFlags(fs *flag.FlagSet, write bool) *clientFlags {
 	c := &clientFlags{}
 	fs.StringVar(&c.server, "server", defaultServer, "URL of a running Ohjaamo server")
-	fs.StringVar(&c.actor, "as", "", "who is acting (recorded in the events)")
+	fs.StringVar(&c.token, "token", "", "API token to call with (ohjaamo token create makes one); empty: the token file's")
+	fs.StringVar(&c.tokenFile, "token-file", "data/admin-token", "file holding the API token when --token is empty (make run writes the first admin's there); missing: call anonymously")
 	fs.StringVar(&c.lang, "lang", "", "language of error messages: fi or en (default from LANG)")
 	fs.BoolVar(&c.json, "json", false, "print the response as JSON")
 	if write {
@@ -44,16 +46,26 @@ func addClientFlags(fs *flag.FlagSet, write bool) *clientFlags {
 	return c
 }
 
-// header sets the actor and language on a request.
+// header sets the credentials and language on a request.
 func (c *clientFlags) header(h http.Header) {
-	if c.actor != "" {
-		h.Set("Ohjaamo-Actor", c.actor)
+	if t := c.bearer(); t != "" {
+		h.Set("Authorization", "Bearer "+t)
 	}
 	lang := c.lang
 	if lang == "" {
 		lang = envLang()
 	}
 	h.Set("Accept-Language", lang)
+}
+
+// bearer is the API token to call with: --token, else the token file's.
+func (c *clientFlags) bearer() string {
+	if c.token == "" && c.tokenFile != "" {
+		if b, err := os.ReadFile(c.tokenFile); err == nil {
+			c.token = strings.TrimSpace(string(b))
+		}
+	}
+	return c.token
 }
 
 func (c *clientFlags) reqID() string {

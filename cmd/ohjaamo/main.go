@@ -101,9 +101,18 @@ Usage:
                                          decisions as they are recorded; resumes by itself
   ohjaamo search WORDS... [--task T2 --municipality 837 --year 2026 ...]
                                          find agenda items and decisions across the network
+  ohjaamo whoami                         who your token says you are: roles and seats
+  ohjaamo token create [--person ID] [--label L] [--days N]   a new API token, shown once
+  ohjaamo token list [--person ID]       tokens with expiry, last use and state
+  ohjaamo token revoke TOKEN_ID [--reason ...]
+  ohjaamo user roles [--person ID] [--admin] [--auditor] [--org ...]   network-wide roles (admin)
+  ohjaamo user list                      people with network-wide roles (admin)
   ohjaamo projections rebuild            rebuild the read models from the stream
   ohjaamo projections status             stream and read-model positions
 
+Client commands call with the API token of --token (OHJAAMO_TOKEN), else the
+one in --token-file (default data/admin-token, which the first start writes),
+else anonymously (public material only).
 Every flag can also be set with an environment variable OHJAAMO_<FLAG>,
 e.g. OHJAAMO_LISTEN=127.0.0.1:9090 or OHJAAMO_SERVER=http://host:8080.
 Run "ohjaamo COMMAND -h" for a command's flags.
@@ -141,6 +150,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = digestCommand(ctx, args[1:], stdout, stderr)
 	case "projections":
 		err = projectionsCommand(ctx, args[1:], stdout, stderr)
+	case "token":
+		err = tokenCommand(ctx, args[1:], stdout, stderr)
+	case "user":
+		err = userCommand(ctx, args[1:], stdout, stderr)
+	case "whoami":
+		err = whoamiCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

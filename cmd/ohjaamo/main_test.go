@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -35,15 +37,22 @@ func TestServeEndToEnd(t *testing.T) {
 	defer stop()
 	pr, pw := io.Pipe()
 	done := make(chan int, 1)
+	dir := t.TempDir()
+	tokenFile := filepath.Join(dir, "admin-token")
+	t.Setenv("OHJAAMO_TOKEN_FILE", tokenFile) // client commands act as the first admin
 	go func() {
-		code := run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--data", t.TempDir()}, pw, io.Discard)
+		code := run(ctx, []string{"serve", "--listen", "127.0.0.1:0", "--data", dir}, pw, io.Discard)
 		pw.Close()
 		done <- code
 	}()
 	urlLine := regexp.MustCompile(`API \(Connect, gRPC, gRPC-Web\): (http://\S+)`)
-	var url string
+	tokenLine := regexp.MustCompile(`^  (ohj_[0-9a-f]{32}_[A-Za-z0-9_-]{43})$`)
+	var url, printed string
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
+		if m := tokenLine.FindStringSubmatch(sc.Text()); m != nil {
+			printed = m[1]
+		}
 		if m := urlLine.FindStringSubmatch(sc.Text()); m != nil {
 			url = m[1]
 			break
@@ -52,6 +61,14 @@ func TestServeEndToEnd(t *testing.T) {
 	go io.Copy(io.Discard, pr) //nolint:errcheck // drain the rest of serve's output
 	if url == "" {
 		t.Fatal("serve printed no API URL")
+	}
+	// The first start prints the first admin's token once and writes it
+	// to a file only its owner reads.
+	if fi, err := os.Stat(tokenFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("admin token file: %v %v", fi, err)
+	}
+	if saved, _ := os.ReadFile(tokenFile); printed == "" || strings.TrimSpace(string(saved)) != printed {
+		t.Fatalf("printed token %q, file holds %q", printed, saved)
 	}
 
 	// The generated client: the demo network is there once projected.
@@ -92,7 +109,7 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	regional, position := m[1], m[2]
 	addArgs := []string{"group", "add-member", regional, "--server", url, "--name", "Testi Henkilö", "--org", "Ylöjärven kaupunki",
-		"--actor", "kunta", "--role", "puheenjohtaja", "--term-start", "2026-01-01", "--request-id", "e2e-member", "--as", "sihteeri"}
+		"--actor", "kunta", "--role", "puheenjohtaja", "--term-start", "2026-01-01", "--request-id", "e2e-member"}
 	out, errOut, code = cli(t, addArgs...)
 	person := regexp.MustCompile(`\(person (\S+)\)`).FindStringSubmatch(out)
 	if code != 0 || !strings.Contains(out, "membership ") || person == nil {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/ohjaamo/ohjaamo/internal/api"
@@ -53,6 +54,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	server := ""
 	if app.URL() != defaultServer {
 		server = " --server " + app.URL()
+	}
+	if tok := app.FirstAdminToken(); tok != "" {
+		fmt.Fprintf(stdout, `First start: an admin user and their API token were made. The token is shown
+only now and is in %[1]s (readable by you only); the CLI uses that file:
+  %[2]s
+`, filepath.Join(cfg.DataDir, api.AdminTokenFile), tok)
 	}
 	fmt.Fprintf(stdout, `Ohjaamo is running.
   API (Connect, gRPC, gRPC-Web): %[1]s

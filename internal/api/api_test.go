@@ -303,6 +303,58 @@ func TestGRPCHealthAndReflection(t *testing.T) {
 	}
 }
 
-// testHTTP is the HTTP client tests call app with: it carries the
-// credentials the tests act with.
-func testHTTP(app *api.App) *http.Client { return http.DefaultClient }
+// testHTTP is the HTTP client tests call app with: it carries the first
+// admin's token, which may act for any group's secretary.
+func testHTTP(app *api.App) *http.Client { return bearerClient(app.AdminToken()) }
+
+// bearerClient calls with an API token ("" : anonymous).
+func bearerClient(token string) *http.Client {
+	if token == "" {
+		return http.DefaultClient
+	}
+	return &http.Client{Transport: bearer{token: token, next: http.DefaultTransport}}
+}
+
+type bearer struct {
+	token string
+	next  http.RoundTripper
+}
+
+func (b bearer) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return b.next.RoundTrip(r)
+}
+
+// as answers an HTTP client acting as person, with a token the admin makes.
+func (c clients) as(t testing.TB, person string) *http.Client {
+	t.Helper()
+	access := ohjaamov1connect.NewAccessServiceClient(c.http, c.url)
+	res, err := access.CreateToken(context.Background(), connect.NewRequest(&v1.CreateTokenRequest{PersonId: person, Label: "test"}))
+	if err != nil {
+		t.Fatalf("token for %s: %v", person, err)
+	}
+	return bearerClient(res.Msg.GetToken())
+}
+
+// auditor makes a user with the auditor role only and answers a client
+// acting as them, and their person id.
+func (c clients) auditor(t testing.TB) (*http.Client, string) {
+	t.Helper()
+	access := ohjaamov1connect.NewAccessServiceClient(c.http, c.url)
+	res, err := access.SetUserRoles(context.Background(), connect.NewRequest(&v1.SetUserRolesRequest{Auditor: true, Organisation: "THL, arviointi"}))
+	if err != nil {
+		t.Fatalf("auditor: %v", err)
+	}
+	return c.as(t, res.Msg.GetPersonId()), res.Msg.GetPersonId()
+}
+
+// whoAmI answers who client calls as.
+func (c clients) whoAmI(t testing.TB, client *http.Client) *v1.WhoAmIResponse {
+	t.Helper()
+	res, err := ohjaamov1connect.NewAccessServiceClient(client, c.url).WhoAmI(context.Background(), connect.NewRequest(&v1.WhoAmIRequest{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Msg
+}

@@ -60,13 +60,11 @@ func startAudit(t *testing.T, demo bool) auditEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return auditEnv{
-		clients: clients{url: app.URL(), http: testHTTP(app),
-			groups: ohjaamov1connect.NewGroupServiceClient(testHTTP(app), app.URL()),
-			admin:  ohjaamov1connect.NewAdminServiceClient(testHTTP(app), app.URL())},
-		audit: ohjaamov1connect.NewAuditServiceClient(testHTTP(app), app.URL()),
-		js:    js,
-	}
+	c := clients{url: app.URL(), http: testHTTP(app),
+		groups: ohjaamov1connect.NewGroupServiceClient(testHTTP(app), app.URL()),
+		admin:  ohjaamov1connect.NewAdminServiceClient(testHTTP(app), app.URL())}
+	auditor, _ := c.auditor(t)
+	return auditEnv{clients: c, audit: ohjaamov1connect.NewAuditServiceClient(auditor, app.URL()), js: js}
 }
 
 // forgeCopy publishes straight to the stream, past the service, a copy of
@@ -194,12 +192,14 @@ func TestVerifyChainsFindsAForgedGroupEvent(t *testing.T) {
 func TestGetHistory(t *testing.T) {
 	e := startAudit(t, false)
 	f := setup(t, e.clients)
+	// The actor is who authenticated, whatever a header claims.
 	e.rename(t, f.p, "rename-p", "Aino Sihteeri", "Uusi nimi")
+	admin := "person:" + e.whoAmI(t, e.http).GetPersonId()
 	h := e.history(t, "group", f.p)
 	want := []struct{ typ, actor, request string }{
-		{"ohjaamo.v1.GroupCreated", "anonymous", "p"},
-		{"ohjaamo.v1.MemberAdded", "anonymous", "chair"},
-		{"ohjaamo.v1.GroupRenamed", "Aino Sihteeri", "rename-p"},
+		{"ohjaamo.v1.GroupCreated", admin, "p"},
+		{"ohjaamo.v1.MemberAdded", admin, "chair"},
+		{"ohjaamo.v1.GroupRenamed", admin, "rename-p"},
 	}
 	if !h.GetChainOk() || len(h.GetEvents()) != len(want) {
 		t.Fatalf("history: %v", h)

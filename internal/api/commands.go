@@ -14,11 +14,8 @@ import (
 	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
 )
 
-// Headers a caller may send with any request.
-const (
-	headerActor       = "Ohjaamo-Actor"
-	headerCorrelation = "Ohjaamo-Correlation-Id"
-)
+// headerCorrelation ties the events of several requests together.
+const headerCorrelation = "Ohjaamo-Correlation-Id"
 
 var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
@@ -32,26 +29,21 @@ func derivedID(kind, requestID string) string {
 
 // commandMeta checks the request id (making one when the caller sent none:
 // such a request cannot be retried safely) and collects who asked.
-func commandMeta(requestID string, h http.Header) (eventstore.Meta, error) {
+func commandMeta(ctx context.Context, requestID string, h http.Header) (eventstore.Meta, error) {
 	if requestID == "" {
 		requestID = uuid.Must(uuid.NewV7()).String()
 	} else if !requestIDPattern.MatchString(requestID) {
 		return eventstore.Meta{}, domain.Invalid("request_id", "must be 1-128 characters of letters, digits and . _ : -",
 			"pitää olla 1–128 merkkiä: kirjaimia, numeroita tai . _ : -")
 	}
-	actor := h.Get(headerActor)
-	if actor == "" {
-		actor = "anonymous"
-	}
-	if len(actor) > 128 {
-		return eventstore.Meta{}, domain.Invalid("Ohjaamo-Actor", "header is too long", "otsake on liian pitkä")
-	}
+	// Who is the authenticated caller, never what a header claims.
+	actor := callerOf(ctx).actor()
 	corr := h.Get(headerCorrelation)
 	if corr == "" || len(corr) > 128 {
 		corr = requestID
 	}
 	// They are stored with every event, which can never be deleted.
-	for _, f := range [][2]string{{"request_id", requestID}, {headerActor, actor}, {headerCorrelation, corr}} {
+	for _, f := range [][2]string{{"request_id", requestID}, {headerCorrelation, corr}} {
 		if domain.ContainsIdentityCode(f[1]) {
 			return eventstore.Meta{}, domain.Invalid(f[0], "contains a Finnish personal identity code; Ohjaamo never stores one",
 				"sisältää henkilötunnuksen; Ohjaamo ei tallenna henkilötunnuksia")

@@ -61,6 +61,7 @@ func (s *Server) loadDemoIfEmpty(ctx context.Context) error {
 	if err != nil || last > 0 {
 		return err
 	}
+	ctx = withCaller(ctx, demoCaller)
 	d := &demoLoader{gs: groupService{s}, ctx: ctx, groups: map[string]string{}}
 	province, err := d.group("demo-province", &v1.LocalizedName{
 		Fi: "Pirkanmaan perhekeskusten maakunnallinen ohjausryhmä",
@@ -194,7 +195,6 @@ func (s *Server) loadDemoIfEmpty(ctx context.Context) error {
 func (d *demoLoader) group(key string, name *v1.LocalizedName, level v1.Level, parent string, municipalities []string) (string, error) {
 	req := connect.NewRequest(&v1.CreateGroupRequest{RequestId: key, Name: name, Level: level, ParentId: parent,
 		WellbeingCounty: demoCounty, Municipalities: municipalities, Mode: v1.GroupMode_GROUP_MODE_MINUTES})
-	req.Header().Set(headerActor, "demo-loader")
 	res, err := d.gs.CreateGroup(d.ctx, req)
 	if err != nil {
 		return "", fmt.Errorf("group %s: %w", key, err)
@@ -212,7 +212,6 @@ func (d *demoLoader) member(group, org string, actor v1.ActorType, role v1.Role,
 		PersonName: first + " " + last + " (demo)", Email: fmt.Sprintf("%s.%s.%d@demo.invalid", asciiLower(first), asciiLower(last), d.n),
 		Organisation: org, ActorType: actor, Role: role, TermStart: demoTermStart, TermEnd: demoTermEnd, RepresentsGroupId: represents,
 	})
-	req.Header().Set(headerActor, "demo-loader")
 	if _, err := d.gs.AddMember(d.ctx, req); err != nil {
 		return fmt.Errorf("member %d of %s: %w", d.n, group, err)
 	}

@@ -391,12 +391,8 @@ func (d *demoLoader) holdDemoMeeting(ms meetingService, groups map[string]string
 	return nil
 }
 
-// demoReq wraps a demo request, marking the demo loader as its actor.
-func demoReq[T any](msg *T) *connect.Request[T] {
-	r := connect.NewRequest(msg)
-	r.Header().Set(headerActor, "demo-loader")
-	return r
-}
+// demoReq wraps a demo request (the loader's context names it as the actor).
+func demoReq[T any](msg *T) *connect.Request[T] { return connect.NewRequest(msg) }
 
 // recordDemoVoices records the demo family voices, each by its group's secretary.
 func (d *demoLoader) recordDemoVoices(groups map[string]string) error {

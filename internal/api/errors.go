@@ -23,6 +23,7 @@ var connectCodes = map[domain.Code]connect.Code{
 	domain.CodeFailedPrecondition: connect.CodeFailedPrecondition,
 	domain.CodeConflict:           connect.CodeAborted,
 	domain.CodePermissionDenied:   connect.CodePermissionDenied,
+	domain.CodeUnauthenticated:    connect.CodeUnauthenticated,
 	domain.CodeUnavailable:        connect.CodeUnavailable,
 	domain.CodeInternal:           connect.CodeInternal,
 }

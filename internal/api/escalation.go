@@ -35,7 +35,7 @@ type outgoing struct {
 func (s meetingService) sendable(ctx context.Context, h http.Header, requestID, groupID, itemID, sentAt string) (outgoing, error) {
 	var out outgoing
 	var err error
-	if out.meta, err = commandMeta(requestID, h); err != nil {
+	if out.meta, err = commandMeta(ctx, requestID, h); err != nil {
 		return out, err
 	}
 	if out.group, err = s.group(ctx, groupID); err != nil {

@@ -16,7 +16,7 @@ type groupService struct{ *Server }
 
 func (s groupService) CreateGroup(ctx context.Context, req *connect.Request[v1.CreateGroupRequest]) (*connect.Response[v1.CreateGroupResponse], error) {
 	m := req.Msg
-	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	meta, err := commandMeta(ctx, m.GetRequestId(), req.Header())
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func (s groupService) CreateGroup(ctx context.Context, req *connect.Request[v1.C
 
 func (s groupService) RenameGroup(ctx context.Context, req *connect.Request[v1.RenameGroupRequest]) (*connect.Response[v1.RenameGroupResponse], error) {
 	m := req.Msg
-	meta, err := s.groupCommand(m.GetRequestId(), m.GetGroupId(), req)
+	meta, err := s.groupCommand(ctx, m.GetRequestId(), m.GetGroupId(), req)
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +55,7 @@ func (s groupService) RenameGroup(ctx context.Context, req *connect.Request[v1.R
 
 func (s groupService) AddMember(ctx context.Context, req *connect.Request[v1.AddMemberRequest]) (*connect.Response[v1.AddMemberResponse], error) {
 	m := req.Msg
-	meta, err := s.groupCommand(m.GetRequestId(), m.GetGroupId(), req)
+	meta, err := s.groupCommand(ctx, m.GetRequestId(), m.GetGroupId(), req)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +85,7 @@ func (s groupService) AddMember(ctx context.Context, req *connect.Request[v1.Add
 
 func (s groupService) ChangeMember(ctx context.Context, req *connect.Request[v1.ChangeMemberRequest]) (*connect.Response[v1.ChangeMemberResponse], error) {
 	m := req.Msg
-	meta, err := s.groupCommand(m.GetRequestId(), m.GetGroupId(), req)
+	meta, err := s.groupCommand(ctx, m.GetRequestId(), m.GetGroupId(), req)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (s groupService) ChangeMember(ctx context.Context, req *connect.Request[v1.
 
 func (s groupService) EndMember(ctx context.Context, req *connect.Request[v1.EndMemberRequest]) (*connect.Response[v1.EndMemberResponse], error) {
 	m := req.Msg
-	meta, err := s.groupCommand(m.GetRequestId(), m.GetGroupId(), req)
+	meta, err := s.groupCommand(ctx, m.GetRequestId(), m.GetGroupId(), req)
 	if err != nil {
 		return nil, err
 	}
@@ -149,11 +149,11 @@ func (s groupService) ListGroups(ctx context.Context, req *connect.Request[v1.Li
 }
 
 // groupCommand checks what every command on an existing group needs.
-func (s groupService) groupCommand(requestID, groupID string, req connect.AnyRequest) (meta eventstore.Meta, err error) {
+func (s groupService) groupCommand(ctx context.Context, requestID, groupID string, req connect.AnyRequest) (meta eventstore.Meta, err error) {
 	if err := domain.RequireID("group_id", groupID); err != nil {
 		return meta, err
 	}
-	return commandMeta(requestID, req.Header())
+	return commandMeta(ctx, requestID, req.Header())
 }
 
 func (s groupService) representedGroup(ctx context.Context, id string) (*domain.Group, error) {

@@ -22,7 +22,7 @@ func (s meetingService) write(ctx context.Context, req connect.AnyRequest, reque
 	if err := domain.RequireID("group_id", groupID); err != nil {
 		return eventstore.AppendResult{}, eventstore.Meta{}, err
 	}
-	meta, err := commandMeta(requestID, req.Header())
+	meta, err := commandMeta(ctx, requestID, req.Header())
 	if err != nil {
 		return eventstore.AppendResult{}, meta, err
 	}

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"connectrpc.com/connect"
@@ -53,6 +55,8 @@ type Server struct {
 	webhookLog           *eventstore.Repo[*domain.WebhookLog]
 	webhooks             *webhooks
 	digests              *eventstore.Repo[*domain.Digests]
+	users                *eventstore.Repo[*domain.User]
+	tokenUse             *tokenUse
 	smtpAddr, smtpFrom   string
 	allowPrivateWebhooks bool
 	hub                  *projections.DecisionHub
@@ -63,9 +67,12 @@ type Server struct {
 // App is a running Ohjaamo: event store, read models and the HTTP server.
 type App struct {
 	*Server
-	http *http.Server
-	ln   net.Listener
-	done chan error
+	// adminToken is the first admin's token when this start made it.
+	adminToken string
+	dataDir    string
+	http       *http.Server
+	ln         net.Listener
+	done       chan error
 }
 
 // maxRequestBytes bounds every request message.
@@ -102,9 +109,15 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		webhookLog:           eventstore.NewRepo(store, domain.AggregateWebhook, domain.NewWebhookLog, 1_000),
 		allowPrivateWebhooks: cfg.WebhooksAllowPrivate,
 		digests:              eventstore.NewRepo(store, domain.AggregateDigest, domain.NewDigests, 10_000),
+		users:                eventstore.NewRepo(store, domain.AggregateUser, domain.NewUser, 10_000),
 		smtpAddr:             cfg.SMTPAddr, smtpFrom: cfg.SMTPFrom}
 	if s.smtpFrom == "" {
 		s.smtpFrom = "ohjaamo@localhost"
+	}
+	if s.tokenUse, err = openTokenUse(ctx, s, cfg); err != nil {
+		rt.Close()
+		store.Close()
+		return nil, fmt.Errorf("token use bucket: %w", err)
 	}
 	if s.hub, err = projections.StartDecisionHub(context.WithoutCancel(ctx), store, log); err != nil {
 		rt.Close()
@@ -117,12 +130,16 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		store.Close()
 		return nil, err
 	}
-	a := &App{Server: s, done: make(chan error, 1)}
+	a := &App{Server: s, dataDir: cfg.DataDir, done: make(chan error, 1)}
 	if cfg.Demo {
 		if err := s.loadDemoIfEmpty(ctx); err != nil {
 			a.closeParts()
 			return nil, fmt.Errorf("demo data: %w", err)
 		}
+	}
+	if a.adminToken, err = s.bootstrapAdmin(ctx, cfg.DataDir); err != nil {
+		a.closeParts()
+		return nil, err
 	}
 	a.ln, err = net.Listen("tcp", cfg.Listen)
 	if err != nil {
@@ -145,7 +162,8 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 // Handler serves every service, gRPC health and server reflection on one mux.
 func (s *Server) Handler() http.Handler {
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(errorInterceptor(s.log)),
+		// Errors are mapped outermost, so refusals read like any other error.
+		connect.WithInterceptors(errorInterceptor(s.log), authInterceptor{s}),
 		connect.WithReadMaxBytes(maxRequestBytes),
 		// Most answers are small: gzip only what is worth it.
 		connect.WithCompressMinBytes(4096),
@@ -158,14 +176,34 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle(ohjaamov1connect.NewVoiceServiceHandler(voiceService{s}, opts...))
 	mux.Handle(ohjaamov1connect.NewAuditServiceHandler(auditService{Server: s}, opts...))
 	mux.Handle(ohjaamov1connect.NewSubscriptionServiceHandler(subscriptionService{s}, opts...))
+	mux.Handle(ohjaamov1connect.NewAccessServiceHandler(accessService{s}, opts...))
 	mux.Handle("GET /feeds/{file}", http.HandlerFunc(s.serveFeed))
 	services := []string{ohjaamov1connect.SubscriptionServiceName, ohjaamov1connect.GroupServiceName, ohjaamov1connect.MeetingServiceName, ohjaamov1connect.AdminServiceName,
-		ohjaamov1connect.CommunicationServiceName, ohjaamov1connect.VoiceServiceName, ohjaamov1connect.AuditServiceName}
+		ohjaamov1connect.CommunicationServiceName, ohjaamov1connect.VoiceServiceName, ohjaamov1connect.AuditServiceName,
+		ohjaamov1connect.AccessServiceName}
 	mux.Handle(grpchealth.NewHandler(grpchealth.NewStaticChecker(services...)))
 	reflector := grpcreflect.NewStaticReflector(services...)
 	mux.Handle(grpcreflect.NewHandlerV1(reflector))
 	mux.Handle(grpcreflect.NewHandlerV1Alpha(reflector))
 	return mux
+}
+
+// FirstAdminToken is the first admin's API token if this start created it
+// (the first start on an empty stream), else "".
+func (a *App) FirstAdminToken() string { return a.adminToken }
+
+// AdminToken is the first admin's API token: the one this start created
+// (the first start on an empty stream), else what the data directory's
+// admin-token file holds ("" when neither).
+func (a *App) AdminToken() string {
+	if a.adminToken != "" || a.dataDir == "" {
+		return a.adminToken
+	}
+	b, err := os.ReadFile(filepath.Join(a.dataDir, AdminTokenFile))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
 // Addr is the address the API listens on.

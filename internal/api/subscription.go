@@ -23,7 +23,7 @@ type subscriptionService struct{ *Server }
 
 func (s subscriptionService) CreateSubscription(ctx context.Context, req *connect.Request[v1.CreateSubscriptionRequest]) (*connect.Response[v1.CreateSubscriptionResponse], error) {
 	m := req.Msg
-	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	meta, err := commandMeta(ctx, m.GetRequestId(), req.Header())
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func (s subscriptionService) change(ctx context.Context, req connect.AnyRequest,
 	if err := domain.RequireID("subscription_id", id); err != nil {
 		return nil, err
 	}
-	meta, err := commandMeta(requestID, req.Header())
+	meta, err := commandMeta(ctx, requestID, req.Header())
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (s subscriptionService) WatchDecisions(ctx context.Context, req *connect.Re
 
 func (s subscriptionService) CreateFeedToken(ctx context.Context, req *connect.Request[v1.CreateFeedTokenRequest]) (*connect.Response[v1.CreateFeedTokenResponse], error) {
 	m := req.Msg
-	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	meta, err := commandMeta(ctx, m.GetRequestId(), req.Header())
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +234,7 @@ func (s subscriptionService) RevokeFeedToken(ctx context.Context, req *connect.R
 	if err := domain.RequireID("token_id", m.GetTokenId()); err != nil {
 		return nil, err
 	}
-	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	meta, err := commandMeta(ctx, m.GetRequestId(), req.Header())
 	if err != nil {
 		return nil, err
 	}

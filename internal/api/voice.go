@@ -16,7 +16,7 @@ type voiceService struct{ *Server }
 
 func (s voiceService) RecordVoice(ctx context.Context, req *connect.Request[v1.RecordVoiceRequest]) (*connect.Response[v1.RecordVoiceResponse], error) {
 	m := req.Msg
-	meta, err := commandMeta(m.GetRequestId(), req.Header())
+	meta, err := commandMeta(ctx, m.GetRequestId(), req.Header())
 	if err != nil {
 		return nil, err
 	}

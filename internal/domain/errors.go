@@ -18,7 +18,8 @@ const (
 	CodeFailedPrecondition Code = "failed_precondition" // a rule of the network or the procedure
 	CodeConflict           Code = "conflict"            // optimistic concurrency: decided on a stale version
 	CodePermissionDenied   Code = "permission_denied"
-	CodeUnavailable        Code = "unavailable" // e.g. read models not caught up in time
+	CodeUnauthenticated    Code = "unauthenticated" // no valid credentials for what needs them
+	CodeUnavailable        Code = "unavailable"     // e.g. read models not caught up in time
 	CodeInternal           Code = "internal"
 )
 
