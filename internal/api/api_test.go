@@ -23,13 +23,15 @@ import (
 type clients struct {
 	url    string
 	http   *http.Client // carries the caller's credentials
+	dir    string       // the server's data directory, when the test made it
 	groups ohjaamov1connect.GroupServiceClient
 	admin  ohjaamov1connect.AdminServiceClient
 }
 
 func start(t testing.TB, demo bool) clients {
 	t.Helper()
-	app, err := api.Start(context.Background(), api.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), Demo: demo,
+	dir := t.TempDir()
+	app, err := api.Start(context.Background(), api.Config{Listen: "127.0.0.1:0", DataDir: dir, Demo: demo,
 		ReadWait: 3 * time.Second, Logger: testenv.Logger(t)})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +43,7 @@ func start(t testing.TB, demo bool) clients {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
-	return clients{url: app.URL(), http: testHTTP(app),
+	return clients{url: app.URL(), http: testHTTP(app), dir: dir,
 		groups: ohjaamov1connect.NewGroupServiceClient(testHTTP(app), app.URL()),
 		admin:  ohjaamov1connect.NewAdminServiceClient(testHTTP(app), app.URL())}
 }

@@ -206,6 +206,14 @@ func (s *Server) authenticate(ctx context.Context, header string) (*caller, erro
 	if subtle.ConstantTimeCompare(sum[:], rec.SecretSHA256) != 1 || rec.Revoked {
 		return nil, errBadToken
 	}
+	// A revocation made through this instance counts from the moment it is
+	// acknowledged, before the read model has it (another instance's, once
+	// its read model has applied it: milliseconds).
+	if u, _, err := s.users.Get(ctx, rec.PersonID); err != nil {
+		return nil, err
+	} else if t := u.Tokens[id]; t != nil && t.Revoked { // nil: made on another instance since this one cached the user
+		return nil, errBadToken
+	}
 	now := time.Now()
 	if !rec.ExpiresAt.After(now) {
 		return nil, unauthenticated("the API token expired at "+rec.ExpiresAt.Format(time.RFC3339)+"; create a new one",

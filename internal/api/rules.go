@@ -267,7 +267,7 @@ func (s *Server) ownsSubscription(ctx context.Context, c *caller, id string) err
 	if err != nil {
 		return err
 	}
-	if sub.Exists() && sub.PersonID != c.PersonID {
+	if sub.PersonID != "" && sub.PersonID != c.PersonID { // deleted ones too
 		return deniedField("subscription_id", "not your subscription", "tilaus ei ole sinun")
 	}
 	return nil

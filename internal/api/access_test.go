@@ -1,0 +1,507 @@
+package api_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/ohjaamo/ohjaamo/internal/api"
+	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
+	"github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1/ohjaamov1connect"
+)
+
+// The roles of the access table, as letters of the expectation strings.
+var roleLetters = []struct {
+	letter byte
+	name   string
+}{
+	{'a', "anonymous"}, {'o', "member of another group"}, {'m', "member"}, {'s', "secretary"},
+	{'c', "chair"}, {'u', "auditor"}, {'d', "admin"},
+}
+
+// accessTable: which roles may call each procedure. The requests name the
+// group G where member, secretary and chair sit; a membership field names
+// the caller's own membership in G (someone else's when they have none); a
+// person field names the caller (anonymous: the member); a subscription,
+// feed or API token is the member's. Every procedure of every service must
+// be here: a new RPC fails this test until it has a rule and a row.
+var accessTable = map[string]string{
+	ohjaamov1connect.GroupServiceCreateGroupProcedure:  "d",
+	ohjaamov1connect.GroupServiceRenameGroupProcedure:  "d",
+	ohjaamov1connect.GroupServiceAddMemberProcedure:    "sd",
+	ohjaamov1connect.GroupServiceChangeMemberProcedure: "sd",
+	ohjaamov1connect.GroupServiceEndMemberProcedure:    "sd",
+	ohjaamov1connect.GroupServiceGetGroupProcedure:     "aomscud",
+	ohjaamov1connect.GroupServiceListGroupsProcedure:   "aomscud",
+
+	ohjaamov1connect.MeetingServiceScheduleMeetingProcedure:     "scd",
+	ohjaamov1connect.MeetingServiceRescheduleMeetingProcedure:   "scd",
+	ohjaamov1connect.MeetingServiceCancelMeetingProcedure:       "scd",
+	ohjaamov1connect.MeetingServiceAddItemProcedure:             "mscd", // as a member's proposal
+	ohjaamov1connect.MeetingServiceWithdrawItemProcedure:        "scd",
+	ohjaamov1connect.MeetingServiceOpenMeetingProcedure:         "scd",
+	ohjaamov1connect.MeetingServiceApproveAgendaProcedure:       "scd",
+	ohjaamov1connect.MeetingServiceRecordDecisionProcedure:      "scd",
+	ohjaamov1connect.MeetingServiceCloseMeetingProcedure:        "scd",
+	ohjaamov1connect.MeetingServiceNameMinutesCheckersProcedure: "scd",
+	ohjaamov1connect.MeetingServiceCheckMinutesProcedure:        "mscd",
+	ohjaamov1connect.MeetingServiceApproveMinutesProcedure:      "scd",
+	ohjaamov1connect.MeetingServiceCorrectDecisionProcedure:     "scd",
+	ohjaamov1connect.MeetingServiceEditItemProcedure:            "scd",
+	ohjaamov1connect.MeetingServiceMoveItemProcedure:            "scd",
+	ohjaamov1connect.MeetingServiceReorderAgendaProcedure:       "scd",
+	ohjaamov1connect.MeetingServicePlanYearProcedure:            "scd",
+	ohjaamov1connect.MeetingServiceEscalateItemProcedure:        "scd",
+	ohjaamov1connect.MeetingServiceReferItemProcedure:           "scd",
+	ohjaamov1connect.MeetingServiceListCycleProcedure:           "aomscud",
+	ohjaamov1connect.MeetingServiceListInFlightProcedure:        "aomscud",
+	ohjaamov1connect.MeetingServiceGetMeetingProcedure:          "aomscud",
+	ohjaamov1connect.MeetingServiceListMeetingsProcedure:        "aomscud",
+	ohjaamov1connect.MeetingServiceGetMinutesProcedure:          "aomscud",
+	ohjaamov1connect.MeetingServiceSearchItemsProcedure:         "aomscud",
+
+	ohjaamov1connect.CommunicationServiceAssignResponsibilityProcedure:   "scd",
+	ohjaamov1connect.CommunicationServiceReassignResponsibilityProcedure: "scd",
+	ohjaamov1connect.CommunicationServiceWaiveResponsibilityProcedure:    "scd",
+	ohjaamov1connect.CommunicationServiceMarkResponsibilityDoneProcedure: "mscd",
+	ohjaamov1connect.CommunicationServiceListResponsibilitiesProcedure:   "omscud",
+	ohjaamov1connect.CommunicationServiceListUpwardAsksProcedure:         "omscud",
+	ohjaamov1connect.CommunicationServiceBringUpProcedure:                "mscd",
+
+	ohjaamov1connect.VoiceServiceRecordVoiceProcedure: "mscd",
+	ohjaamov1connect.VoiceServiceListVoicesProcedure:  "omscud",
+	ohjaamov1connect.VoiceServiceTraceVoiceProcedure:  "omscud",
+	ohjaamov1connect.VoiceServiceVoiceReportProcedure: "aomscud",
+
+	ohjaamov1connect.AuditServiceVerifyChainsProcedure:   "ud",
+	ohjaamov1connect.AuditServiceGetHistoryProcedure:     "u",
+	ohjaamov1connect.AuditServiceExportEvidenceProcedure: "u",
+
+	ohjaamov1connect.SubscriptionServiceCreateSubscriptionProcedure:    "omscud",
+	ohjaamov1connect.SubscriptionServiceListSubscriptionsProcedure:     "omscud",
+	ohjaamov1connect.SubscriptionServicePauseSubscriptionProcedure:     "md",
+	ohjaamov1connect.SubscriptionServiceResumeSubscriptionProcedure:    "md",
+	ohjaamov1connect.SubscriptionServiceDeleteSubscriptionProcedure:    "md",
+	ohjaamov1connect.SubscriptionServiceAffectedByProcedure:            "aomscud",
+	ohjaamov1connect.SubscriptionServiceWatchDecisionsProcedure:        "md",
+	ohjaamov1connect.SubscriptionServiceCreateFeedTokenProcedure:       "omscud",
+	ohjaamov1connect.SubscriptionServiceRevokeFeedTokenProcedure:       "md",
+	ohjaamov1connect.SubscriptionServiceSetWebhookProcedure:            "md",
+	ohjaamov1connect.SubscriptionServiceRemoveWebhookProcedure:         "md",
+	ohjaamov1connect.SubscriptionServiceListWebhookDeliveriesProcedure: "md",
+	ohjaamov1connect.SubscriptionServiceRedeliverWebhookProcedure:      "md",
+	ohjaamov1connect.SubscriptionServiceGetDigestProcedure:             "omscud",
+	ohjaamov1connect.SubscriptionServiceSendDigestsProcedure:           "d",
+
+	ohjaamov1connect.AdminServiceRebuildProjectionsProcedure: "d",
+	ohjaamov1connect.AdminServiceGetStatusProcedure:          "ud",
+
+	ohjaamov1connect.AccessServiceWhoAmIProcedure:       "aomscud",
+	ohjaamov1connect.AccessServiceCreateTokenProcedure:  "omscud",
+	ohjaamov1connect.AccessServiceListTokensProcedure:   "omscud",
+	ohjaamov1connect.AccessServiceRevokeTokenProcedure:  "md",
+	ohjaamov1connect.AccessServiceSetUserRolesProcedure: "d",
+	ohjaamov1connect.AccessServiceListUsersProcedure:    "d",
+}
+
+// persona is one role's caller in the access test.
+type persona struct {
+	letter             byte
+	client             *http.Client
+	person, membership string // membership: in the group G
+}
+
+// accessWorld is the network the access table runs against.
+type accessWorld struct {
+	c                          clients
+	group                      string
+	member                     persona // whose subscription, feed and tokens are used
+	sub, feedToken, spareToken string
+}
+
+func addMember(t *testing.T, c clients, group, name string, role v1.Role) (membership, person string) {
+	t.Helper()
+	res, err := c.groups.AddMember(context.Background(), connect.NewRequest(&v1.AddMemberRequest{GroupId: group, PersonName: name,
+		Organisation: "Kunta", ActorType: v1.ActorType_ACTOR_TYPE_MUNICIPALITY, Role: role, TermStart: "2025-01-01"}))
+	if err != nil {
+		t.Fatalf("add %s: %v", name, err)
+	}
+	return res.Msg.GetMembershipId(), res.Msg.GetPersonId()
+}
+
+func newAccessWorld(t *testing.T) (accessWorld, []persona) {
+	c := start(t, false)
+	f := setup(t, c)
+	ctx := context.Background()
+	other, err := c.groups.CreateGroup(ctx, connect.NewRequest(&v1.CreateGroupRequest{Name: &v1.LocalizedName{Fi: "Toinen alue"},
+		Level: v1.Level_LEVEL_REGIONAL, ParentId: f.p}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := accessWorld{c: c, group: f.r}
+	ps := []persona{{letter: 'a', client: bearerClient("")}}
+	_, op := addMember(t, c, other.Msg.GetGroupId(), "Olli Muualta", v1.Role_ROLE_MEMBER)
+	ps = append(ps, persona{letter: 'o', client: c.as(t, op), person: op})
+	for _, p := range []struct {
+		letter byte
+		name   string
+		role   v1.Role
+	}{{'m', "Maija Jäsen", v1.Role_ROLE_MEMBER}, {'s', "Sanna Sihteeri", v1.Role_ROLE_SECRETARY}, {'c', "Pekka Puheenjohtaja", v1.Role_ROLE_CHAIR}} {
+		ms, person := addMember(t, c, f.r, p.name, p.role)
+		ps = append(ps, persona{letter: p.letter, client: c.as(t, person), person: person, membership: ms})
+	}
+	w.member = ps[2]
+	auditor, ap := c.auditor(t)
+	ps = append(ps, persona{letter: 'u', client: auditor, person: ap})
+	ps = append(ps, persona{letter: 'd', client: c.http, person: c.whoAmI(t, c.http).GetPersonId()})
+
+	subs := ohjaamov1connect.NewSubscriptionServiceClient(c.http, c.url)
+	sub, err := subs.CreateSubscription(ctx, connect.NewRequest(&v1.CreateSubscriptionRequest{PersonId: w.member.person, Name: "Alueen päätökset",
+		Filter: &v1.SubscriptionFilter{GroupId: f.r}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed, err := subs.CreateFeedToken(ctx, connect.NewRequest(&v1.CreateFeedTokenRequest{PersonId: w.member.person, Kind: v1.FeedKind_FEED_KIND_ATOM, GroupId: f.r}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spare, err := ohjaamov1connect.NewAccessServiceClient(c.http, c.url).CreateToken(ctx, connect.NewRequest(&v1.CreateTokenRequest{PersonId: w.member.person, Label: "spare"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.sub, w.feedToken, w.spareToken = sub.Msg.GetSubscriptionId(), feed.Msg.GetTokenId(), spare.Msg.GetTokenId()
+	return w, ps
+}
+
+// request builds procedure's request as persona p would send it.
+func (w accessWorld) request(t *testing.T, procedure string, md protoreflect.MethodDescriptor, p persona) proto.Message {
+	t.Helper()
+	mt, err := protoregistry.GlobalTypes.FindMessageByName(md.Input().FullName())
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := mt.New()
+	fields := msg.Descriptor().Fields()
+	set := func(name, value string) {
+		if fd := fields.ByName(protoreflect.Name(name)); fd != nil && fd.Kind() == protoreflect.StringKind && !fd.IsList() {
+			msg.Set(fd, protoreflect.ValueOfString(value))
+		}
+	}
+	own := p.membership
+	if own == "" {
+		own = w.member.membership // somebody else's
+	}
+	person := p.person
+	if person == "" {
+		person = w.member.person
+	}
+	for i := 0; i < fields.Len(); i++ {
+		fd := fields.Get(i)
+		if fd.Kind() != protoreflect.StringKind || fd.IsList() || !strings.HasSuffix(string(fd.Name()), "_id") {
+			continue
+		}
+		set(string(fd.Name()), uuid.NewString()) // unknown things: NotFound once allowed
+	}
+	set("request_id", uuid.NewString())
+	set("group_id", w.group)
+	set("person_id", person)
+	set("subscription_id", w.sub)
+	switch procedure {
+	case ohjaamov1connect.MeetingServiceCheckMinutesProcedure, ohjaamov1connect.CommunicationServiceBringUpProcedure:
+		set("membership_id", own)
+	case ohjaamov1connect.CommunicationServiceMarkResponsibilityDoneProcedure:
+		set("by_membership_id", own)
+	case ohjaamov1connect.VoiceServiceRecordVoiceProcedure:
+		set("recorded_by_membership_id", own)
+	case ohjaamov1connect.AccessServiceRevokeTokenProcedure:
+		set("token_id", w.spareToken)
+	case ohjaamov1connect.SubscriptionServiceRevokeFeedTokenProcedure:
+		set("token_id", w.feedToken)
+	case ohjaamov1connect.MeetingServiceAddItemProcedure:
+		msg.Interface().(*v1.AddItemRequest).Item = &v1.AgendaItem{Title: "Ehdotus", Origin: v1.ItemOrigin_ITEM_ORIGIN_MEMBER}
+	case ohjaamov1connect.SubscriptionServiceWatchDecisionsProcedure:
+		set("person_id", "") // the subscription's watch
+	case ohjaamov1connect.SubscriptionServiceCreateFeedTokenProcedure:
+		set("subscription_id", "") // a feed of the group, for oneself
+	}
+	return msg.Interface()
+}
+
+// callCode makes one call as Connect JSON and answers its error code ("" when it succeeded).
+func callCode(t *testing.T, client *http.Client, url, procedure string, streaming bool, msg proto.Message) string {
+	t.Helper()
+	body, err := protojson.Marshal(msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctype := "application/json"
+	if streaming {
+		env := make([]byte, 5, 5+len(body))
+		binary.BigEndian.PutUint32(env[1:], uint32(len(body)))
+		body, ctype = append(env, body...), "application/connect+json"
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+procedure, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", ctype)
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s: %v", procedure, err)
+	}
+	defer res.Body.Close()
+	var e struct {
+		Code  string `json:"code"`
+		Error *struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	if !streaming {
+		if res.StatusCode == http.StatusOK {
+			return ""
+		}
+		if err := json.NewDecoder(res.Body).Decode(&e); err != nil {
+			t.Fatalf("%s: HTTP %d: %v", procedure, res.StatusCode, err)
+		}
+		return e.Code
+	}
+	// A stream: the first envelope is a message (allowed) or the end of
+	// the stream carrying the error.
+	r := bufio.NewReader(res.Body)
+	head := make([]byte, 5)
+	if _, err := io.ReadFull(r, head); err != nil {
+		t.Fatalf("%s: stream: %v", procedure, err)
+	}
+	payload := make([]byte, binary.BigEndian.Uint32(head[1:]))
+	if _, err := io.ReadFull(r, payload); err != nil {
+		t.Fatalf("%s: stream: %v", procedure, err)
+	}
+	if head[0]&2 == 0 {
+		return ""
+	}
+	if err := json.Unmarshal(payload, &e); err != nil {
+		t.Fatalf("%s: end of stream %q: %v", procedure, payload, err)
+	}
+	if e.Error == nil {
+		return ""
+	}
+	return e.Error.Code
+}
+
+// TestAccessTable calls every procedure of every service as every role
+// against the real server and checks who is let through: a refusal is
+// unauthenticated (anonymous) or permission_denied; anything else (the
+// answer, or NotFound and InvalidArgument for the made-up ids) means the
+// rule let the call through.
+func TestAccessTable(t *testing.T) {
+	w, personas := newAccessWorld(t)
+	procedures := map[string]protoreflect.MethodDescriptor{}
+	protoregistry.GlobalFiles.RangeFilesByPackage("ohjaamo.v1", func(fd protoreflect.FileDescriptor) bool {
+		for i := 0; i < fd.Services().Len(); i++ {
+			sd := fd.Services().Get(i)
+			for j := 0; j < sd.Methods().Len(); j++ {
+				md := sd.Methods().Get(j)
+				procedures[fmt.Sprintf("/%s/%s", sd.FullName(), md.Name())] = md
+			}
+		}
+		return true
+	})
+	var names []string
+	for p := range procedures {
+		names = append(names, p)
+	}
+	sort.Strings(names)
+	if len(names) < 60 {
+		t.Fatalf("found only %d procedures", len(names))
+	}
+	rules := api.Rules()
+	for _, procedure := range names {
+		allow, ok := accessTable[procedure]
+		if !ok {
+			t.Errorf("%s is not in the access table: give it a rule in internal/api/rules.go and a row here", procedure)
+			continue
+		}
+		if _, ok := rules[procedure]; !ok {
+			t.Errorf("%s has no rule in internal/api/rules.go", procedure)
+		}
+		md := procedures[procedure]
+		for _, p := range personas {
+			code := callCode(t, p.client, w.c.url, procedure, md.IsStreamingServer(), w.request(t, procedure, md, p))
+			refused := code == "permission_denied" || code == "unauthenticated"
+			if want := strings.IndexByte(allow, p.letter) >= 0; want == refused {
+				t.Errorf("%s as %s: got %q, want allowed=%v", procedure, roleName(p.letter), code, want)
+			}
+			if refused && p.letter == 'a' && code != "unauthenticated" {
+				t.Errorf("%s as anonymous: %s, want unauthenticated", procedure, code)
+			}
+			if refused && p.letter != 'a' && code != "permission_denied" {
+				t.Errorf("%s as %s: %s, want permission_denied", procedure, roleName(p.letter), code)
+			}
+		}
+	}
+	for procedure := range accessTable {
+		if _, ok := procedures[procedure]; !ok {
+			t.Errorf("the access table names %s, which no service has", procedure)
+		}
+	}
+}
+
+func roleName(letter byte) string {
+	for _, r := range roleLetters {
+		if r.letter == letter {
+			return r.name
+		}
+	}
+	return string(letter)
+}
+
+// TestTokens: a token works until it is revoked or expires; a wrong secret,
+// a made-up token or another scheme is refused, never taken as anonymous;
+// only the hash is stored; last use is kept; a retried create does not
+// answer the token again.
+func TestTokens(t *testing.T) {
+	c := start(t, false)
+	f := setup(t, c)
+	ctx := context.Background()
+	_, person := addMember(t, c, f.r, "Tiina Tunnus", v1.Role_ROLE_SECRETARY)
+	access := ohjaamov1connect.NewAccessServiceClient(c.http, c.url)
+	created, err := access.CreateToken(ctx, connect.NewRequest(&v1.CreateTokenRequest{RequestId: "tiina-laptop", PersonId: person, Label: "läppäri", ValidDays: 30}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := created.Msg.GetToken()
+	if !strings.HasPrefix(token, "ohj_"+created.Msg.GetTokenId()+"_") {
+		t.Fatalf("token %q, id %s", token, created.Msg.GetTokenId())
+	}
+	if exp, err := time.Parse(time.RFC3339, created.Msg.GetExpiresAt()); err != nil || exp.Sub(time.Now()) < 29*24*time.Hour || exp.Sub(time.Now()) > 31*24*time.Hour {
+		t.Fatalf("expires %q: %v", created.Msg.GetExpiresAt(), err)
+	}
+	again, err := access.CreateToken(ctx, connect.NewRequest(&v1.CreateTokenRequest{RequestId: "tiina-laptop", PersonId: person, Label: "läppäri", ValidDays: 30}))
+	if err != nil || again.Msg.GetToken() != "" || !again.Msg.GetResult().GetReplayed() {
+		t.Fatalf("retried create: %v %v", again, err)
+	}
+
+	who := c.whoAmI(t, bearerClient(token))
+	if who.GetPersonId() != person || len(who.GetSeats()) != 1 || who.GetSeats()[0].GetRole() != v1.Role_ROLE_SECRETARY || who.GetSeats()[0].GetGroupId() != f.r {
+		t.Fatalf("whoami: %v", who)
+	}
+	// The secretary runs her group and not the other.
+	meetings := func(token string) ohjaamov1connect.MeetingServiceClient {
+		return ohjaamov1connect.NewMeetingServiceClient(bearerClient(token), c.url)
+	}
+	if _, err := meetings(token).ScheduleMeeting(ctx, connect.NewRequest(&v1.ScheduleMeetingRequest{GroupId: f.r, StartsAt: "2026-12-10T10:00:00+02:00", Place: "Sali"})); err != nil {
+		t.Fatalf("secretary schedules: %v", err)
+	}
+	_, err = meetings(token).ScheduleMeeting(ctx, connect.NewRequest(&v1.ScheduleMeetingRequest{GroupId: f.p, StartsAt: "2026-12-10T10:00:00+02:00", Place: "Sali"}))
+	if connect.CodeOf(err) != connect.CodePermissionDenied || errField(err) != "group_id" {
+		t.Fatalf("secretary of another group schedules: %v", err)
+	}
+	req := connect.NewRequest(&v1.ScheduleMeetingRequest{GroupId: f.p, StartsAt: "2026-12-10T10:00:00+02:00", Place: "Sali"})
+	req.Header().Set("Accept-Language", "fi")
+	_, err = meetings(token).ScheduleMeeting(ctx, req)
+	if !strings.Contains(err.Error(), "vain ryhmän sihteeri tai puheenjohtaja") {
+		t.Fatalf("Finnish refusal: %v", err)
+	}
+
+	// Not anonymous: bad credentials are refused.
+	for name, h := range map[string]string{
+		"wrong secret": "Bearer " + token[:len(token)-4] + "AAAA",
+		"made up":      "Bearer ohj_" + strings.Repeat("ab", 16) + "_" + strings.Repeat("A", 43),
+		"malformed":    "Bearer " + token + "x",
+		"basic":        "Basic dGlpbmE6c2FsYXNhbmE=",
+	} {
+		r := connect.NewRequest(&v1.WhoAmIRequest{})
+		r.Header().Set("Authorization", h)
+		_, err := ohjaamov1connect.NewAccessServiceClient(http.DefaultClient, c.url).WhoAmI(ctx, r)
+		if connect.CodeOf(err) != connect.CodeUnauthenticated {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+
+	// Listed with its last use; revoked, it stops working at once.
+	list, err := access.ListTokens(ctx, connect.NewRequest(&v1.ListTokensRequest{PersonId: person}))
+	if err != nil || len(list.Msg.GetTokens()) != 1 {
+		t.Fatalf("list: %v %v", list, err)
+	}
+	tk := list.Msg.GetTokens()[0]
+	if tk.GetLabel() != "läppäri" || tk.GetLastUsedAt() == "" || tk.GetRevokedAt() != "" || tk.GetExpired() || !strings.HasPrefix(tk.GetCreatedBy(), "person:") {
+		t.Fatalf("listed: %v", tk)
+	}
+	own := ohjaamov1connect.NewAccessServiceClient(bearerClient(token), c.url)
+	if _, err := own.RevokeToken(ctx, connect.NewRequest(&v1.RevokeTokenRequest{TokenId: tk.GetTokenId(), Reason: "läppäri vaihtui"})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := own.WhoAmI(ctx, connect.NewRequest(&v1.WhoAmIRequest{})); connect.CodeOf(err) != connect.CodeUnauthenticated {
+		t.Fatalf("revoked token: %v", err)
+	}
+
+	// The stream holds the hash of the secret, never the token.
+	secret := token[strings.LastIndexByte(token, '_')+1:]
+	if n := countInFiles(t, c.dir, []byte(secret)); n != 0 {
+		t.Fatalf("the token's secret is in %d stored files", n)
+	}
+	if n := countInFiles(t, c.dir, []byte("läppäri vaihtui")); n == 0 {
+		t.Fatal("the file scan finds nothing, not even the revocation's reason")
+	}
+
+	// Bad input names the field and writes nothing.
+	before := c.streamPosition(t)
+	for name, m := range map[string]*v1.CreateTokenRequest{
+		"too long":        {PersonId: person, ValidDays: 400},
+		"unknown person":  {PersonId: uuid.NewString()},
+		"identity code":   {PersonId: person, Label: "131052-308T"},
+		"not a person id": {PersonId: "tiina"},
+	} {
+		if _, err := access.CreateToken(ctx, connect.NewRequest(m)); err == nil || errField(err) == "" {
+			t.Errorf("%s: %v (field %q)", name, err, errField(err))
+		}
+	}
+	if after := c.streamPosition(t); after != before {
+		t.Fatalf("refused creates wrote: %d -> %d", before, after)
+	}
+}
+
+// countInFiles counts the files under dir (JetStream's, the read models')
+// whose bytes contain b.
+func countInFiles(t *testing.T, dir string, b []byte) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(data, b) {
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
