@@ -151,3 +151,16 @@ func (rt *Runtime) Users(ctx context.Context, now time.Time) ([]*v1.User, error)
 	})
 	return out, err
 }
+
+// MembershipPerson answers who holds a membership ("" when none does).
+func (rt *Runtime) MembershipPerson(ctx context.Context, membershipID string) (string, error) {
+	var person string
+	err := rt.View(ctx, func(db *sql.DB) error {
+		err := db.QueryRowContext(ctx, q("membership_person"), membershipID).Scan(&person)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return person, err
+}

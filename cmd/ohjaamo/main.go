@@ -102,7 +102,8 @@ Usage:
   ohjaamo search WORDS... [--task T2 --municipality 837 --year 2026 ...]
                                          find agenda items and decisions across the network
   ohjaamo whoami                         who your token says you are: roles and seats
-  ohjaamo token create [--person ID] [--label L] [--days N]   a new API token, shown once
+  ohjaamo token create [--person ID | --member MEMBERSHIP_ID] [--label L] [--days N]
+                                         a new API token, shown once
   ohjaamo token list [--person ID]       tokens with expiry, last use and state
   ohjaamo token revoke TOKEN_ID [--reason ...]
   ohjaamo user roles [--person ID] [--admin] [--auditor] [--org ...]   network-wide roles (admin)

@@ -26,12 +26,13 @@ func tokenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	case "create":
 		c := addClientFlags(fs, true)
 		person := fs.String("person", "", "person id to make the token for (admins only; default: yourself)")
+		member := fs.String("member", "", "or: the person holding this membership id (as group show lists them)")
 		label := fs.String("label", "", "what the token is for, e.g. laptop")
 		days := fs.Uint("days", 0, "days the token is valid, 1-366 (default 90)")
 		if _, err := parseWithArgs(fs, args[1:]); err != nil {
 			return err
 		}
-		res, err := c.access().CreateToken(ctx, request(c, &v1.CreateTokenRequest{RequestId: c.reqID(), PersonId: *person, Label: *label, ValidDays: uint32(*days)}))
+		res, err := c.access().CreateToken(ctx, request(c, &v1.CreateTokenRequest{RequestId: c.reqID(), PersonId: *person, MembershipId: *member, Label: *label, ValidDays: uint32(*days)}))
 		if err != nil {
 			return explain(err)
 		}

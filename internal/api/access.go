@@ -41,6 +41,11 @@ func (s accessService) CreateToken(ctx context.Context, req *connect.Request[v1.
 	if err != nil {
 		return nil, err
 	}
+	if ms := m.GetMembershipId(); ms != "" {
+		if person, err = s.membershipPerson(ctx, m.GetPersonId(), ms); err != nil {
+			return nil, err
+		}
+	}
 	meta, err := commandMeta(ctx, m.GetRequestId(), req.Header())
 	if err != nil {
 		return nil, err
@@ -53,6 +58,26 @@ func (s accessService) CreateToken(ctx context.Context, req *connect.Request[v1.
 		return nil, err
 	}
 	return connect.NewResponse(out), nil
+}
+
+// membershipPerson answers who holds a membership.
+func (s *Server) membershipPerson(ctx context.Context, personID, membershipID string) (string, error) {
+	if personID != "" {
+		return "", domain.Invalid("membership_id", "give a person or a membership, not both", "anna henkilö tai jäsenyys, ei molempia")
+	}
+	if err := domain.RequireID("membership_id", membershipID); err != nil {
+		return "", err
+	}
+	person, err := s.rt.MembershipPerson(ctx, membershipID)
+	if err == nil && person == "" {
+		if _, err = s.readModelsAtHead(ctx); err == nil {
+			person, err = s.rt.MembershipPerson(ctx, membershipID)
+		}
+	}
+	if err == nil && person == "" {
+		err = &domain.Error{Code: domain.CodeNotFound, Field: "membership_id", Message: "no such membership", MessageFI: "jäsenyyttä ei ole"}
+	}
+	return person, err
 }
 
 // requireKnownPerson refuses a token for a person id no membership or user has.

@@ -240,6 +240,8 @@ func (w accessWorld) request(t *testing.T, procedure string, md protoreflect.Met
 		msg.Interface().(*v1.AddItemRequest).Item = &v1.AgendaItem{Title: "Ehdotus", Origin: v1.ItemOrigin_ITEM_ORIGIN_MEMBER}
 	case ohjaamov1connect.SubscriptionServiceWatchDecisionsProcedure:
 		set("person_id", "") // the subscription's watch
+	case ohjaamov1connect.AccessServiceCreateTokenProcedure:
+		set("membership_id", "") // for oneself, by person id
 	case ohjaamov1connect.SubscriptionServiceCreateFeedTokenProcedure:
 		set("subscription_id", "") // a feed of the group, for oneself
 	}
@@ -384,8 +386,18 @@ func TestTokens(t *testing.T) {
 	c := start(t, false)
 	f := setup(t, c)
 	ctx := context.Background()
-	_, person := addMember(t, c, f.r, "Tiina Tunnus", v1.Role_ROLE_SECRETARY)
+	membership, person := addMember(t, c, f.r, "Tiina Tunnus", v1.Role_ROLE_SECRETARY)
 	access := ohjaamov1connect.NewAccessServiceClient(c.http, c.url)
+	// By membership id, as group show lists them: the person who holds it.
+	byMembership, err := access.CreateToken(ctx, connect.NewRequest(&v1.CreateTokenRequest{MembershipId: membership}))
+	if err != nil || c.whoAmI(t, bearerClient(byMembership.Msg.GetToken())).GetPersonId() != person {
+		t.Fatalf("token by membership: %v %v", byMembership, err)
+	}
+	_, err = ohjaamov1connect.NewAccessServiceClient(bearerClient(byMembership.Msg.GetToken()), c.url).CreateToken(ctx,
+		connect.NewRequest(&v1.CreateTokenRequest{MembershipId: f.chair}))
+	if connect.CodeOf(err) != connect.CodePermissionDenied || errField(err) != "membership_id" {
+		t.Fatalf("a token for somebody else's membership: %v", err)
+	}
 	created, err := access.CreateToken(ctx, connect.NewRequest(&v1.CreateTokenRequest{RequestId: "tiina-laptop", PersonId: person, Label: "läppäri", ValidDays: 30}))
 	if err != nil {
 		t.Fatal(err)
@@ -441,10 +453,10 @@ func TestTokens(t *testing.T) {
 
 	// Listed with its last use; revoked, it stops working at once.
 	list, err := access.ListTokens(ctx, connect.NewRequest(&v1.ListTokensRequest{PersonId: person}))
-	if err != nil || len(list.Msg.GetTokens()) != 1 {
+	if err != nil || len(list.Msg.GetTokens()) != 2 {
 		t.Fatalf("list: %v %v", list, err)
 	}
-	tk := list.Msg.GetTokens()[0]
+	tk := list.Msg.GetTokens()[1]
 	if tk.GetLabel() != "läppäri" || tk.GetLastUsedAt() == "" || tk.GetRevokedAt() != "" || tk.GetExpired() || !strings.HasPrefix(tk.GetCreatedBy(), "person:") {
 		t.Fatalf("listed: %v", tk)
 	}

@@ -107,7 +107,7 @@ var rules = map[string]rule{
 
 	// Access itself.
 	svc.AccessServiceWhoAmIProcedure:       anyone,
-	svc.AccessServiceCreateTokenProcedure:  self(func(m any) string { return m.(*v1.CreateTokenRequest).GetPersonId() }),
+	svc.AccessServiceCreateTokenProcedure:  tokenCreator,
 	svc.AccessServiceListTokensProcedure:   self(func(m any) string { return m.(*v1.ListTokensRequest).GetPersonId() }),
 	svc.AccessServiceRevokeTokenProcedure:  tokenOwner,
 	svc.AccessServiceSetUserRolesProcedure: adminOnly,
@@ -326,6 +326,17 @@ var tokenOwner = rule{"the token's owner (or an admin)", func(ctx context.Contex
 	}
 	if owner != "" && owner != c.PersonID {
 		return deniedField("token_id", "not your token", "tunniste ei ole sinun")
+	}
+	return nil
+}}
+
+var tokenCreator = rule{"the person themselves (or an admin)", func(ctx context.Context, s *Server, c *caller, msg any) error {
+	m := msg.(*v1.CreateTokenRequest)
+	if err := self(func(any) string { return m.GetPersonId() }).check(ctx, s, c, msg); err != nil {
+		return err
+	}
+	if ms := m.GetMembershipId(); ms != "" && !c.Admin && !slices.ContainsFunc(c.Seats, func(s *v1.Seat) bool { return s.GetMembershipId() == ms }) {
+		return deniedField("membership_id", "only for yourself", "vain itsellesi")
 	}
 	return nil
 }}

@@ -38,3 +38,6 @@ ORDER BY g.level, g.name_fi, m.ord;
 
 -- name: person_known
 SELECT EXISTS (SELECT 1 FROM memberships WHERE person_id = ?1) OR EXISTS (SELECT 1 FROM users WHERE person_id = ?1);
+
+-- name: membership_person
+SELECT person_id FROM memberships WHERE id = ?1;

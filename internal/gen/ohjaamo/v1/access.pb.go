@@ -227,7 +227,10 @@ type CreateTokenRequest struct {
 	// What the token is for ("laptop", "grafana"); shown in ListTokens.
 	Label string `protobuf:"bytes,3,opt,name=label,proto3" json:"label,omitempty"`
 	// 1..366; 0 means 90.
-	ValidDays     uint32 `protobuf:"varint,4,opt,name=valid_days,json=validDays,proto3" json:"valid_days,omitempty"`
+	ValidDays uint32 `protobuf:"varint,4,opt,name=valid_days,json=validDays,proto3" json:"valid_days,omitempty"`
+	// Instead of person_id: the person who holds this membership (the id
+	// `group show` lists).
+	MembershipId  string `protobuf:"bytes,5,opt,name=membership_id,json=membershipId,proto3" json:"membership_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -288,6 +291,13 @@ func (x *CreateTokenRequest) GetValidDays() uint32 {
 		return x.ValidDays
 	}
 	return 0
+}
+
+func (x *CreateTokenRequest) GetMembershipId() string {
+	if x != nil {
+		return x.MembershipId
+	}
+	return ""
 }
 
 type CreateTokenResponse struct {
@@ -986,14 +996,15 @@ const file_ohjaamo_v1_access_proto_rawDesc = "" +
 	"\aauditor\x18\x04 \x01(\bR\aauditor\x12&\n" +
 	"\x05seats\x18\x05 \x03(\v2\x10.ohjaamo.v1.SeatR\x05seats\x12\x19\n" +
 	"\btoken_id\x18\x06 \x01(\tR\atokenId\x12(\n" +
-	"\x10token_expires_at\x18\a \x01(\tR\x0etokenExpiresAt\"\x85\x01\n" +
+	"\x10token_expires_at\x18\a \x01(\tR\x0etokenExpiresAt\"\xaa\x01\n" +
 	"\x12CreateTokenRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1b\n" +
 	"\tperson_id\x18\x02 \x01(\tR\bpersonId\x12\x14\n" +
 	"\x05label\x18\x03 \x01(\tR\x05label\x12\x1d\n" +
 	"\n" +
-	"valid_days\x18\x04 \x01(\rR\tvalidDays\"\x96\x01\n" +
+	"valid_days\x18\x04 \x01(\rR\tvalidDays\x12#\n" +
+	"\rmembership_id\x18\x05 \x01(\tR\fmembershipId\"\x96\x01\n" +
 	"\x13CreateTokenResponse\x12\x19\n" +
 	"\btoken_id\x18\x01 \x01(\tR\atokenId\x12\x14\n" +
 	"\x05token\x18\x02 \x01(\tR\x05token\x12\x1d\n" +
