@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -55,7 +57,21 @@ func NewRepo[S Aggregate[S]](store *Store, typ string, newState func(id string) 
 }
 
 // maxAttempts bounds re-deciding after conflicts with other writers.
-const maxAttempts = 8
+const maxAttempts = 12
+
+// pause waits a random time before attempt+1: up to 1 ms, doubling with
+// each attempt, at most 64 ms.
+func pause(ctx context.Context, attempt int) error {
+	d := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
 
 // Execute decides a command on the current state of aggregate id and appends
 // its events. decide must not modify the state it is given: it is the
@@ -99,6 +115,11 @@ func (r *Repo[S]) Execute(ctx context.Context, id string, meta Meta, expectedVer
 			// Another writer (another instance, or a client of the raw
 			// store) got there first: catch up and decide again.
 			if err := r.catchUp(ctx, e); err != nil {
+				return AppendResult{}, err
+			}
+			// Two instances writing one aggregate in lockstep could keep
+			// beating each other; a short random pause breaks the step.
+			if err := pause(ctx, attempt); err != nil {
 				return AppendResult{}, err
 			}
 			continue
