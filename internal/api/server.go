@@ -145,7 +145,9 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 // Handler serves every service, gRPC health and server reflection on one mux.
 func (s *Server) Handler() http.Handler {
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(errorInterceptor(s.log)),
+		// The error mapper is outermost, so the input guard's refusals are
+		// mapped like every other domain error.
+		connect.WithInterceptors(errorInterceptor(s.log), inputGuard{}),
 		connect.WithReadMaxBytes(maxRequestBytes),
 		// Most answers are small: gzip only what is worth it.
 		connect.WithCompressMinBytes(4096),
