@@ -65,6 +65,7 @@ FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzIdentityCode$$' -fuzztime $(FUZZTIME) ./internal/domain
 	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./internal/eventstore
+	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzUpcast$$' -fuzztime $(FUZZTIME) ./internal/eventstore
 	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzWebhookURL$$' -fuzztime $(FUZZTIME) ./internal/domain
 	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzFeedPath$$' -fuzztime $(FUZZTIME) ./internal/api
 	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzRequests$$' -fuzztime $(FUZZTIME) ./internal/api

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,12 +42,15 @@ func (s auditService) VerifyChains(ctx context.Context, _ *connect.Request[v1.Ve
 	return connect.NewResponse(out), nil
 }
 
+// historyTypes are the aggregate types an auditor may ask the history of.
+var historyTypes = []string{domain.AggregateGroup, domain.AggregateMeetings, domain.AggregateVoice, domain.AggregateSubscription,
+	domain.AggregateFeed, domain.AggregateWebhook, domain.AggregateDigest, domain.AggregateUser}
+
 func (s auditService) GetHistory(ctx context.Context, req *connect.Request[v1.GetHistoryRequest]) (*connect.Response[v1.GetHistoryResponse], error) {
 	typ, id := req.Msg.GetAggregateType(), req.Msg.GetAggregateId()
-	switch typ {
-	case domain.AggregateGroup, domain.AggregateMeetings, domain.AggregateVoice:
-	default:
-		return nil, domain.Invalid("aggregate_type", "must be group, meetings or voice", "pitää olla group, meetings tai voice")
+	if !slices.Contains(historyTypes, typ) {
+		list := strings.Join(historyTypes, ", ")
+		return nil, domain.Invalid("aggregate_type", "must be one of "+list, "pitää olla jokin näistä: "+list)
 	}
 	msgs, err := s.aggregate(ctx, typ, id, "aggregate_id")
 	if err != nil {

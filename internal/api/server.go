@@ -162,8 +162,9 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 // Handler serves every service, gRPC health and server reflection on one mux.
 func (s *Server) Handler() http.Handler {
 	opts := []connect.HandlerOption{
-		// Errors are mapped outermost, so refusals read like any other error.
-		connect.WithInterceptors(errorInterceptor(s.log), authInterceptor{s}),
+		// The error mapper is outermost, so refusals read like every other
+		// domain error; who calls is settled before what they sent is judged.
+		connect.WithInterceptors(errorInterceptor(s.log), authInterceptor{s}, inputGuard{}),
 		connect.WithReadMaxBytes(maxRequestBytes),
 		// Most answers are small: gzip only what is worth it.
 		connect.WithCompressMinBytes(4096),

@@ -21,6 +21,12 @@ const hetuCheckChars = "0123456789ABCDEFHJKLMNPRSTUVWXY"
 // identity code: a real calendar date in the century its sign names and a
 // matching check character, so ordinary numbers are not refused by accident.
 func ContainsIdentityCode(s string) bool {
+	// Every code starts with six digits. Most text has no such run and is
+	// answered without the regular expression: the API checks every string
+	// of every request.
+	if !hasDigitRun(s, 6) {
+		return false
+	}
 	for pos := 0; pos < len(s); {
 		m := hetuPattern.FindStringIndex(s[pos:])
 		if m == nil {
@@ -42,6 +48,30 @@ func ContainsIdentityCode(s string) bool {
 	}
 	return false
 }
+
+// hasDigitRun reports whether s has n digits in a row. Any such run covers
+// one of every n-th byte, so only those are looked at, and around a digit
+// the run is measured.
+func hasDigitRun(s string, n int) bool {
+	for i := n - 1; i < len(s); i += n {
+		if !isDigit(s[i]) {
+			continue
+		}
+		lo, hi := i, i+1
+		for lo > 0 && isDigit(s[lo-1]) && hi-lo < n {
+			lo--
+		}
+		for hi < len(s) && isDigit(s[hi]) && hi-lo < n {
+			hi++
+		}
+		if hi-lo >= n {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func isAlnum(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'

@@ -79,7 +79,11 @@ func decodePayload(env *v1.Envelope) (proto.Message, error) {
 		if !ok {
 			return nil, fmt.Errorf("%s v%d: no upcaster", env.GetType(), env.GetSchemaVersion())
 		}
-		return up(env.GetSchemaVersion(), env.GetPayload())
+		msg, err := up(env.GetSchemaVersion(), env.GetPayload())
+		if err == nil && msg == nil {
+			err = fmt.Errorf("%s v%d: the upcaster answered no event", env.GetType(), env.GetSchemaVersion())
+		}
+		return msg, err
 	} else if env.GetSchemaVersion() > cur {
 		return nil, fmt.Errorf("%s v%d is newer than this program understands (v%d)", env.GetType(), env.GetSchemaVersion(), cur)
 	}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os"
 	"testing"
 	"time"
 
@@ -16,10 +17,16 @@ import (
 	"github.com/ohjaamo/ohjaamo/projections"
 )
 
-// Logger discards logs unless the test runs with -v.
+// Logger discards logs unless the test runs with -v. A fuzzer's server
+// logs to stderr: f.Log panics when called from inside the fuzz target,
+// which is where the server's requests come from.
 func Logger(t testing.TB) *slog.Logger {
 	if testing.Verbose() {
-		return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		var w io.Writer = testWriter{t}
+		if _, fuzz := t.(*testing.F); fuzz {
+			w = os.Stderr
+		}
+		return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
