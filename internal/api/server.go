@@ -53,6 +53,7 @@ type Server struct {
 	webhookLog           *eventstore.Repo[*domain.WebhookLog]
 	webhooks             *webhooks
 	digests              *eventstore.Repo[*domain.Digests]
+	people               *eventstore.Repo[*domain.Person]
 	smtpAddr, smtpFrom   string
 	allowPrivateWebhooks bool
 	hub                  *projections.DecisionHub
@@ -102,6 +103,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		webhookLog:           eventstore.NewRepo(store, domain.AggregateWebhook, domain.NewWebhookLog, 1_000),
 		allowPrivateWebhooks: cfg.WebhooksAllowPrivate,
 		digests:              eventstore.NewRepo(store, domain.AggregateDigest, domain.NewDigests, 10_000),
+		people:               eventstore.NewRepo(store, domain.AggregatePerson, domain.NewPerson, 1_000),
 		smtpAddr:             cfg.SMTPAddr, smtpFrom: cfg.SMTPFrom}
 	if s.smtpFrom == "" {
 		s.smtpFrom = "ohjaamo@localhost"
@@ -145,7 +147,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 // Handler serves every service, gRPC health and server reflection on one mux.
 func (s *Server) Handler() http.Handler {
 	opts := []connect.HandlerOption{
-		connect.WithInterceptors(errorInterceptor(s.log)),
+		connect.WithInterceptors(errorInterceptor(s.log), peopleInterceptor(s)),
 		connect.WithReadMaxBytes(maxRequestBytes),
 		// Most answers are small: gzip only what is worth it.
 		connect.WithCompressMinBytes(4096),
