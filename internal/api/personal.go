@@ -239,3 +239,7 @@ func (s *Server) forgottenCheck(ctx context.Context, personID string) error {
 	}
 	return p.CheckNotForgotten()
 }
+
+// Keys is the key store of personal data (tests read a key through it
+// before forgetting, to look for its bytes on disk afterwards).
+func (a *App) Keys() *eventstore.Keys { return a.store.Keys() }
