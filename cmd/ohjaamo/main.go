@@ -12,6 +12,7 @@
 //	ohjaamo watch
 //	ohjaamo digest show|send
 //	ohjaamo search WORDS...
+//	ohjaamo person forget
 //	ohjaamo projections rebuild|status
 package main
 
@@ -101,6 +102,9 @@ Usage:
                                          decisions as they are recorded; resumes by itself
   ohjaamo search WORDS... [--task T2 --municipality 837 --year 2026 ...]
                                          find agenda items and decisions across the network
+  ohjaamo person forget PERSON_ID --reason ...
+                                         forget a member: their name and e-mail are erased everywhere;
+                                         minutes and histories show role and organisation
   ohjaamo projections rebuild            rebuild the read models from the stream
   ohjaamo projections status             stream and read-model positions
 
@@ -139,6 +143,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = watchCommand(ctx, args[1:], stdout, stderr)
 	case "digest":
 		err = digestCommand(ctx, args[1:], stdout, stderr)
+	case "person":
+		err = personCommand(ctx, args[1:], stdout, stderr)
 	case "projections":
 		err = projectionsCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
