@@ -60,8 +60,10 @@ func (s *Store) openKeys(ctx context.Context) (*Keys, error) {
 		AllowRollup:       true,
 		DenyDelete:        false,
 		Duplicates:        2 * time.Minute,
-		AllowDirect:       true,
-		Discard:           jetstream.DiscardNew,
+		// Reads through the leader, as for the event stream: a key just
+		// made elsewhere must not read as absent (that reads as forgotten).
+		AllowDirect: false,
+		Discard:     jetstream.DiscardNew,
 	}
 	if existing, err := s.js.Stream(ctx, cfg.Name); err == nil {
 		if have := existing.CachedInfo().Config.Replicas; have > cfg.Replicas {
