@@ -31,8 +31,12 @@ type Keys struct {
 	stream jetstream.Stream // the bucket's own stream, to erase revisions
 	mu     sync.RWMutex
 	cache  map[string][]byte
-	stop   context.CancelFunc
-	done   chan struct{}
+	// drops counts forgettings seen; a key read from the bucket is cached
+	// only if none happened meanwhile, so a read racing a Forget cannot
+	// put the forgotten key back.
+	drops uint64
+	stop  context.CancelFunc
+	done  chan struct{}
 }
 
 // keysBucket is the name of the key bucket of stream.
@@ -122,6 +126,7 @@ func (k *Keys) close() {
 func (k *Keys) drop(personID string) {
 	k.mu.Lock()
 	delete(k.cache, personID)
+	k.drops++
 	k.mu.Unlock()
 }
 
@@ -129,6 +134,7 @@ func (k *Keys) drop(personID string) {
 func (k *Keys) key(ctx context.Context, personID string, create bool) ([]byte, error) {
 	k.mu.RLock()
 	key, ok := k.cache[personID]
+	drops := k.drops
 	k.mu.RUnlock()
 	if ok {
 		return key, nil
@@ -161,7 +167,9 @@ func (k *Keys) key(ctx context.Context, personID string, create bool) ([]byte, e
 		return nil, fmt.Errorf("key of %s: %d bytes, want 32", personID, len(key))
 	}
 	k.mu.Lock()
-	k.cache[personID] = key
+	if k.drops == drops {
+		k.cache[personID] = key
+	}
 	k.mu.Unlock()
 	return key, nil
 }
