@@ -78,8 +78,8 @@ func (rt *Runtime) UserRoles(ctx context.Context, personID string) (admin, audit
 	return admin, auditor, err
 }
 
-// Seats lists a person's active memberships on day (YYYY-MM-DD).
-func (rt *Runtime) Seats(ctx context.Context, personID, day string) ([]*v1.Seat, error) {
+// PersonSeats lists a person's active memberships on day (YYYY-MM-DD).
+func (rt *Runtime) PersonSeats(ctx context.Context, personID, day string) ([]*v1.Seat, error) {
 	var out []*v1.Seat
 	err := rt.View(ctx, func(db *sql.DB) error {
 		return scanRows(ctx, db, q("seats_of"), []any{personID, day}, func(rows *sql.Rows) error {

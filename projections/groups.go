@@ -3,6 +3,7 @@ package projections
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -15,10 +16,13 @@ import (
 type groupsProjection struct{}
 
 func (groupsProjection) Name() string { return "groups" }
-func (groupsProjection) Version() int { return 1 }
+func (groupsProjection) Version() int { return 2 }
 
 func (groupsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 	env := ev.Envelope
+	if f, ok := ev.Payload.(*v1.PersonForgotten); ok && env.GetAggregateType() == domain.AggregatePerson {
+		return tx.Exec("member_forget", f.GetPersonId())
+	}
 	if env.GetAggregateType() != domain.AggregateGroup {
 		return nil
 	}
@@ -41,7 +45,8 @@ func (groupsProjection) Apply(tx *Tx, ev *eventstore.Event) error {
 		err = exec("group_rename", n.GetFi(), n.GetSv(), n.GetEn(), id)
 	case *v1.MemberAdded:
 		err = exec("member_insert", e.GetMembershipId(), id, env.GetAggregateVersion(), e.GetPersonId(), e.GetPersonName(), e.GetEmail(),
-			e.GetOrganisation(), int32(e.GetActorType()), int32(e.GetRole()), e.GetTermStart(), e.GetTermEnd(), e.GetRepresentsGroupId())
+			e.GetOrganisation(), int32(e.GetActorType()), int32(e.GetRole()), e.GetTermStart(), e.GetTermEnd(), e.GetRepresentsGroupId(),
+			append([]byte{}, e.GetSealedPersonal()...)) // never NULL
 	case *v1.MemberChanged:
 		err = exec("member_change", e.GetOrganisation(), int32(e.GetActorType()), int32(e.GetRole()), e.GetTermEnd(),
 			e.GetRepresentsGroupId(), e.GetMembershipId(), id)
@@ -214,4 +219,39 @@ func (rt *Runtime) ChildGroups(ctx context.Context, groupID string) ([]string, e
 		})
 	})
 	return ids, err
+}
+
+// Seat is what showing a member needs: the sealed personal data (Sealed),
+// or for a membership from an old event the plaintext Name and Email, with
+// the role and organisation shown in their place once the person is
+// forgotten. The read models never hold a sealed name opened.
+type Seat struct {
+	MembershipID, PersonID, Name, Email, Organisation string
+	Sealed                                            []byte
+	Role                                              v1.Role
+}
+
+// Seats reads the seats of the given memberships, by membership id.
+func (rt *Runtime) Seats(ctx context.Context, membershipIDs []string) (map[string]Seat, error) {
+	out := map[string]Seat{}
+	if len(membershipIDs) == 0 {
+		return out, nil
+	}
+	ids, err := json.Marshal(membershipIDs)
+	if err != nil {
+		return nil, err
+	}
+	err = rt.View(ctx, func(db *sql.DB) error {
+		return scanRows(ctx, db, q("seats_select"), []any{string(ids)}, func(rows *sql.Rows) error {
+			var s Seat
+			var role int32
+			if err := rows.Scan(&s.MembershipID, &s.PersonID, &s.Name, &s.Email, &s.Sealed, &s.Organisation, &role); err != nil {
+				return err
+			}
+			s.Role = v1.Role(role)
+			out[s.MembershipID] = s
+			return nil
+		})
+	})
+	return out, err
 }

@@ -36,6 +36,8 @@ type DecisionHub struct {
 	// revisions counts each meeting's reschedules and cancellation: its
 	// iCalendar SEQUENCE.
 	revisions map[string]uint32
+	// forgotten people, whose plaintext names from old events are not shown.
+	forgotten map[string]bool
 	notices   []*Notice
 	pos       uint64
 	watchers  map[*watcher]struct{}
@@ -91,7 +93,7 @@ var ErrHubClosed = errors.New("the server is stopping; resume from the last curs
 func StartDecisionHub(ctx context.Context, store *eventstore.Store, log *slog.Logger) (*DecisionHub, error) {
 	h := &DecisionHub{store: store, log: log, groups: domain.Network{}, meetings: map[string]*domain.Meetings{},
 		subs: map[string]*domain.Subscription{}, feeds: map[[32]byte]*domain.FeedToken{}, tokens: map[string]*domain.FeedToken{},
-		revisions: map[string]uint32{}, watchers: map[*watcher]struct{}{}, done: make(chan struct{})}
+		revisions: map[string]uint32{}, forgotten: map[string]bool{}, watchers: map[*watcher]struct{}{}, done: make(chan struct{})}
 	ctx, h.cancel = context.WithCancel(ctx)
 	cons, err := store.OrderedConsumer(ctx, 1)
 	if err != nil {
@@ -202,6 +204,10 @@ func (h *DecisionHub) apply(m jetstream.Msg) {
 					delete(h.watchers, w)
 				}
 			}
+		}
+	case domain.AggregatePerson:
+		if _, ok := ev.Payload.(*v1.PersonForgotten); ok {
+			h.forgotten[id] = true
 		}
 	case domain.AggregateFeed:
 		t, ok := h.tokens[id]
@@ -362,33 +368,29 @@ func (h *DecisionHub) Watch(ctx context.Context, spec WatchSpec, after uint64, s
 
 // AffectedBy resolves who the decision on itemID of groupID affects, as
 // of the hub's position; ok is false when there is no such decided item.
-func (h *DecisionHub) AffectedBy(groupID, itemID string) (people []*v1.AffectedPerson, ok bool) {
+// The API opens each person's sealed name and sorts them.
+func (h *DecisionHub) AffectedBy(groupID, itemID string) (people []Person, reasons map[string][]string, ok bool) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	ms, found := h.meetings[groupID]
 	if !found {
-		return nil, false
+		return nil, nil, false
 	}
 	it, found := ms.Item(itemID)
 	if !found || it.Decision == nil {
-		return nil, false
+		return nil, nil, false
 	}
-	names := map[string]string{}
-	for _, g := range h.groups {
-		for _, m := range g.Memberships() {
-			names[m.PersonID] = m.PersonName
+	all := h.people(false)
+	reasons = domain.Affected(it.Decision.GetAffects(), h.groups)
+	for person := range reasons {
+		p, ok := all[person]
+		if !ok {
+			p = &Person{ID: person}
 		}
+		people = append(people, *p)
 	}
-	for person, reasons := range domain.Affected(it.Decision.GetAffects(), h.groups) {
-		people = append(people, &v1.AffectedPerson{PersonId: person, PersonName: names[person], Reasons: reasons})
-	}
-	sort.Slice(people, func(i, j int) bool {
-		if people[i].PersonName != people[j].PersonName {
-			return people[i].PersonName < people[j].PersonName
-		}
-		return people[i].PersonId < people[j].PersonId
-	})
-	return people, true
+	sort.Slice(people, func(i, j int) bool { return people[i].ID < people[j].ID })
+	return people, reasons, true
 }
 
 // Feed is what a feed address shows: the token and, for a group, its name.
@@ -536,15 +538,47 @@ func (h *DecisionHub) DigestNotices(personID string, from, to time.Time) []*Noti
 }
 
 // Person is someone with a seat in the network, as the digest needs them.
+// Sealed is their sealed name and e-mail, for the API to open; Name and
+// Email are set only from old events written in the clear. Role and
+// Organisation are of the seat the rest came from, shown when the person
+// is forgotten.
 type Person struct {
-	ID, Name, Email string
+	ID, Name, Email, Organisation string
+	Sealed                        []byte
+	Role                          v1.Role
 }
 
-// People lists everyone with an active seat, by id; Email is the first
-// address found among their seats.
+// People lists everyone with an active seat, by id; their personal data is
+// that of the first seat with any (groups in id order).
 func (h *DecisionHub) People() []Person {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	byID := h.people(true)
+	out := make([]Person, 0, len(byID))
+	for _, p := range byID {
+		out = append(out, *p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Known reports whether anyone with personID ever had a seat.
+func (h *DecisionHub) Known(personID string) bool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	for _, g := range h.groups {
+		for _, m := range g.Memberships() {
+			if m.PersonID == personID {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// people collects everyone with a seat (an active one, if activeOnly).
+// The caller holds h.mu.
+func (h *DecisionHub) people(activeOnly bool) map[string]*Person {
 	byID := map[string]*Person{}
 	ids := make([]string, 0, len(h.groups))
 	for id := range h.groups {
@@ -552,23 +586,22 @@ func (h *DecisionHub) People() []Person {
 	}
 	sort.Strings(ids) // the same address each time for a person with several seats
 	for _, id := range ids {
-		for _, m := range h.groups[id].ActiveMembers() {
+		seats := h.groups[id].Memberships()
+		if activeOnly {
+			seats = h.groups[id].ActiveMembers()
+		}
+		for _, m := range seats {
 			p, ok := byID[m.PersonID]
 			if !ok {
-				p = &Person{ID: m.PersonID, Name: m.PersonName}
+				p = &Person{ID: m.PersonID, Organisation: m.Organisation, Role: m.Role}
 				byID[m.PersonID] = p
 			}
-			if p.Email == "" {
-				p.Email = m.Email
+			if p.Name == "" && len(p.Sealed) == 0 && !h.forgotten[m.PersonID] {
+				p.Name, p.Email, p.Sealed, p.Organisation, p.Role = m.PersonName, m.Email, m.Sealed, m.Organisation, m.Role
 			}
 		}
 	}
-	out := make([]Person, 0, len(byID))
-	for _, p := range byID {
-		out = append(out, *p)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return byID
 }
 
 // Delivers tells whether the public notice at seq is for subscriptionID.

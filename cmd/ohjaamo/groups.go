@@ -366,7 +366,11 @@ func printGroup(w io.Writer, g *v1.Group) error {
 		if !m.GetActive() {
 			term += " (ended " + m.GetEndedOn() + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", roleLabel(m.GetRole()), m.GetPersonName(), m.GetOrganisation(),
+		name := m.GetPersonName()
+		if m.GetForgotten() { // the role and organisation stand in the other columns
+			name = "– (forgotten)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", roleLabel(m.GetRole()), name, m.GetOrganisation(),
 			actorLabel(m.GetActorType()), term, m.GetRepresentsGroupName(), m.GetId())
 	}
 	if err := tw.Flush(); err != nil {

@@ -12,6 +12,7 @@
 //	ohjaamo watch
 //	ohjaamo digest show|send
 //	ohjaamo search WORDS...
+//	ohjaamo person forget
 //	ohjaamo projections rebuild|status
 package main
 
@@ -108,6 +109,9 @@ Usage:
   ohjaamo token revoke TOKEN_ID [--reason ...]
   ohjaamo user roles [--person ID] [--admin] [--auditor] [--org ...]   network-wide roles (admin)
   ohjaamo user list                      people with network-wide roles (admin)
+  ohjaamo person forget PERSON_ID --reason ...
+                                         forget a member: their name and e-mail are erased everywhere;
+                                         minutes and histories show role and organisation
   ohjaamo projections rebuild            rebuild the read models from the stream
   ohjaamo projections status             stream and read-model positions
 
@@ -149,6 +153,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = watchCommand(ctx, args[1:], stdout, stderr)
 	case "digest":
 		err = digestCommand(ctx, args[1:], stdout, stderr)
+	case "person":
+		err = personCommand(ctx, args[1:], stdout, stderr)
 	case "projections":
 		err = projectionsCommand(ctx, args[1:], stdout, stderr)
 	case "token":

@@ -302,6 +302,21 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Fatalf("projections status: %d %s", code, out)
 	}
 
+	// Forgetting a person: the CLI then shows their role and organisation only.
+	_, errOut, code = cli(t, "person", "forget", person[1], "--server", url)
+	if code != exitUsage && code != 1 || !strings.Contains(errOut, "reason") {
+		t.Fatalf("person forget without a reason: %d %s", code, errOut)
+	}
+	out, errOut, code = cli(t, "person", "forget", person[1], "--server", url, "--reason", "Valitusaika päättynyt", "--request-id", "e2e-forget")
+	if code != 0 || !strings.Contains(out, "forgot "+person[1]) {
+		t.Fatalf("person forget: %d %s %s", code, out, errOut)
+	}
+	pos = regexp.MustCompile(`position (\d+)`).FindStringSubmatch(out)[1]
+	out, errOut, code = cli(t, "group", "show", regional, "--server", url, "--min-position", pos)
+	if code != 0 || strings.Contains(out, "Testi Henkilö") || !strings.Contains(out, "(forgotten)") || !strings.Contains(out, "Ylöjärven kaupunki") {
+		t.Fatalf("group show after forgetting: %d %s %s", code, out, errOut)
+	}
+
 	// Stopping (SIGINT/SIGTERM cancel this context in main) shuts down cleanly.
 	stop()
 	select {

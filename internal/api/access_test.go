@@ -114,6 +114,7 @@ var accessTable = map[string]string{
 
 	ohjaamov1connect.AdminServiceRebuildProjectionsProcedure: "d",
 	ohjaamov1connect.AdminServiceGetStatusProcedure:          "ud",
+	ohjaamov1connect.AdminServiceForgetPersonProcedure:       "d",
 
 	ohjaamov1connect.AccessServiceWhoAmIProcedure:       "aomscud",
 	ohjaamov1connect.AccessServiceCreateTokenProcedure:  "omscud",

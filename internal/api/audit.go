@@ -44,7 +44,7 @@ func (s auditService) VerifyChains(ctx context.Context, _ *connect.Request[v1.Ve
 
 // historyTypes are the aggregate types an auditor may ask the history of.
 var historyTypes = []string{domain.AggregateGroup, domain.AggregateMeetings, domain.AggregateVoice, domain.AggregateSubscription,
-	domain.AggregateFeed, domain.AggregateWebhook, domain.AggregateDigest, domain.AggregateUser}
+	domain.AggregateFeed, domain.AggregateWebhook, domain.AggregateDigest, domain.AggregateUser, domain.AggregatePerson}
 
 func (s auditService) GetHistory(ctx context.Context, req *connect.Request[v1.GetHistoryRequest]) (*connect.Response[v1.GetHistoryResponse], error) {
 	typ, id := req.Msg.GetAggregateType(), req.Msg.GetAggregateId()

@@ -230,7 +230,7 @@ func (s *Server) authenticate(ctx context.Context, header string) (*caller, erro
 // loadSeats fills in the caller's seats (and the child groups of the
 // groups they run) from the read models.
 func (s *Server) loadSeats(ctx context.Context, c *caller) error {
-	seats, err := s.rt.Seats(ctx, c.PersonID, today())
+	seats, err := s.rt.PersonSeats(ctx, c.PersonID, today())
 	if err != nil {
 		return err
 	}

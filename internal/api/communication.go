@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"connectrpc.com/connect"
@@ -126,9 +127,16 @@ func (s communicationService) ListResponsibilities(ctx context.Context, req *con
 		return nil, err
 	}
 	rs, err := s.rt.Responsibilities(ctx, projections.ResponsibilityFilter{GroupID: m.GetGroupId(), MembershipID: m.GetMembershipId(),
-		PersonName: m.GetPersonName(), OpenOnly: m.GetOpenOnly(), OverdueOnly: m.GetOverdueOnly(), AsOf: day})
+		OpenOnly: m.GetOpenOnly(), OverdueOnly: m.GetOverdueOnly(), AsOf: day})
 	if err != nil {
 		return nil, err
+	}
+	if name := m.GetPersonName(); name != "" {
+		// Names are sealed in the read models: open them, then filter.
+		if err := s.showPeople(ctx, &v1.ListResponsibilitiesResponse{Responsibilities: rs}); err != nil {
+			return nil, err
+		}
+		rs = slices.DeleteFunc(rs, func(r *v1.Responsibility) bool { return r.GetPersonName() != name })
 	}
 	return connect.NewResponse(&v1.ListResponsibilitiesResponse{Responsibilities: rs}), nil
 }

@@ -58,6 +58,9 @@ func (s *Server) digest(ctx context.Context, personID, weekOfDay string) (*v1.Ge
 	if out.Responsibilities, err = s.rt.Responsibilities(ctx, projections.ResponsibilityFilter{PersonID: personID, OpenOnly: true, AsOf: asOf}); err != nil {
 		return nil, err
 	}
+	if err := s.showPeople(ctx, out); err != nil { // before rendering
+		return nil, err
+	}
 	out.Subject = fmt.Sprintf("Ohjaamo: viikon %s koonti – %d päätöstä, %d avointa viestintävastuuta", week, len(out.Decisions), len(out.Responsibilities))
 	var text bytes.Buffer
 	if err := digestText.Execute(&text, out); err != nil {
@@ -162,11 +165,19 @@ func (s subscriptionService) SendDigests(ctx context.Context, req *connect.Reque
 		if m.GetPersonId() != "" && p.ID != m.GetPersonId() {
 			continue
 		}
+		shown, err := s.openPersonal(ctx, p.ID, p.Name, p.Email, p.Sealed)
+		if err != nil {
+			return nil, err
+		}
+		if shown.Forgotten || shown.Email == "" { // a forgotten person has no address
+			out.Empty++
+			continue
+		}
 		d, err := s.digest(ctx, p.ID, week)
 		if err != nil {
 			return nil, err
 		}
-		if p.Email == "" || len(d.GetDecisions())+len(d.GetResponsibilities()) == 0 {
+		if len(d.GetDecisions())+len(d.GetResponsibilities()) == 0 {
 			out.Empty++
 			continue
 		}
@@ -180,15 +191,19 @@ func (s subscriptionService) SendDigests(ctx context.Context, req *connect.Reque
 		}
 		// Sent, then recorded: a crash in between sends it once more on the
 		// next run (at least once, never silently lost).
-		if err := s.mail(p.Email, d); err != nil {
+		if err := s.mail(shown.Email, d); err != nil {
 			return nil, fmt.Errorf("send the digest of %s: %w", p.ID, err)
+		}
+		sealed, err := s.sealPersonal(ctx, p.ID, "", shown.Email) // the address, never in the clear
+		if err != nil {
+			return nil, err
 		}
 		meta := eventstore.Meta{RequestID: "digest." + p.ID + "." + week, Actor: "digest"}
 		if _, err := s.digests.Execute(ctx, p.ID, meta, nil, func(ds *domain.Digests) ([]proto.Message, error) {
 			if ds.Sent[week] {
 				return nil, nil
 			}
-			return []proto.Message{&v1.DigestSent{Week: week, Email: p.Email, Decisions: uint32(len(d.GetDecisions())),
+			return []proto.Message{&v1.DigestSent{Week: week, SealedPersonal: sealed, Decisions: uint32(len(d.GetDecisions())),
 				Responsibilities: uint32(len(d.GetResponsibilities()))}}, nil
 		}); err != nil {
 			return nil, err

@@ -74,8 +74,25 @@ func (s groupService) AddMember(ctx context.Context, req *connect.Request[v1.Add
 	if cmd.TermStart == "" {
 		cmd.TermStart = today()
 	}
+	if err := s.forgottenCheck(ctx, m.GetPersonId()); err != nil {
+		return nil, err
+	}
 	res, err := s.groups.Execute(ctx, m.GetGroupId(), meta, m.ExpectedVersion, func(g *domain.Group) ([]proto.Message, error) {
-		return g.AddMember(cmd, represented)
+		// The domain checks the name and e-mail in the clear; the event
+		// carries them only sealed with the person's key.
+		events, err := g.AddMember(cmd, represented)
+		if err != nil {
+			return nil, err
+		}
+		for _, ev := range events {
+			if added, ok := ev.(*v1.MemberAdded); ok {
+				if added.SealedPersonal, err = s.sealPersonal(ctx, added.GetPersonId(), added.GetPersonName(), added.GetEmail()); err != nil {
+					return nil, err
+				}
+				added.PersonName, added.Email = "", ""
+			}
+		}
+		return events, nil
 	})
 	if err != nil {
 		return nil, err

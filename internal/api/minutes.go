@@ -42,6 +42,9 @@ func (s meetingService) GetMinutes(ctx context.Context, req *connect.Request[v1.
 	if err != nil {
 		return nil, err
 	}
+	if err := s.showPeople(ctx, group); err != nil {
+		return nil, err
+	}
 	text, err := RenderMinutes(meeting, group, lang, m.GetPublic(), m.GetFormat())
 	if err != nil {
 		return nil, err
@@ -176,7 +179,7 @@ func buildMinutes(m *v1.MeetingView, g *v1.Group, lang string, public bool) minu
 
 	names := newMeetingNames(m, g, lang)
 	members, memberName, nameInSeat := names.members, names.member, names.seated
-	doc.Chair, doc.Secretary = signatories(m, g)
+	doc.Chair, doc.Secretary = signatories(m, g, lang)
 	var present, absent []*v1.Attendance
 	for _, a := range m.GetAttendance() {
 		if a.GetStatus() == v1.AttendanceStatus_ATTENDANCE_STATUS_ABSENT {
@@ -284,13 +287,14 @@ type meetingNames struct {
 	members map[string]*v1.Membership
 	sitting map[string]string // the deputy's name where a deputy stood in
 	unknown string
+	lang    string
 }
 
 func newMeetingNames(m *v1.MeetingView, g *v1.Group, lang string) meetingNames {
 	if _, ok := minutesWords[lang]; !ok {
 		lang = "fi"
 	}
-	n := meetingNames{members: map[string]*v1.Membership{}, sitting: map[string]string{}, unknown: minutesWords[lang].UnknownMember}
+	n := meetingNames{members: map[string]*v1.Membership{}, sitting: map[string]string{}, unknown: minutesWords[lang].UnknownMember, lang: lang}
 	for _, mem := range g.GetMembers() {
 		n.members[mem.GetId()] = mem
 	}
@@ -305,9 +309,18 @@ func newMeetingNames(m *v1.MeetingView, g *v1.Group, lang string) meetingNames {
 // member is the name of the member who holds the seat.
 func (n meetingNames) member(id string) string {
 	if mem, ok := n.members[id]; ok {
-		return mem.GetPersonName()
+		return shownName(mem, n.lang)
 	}
 	return n.unknown + " " + id
+}
+
+// shownName is a member's name, or for a forgotten person their role and
+// organisation ("Sihteeri, Tampereen kaupunki").
+func shownName(mem *v1.Membership, lang string) string {
+	if mem.GetForgotten() {
+		return roleAndOrganisation(mem.GetRole(), mem.GetOrganisation(), lang)
+	}
+	return mem.GetPersonName()
 }
 
 // seated is the name of who sat in the seat at the meeting: the deputy
@@ -420,7 +433,7 @@ func withStop(s string) string {
 // signatories names who signs: the chair and the secretary present at the
 // meeting (the vice-chair when the chair was away), else the group's
 // current ones. Roles are the memberships' roles today.
-func signatories(m *v1.MeetingView, g *v1.Group) (chair, secretary string) {
+func signatories(m *v1.MeetingView, g *v1.Group, lang string) (chair, secretary string) {
 	at := map[string]v1.AttendanceStatus{}
 	for _, a := range m.GetAttendance() {
 		at[a.GetMembershipId()] = a.GetStatus()
@@ -431,7 +444,7 @@ func signatories(m *v1.MeetingView, g *v1.Group) (chair, secretary string) {
 				continue
 			}
 			if attended && at[mem.GetId()] == v1.AttendanceStatus_ATTENDANCE_STATUS_PRESENT || !attended && mem.GetActive() {
-				return mem.GetPersonName()
+				return shownName(mem, lang)
 			}
 		}
 		return ""

@@ -104,6 +104,7 @@ var rules = map[string]rule{
 	// Operating the service.
 	svc.AdminServiceRebuildProjectionsProcedure: adminOnly,
 	svc.AdminServiceGetStatusProcedure:          auditorOrAdmin,
+	svc.AdminServiceForgetPersonProcedure:       adminOnly,
 
 	// Access itself.
 	svc.AccessServiceWhoAmIProcedure:       anyone,

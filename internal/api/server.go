@@ -57,6 +57,7 @@ type Server struct {
 	digests              *eventstore.Repo[*domain.Digests]
 	users                *eventstore.Repo[*domain.User]
 	tokenUse             *tokenUse
+	people               *eventstore.Repo[*domain.Person]
 	smtpAddr, smtpFrom   string
 	allowPrivateWebhooks bool
 	hub                  *projections.DecisionHub
@@ -110,6 +111,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		allowPrivateWebhooks: cfg.WebhooksAllowPrivate,
 		digests:              eventstore.NewRepo(store, domain.AggregateDigest, domain.NewDigests, 10_000),
 		users:                eventstore.NewRepo(store, domain.AggregateUser, domain.NewUser, 10_000),
+		people:               eventstore.NewRepo(store, domain.AggregatePerson, domain.NewPerson, 1_000),
 		smtpAddr:             cfg.SMTPAddr, smtpFrom: cfg.SMTPFrom}
 	if s.smtpFrom == "" {
 		s.smtpFrom = "ohjaamo@localhost"
@@ -163,8 +165,9 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 func (s *Server) Handler() http.Handler {
 	opts := []connect.HandlerOption{
 		// The error mapper is outermost, so refusals read like every other
-		// domain error; who calls is settled before what they sent is judged.
-		connect.WithInterceptors(errorInterceptor(s.log), authInterceptor{s}, inputGuard{}),
+		// domain error; who calls is settled before what they sent is judged;
+		// names are opened for the answer last.
+		connect.WithInterceptors(errorInterceptor(s.log), authInterceptor{s}, inputGuard{}, peopleInterceptor(s)),
 		connect.WithReadMaxBytes(maxRequestBytes),
 		// Most answers are small: gzip only what is worth it.
 		connect.WithCompressMinBytes(4096),

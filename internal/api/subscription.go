@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sort"
 	"time"
 
 	"connectrpc.com/connect"
@@ -111,11 +112,29 @@ func (s subscriptionService) AffectedBy(ctx context.Context, req *connect.Reques
 	if _, err := s.hubAt(ctx, 0); err != nil {
 		return nil, err
 	}
-	people, ok := s.hub.AffectedBy(req.Msg.GetGroupId(), req.Msg.GetItemId())
+	affected, reasons, ok := s.hub.AffectedBy(req.Msg.GetGroupId(), req.Msg.GetItemId())
 	if !ok {
 		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "item_id", Message: "no decided item with this id in this group",
 			MessageFI: "ryhmällä ei ole tätä päätettyä asiaa"}
 	}
+	people := make([]*v1.AffectedPerson, 0, len(affected))
+	for _, p := range affected {
+		shown, err := s.openPersonal(ctx, p.ID, p.Name, p.Email, p.Sealed)
+		if err != nil {
+			return nil, err
+		}
+		name := shown.Name
+		if shown.Forgotten {
+			name = roleAndOrganisation(p.Role, p.Organisation, "fi")
+		}
+		people = append(people, &v1.AffectedPerson{PersonId: p.ID, PersonName: name, Reasons: reasons[p.ID]})
+	}
+	sort.Slice(people, func(i, j int) bool {
+		if people[i].PersonName != people[j].PersonName {
+			return people[i].PersonName < people[j].PersonName
+		}
+		return people[i].PersonId < people[j].PersonId
+	})
 	return connect.NewResponse(&v1.AffectedByResponse{People: people}), nil
 }
 

@@ -28,9 +28,13 @@ type Group struct {
 	members        memberList
 }
 
-// Membership is one person's seat in a group.
+// Membership is one person's seat in a group. PersonName and Email are set
+// only by old events written in the clear; newer ones carry Sealed, the
+// person's name and e-mail sealed outside the domain, which the domain
+// never opens.
 type Membership struct {
 	ID, PersonID, PersonName, Email, Organisation string
+	Sealed                                        []byte
 	ActorType                                     v1.ActorType
 	Role                                          v1.Role
 	TermStart, TermEnd                            string
@@ -68,7 +72,7 @@ func (g *Group) Apply(ev proto.Message) error {
 	case *v1.MemberAdded:
 		g.members.add(&Membership{
 			ID: e.GetMembershipId(), PersonID: e.GetPersonId(), PersonName: e.GetPersonName(),
-			Email: e.GetEmail(), Organisation: e.GetOrganisation(), ActorType: e.GetActorType(),
+			Email: e.GetEmail(), Sealed: e.GetSealedPersonal(), Organisation: e.GetOrganisation(), ActorType: e.GetActorType(),
 			Role: e.GetRole(), TermStart: e.GetTermStart(), TermEnd: e.GetTermEnd(),
 			Represents: e.GetRepresentsGroupId(),
 		})
@@ -303,7 +307,8 @@ func (g *Group) ChangeMember(cmd ChangeMember, represented *Group) ([]proto.Mess
 	if err := g.checkSeat(&next, represented, cmd.Represents != nil); err != nil {
 		return nil, err
 	}
-	if next == *cur {
+	if next.Organisation == cur.Organisation && next.ActorType == cur.ActorType && next.Role == cur.Role &&
+		next.TermEnd == cur.TermEnd && next.Represents == cur.Represents {
 		return nil, nil
 	}
 	return []proto.Message{&v1.MemberChanged{
@@ -359,8 +364,9 @@ func (g *Group) checkSeat(m *Membership, represented *Group, checkRepresented bo
 		// whose end is recorded ahead of time still serves until then.
 		for _, o := range g.members.list {
 			if o.ID != m.ID && o.Role == m.Role && termsOverlap(o, m) {
-				return precondition("role", fmt.Sprintf("the group already has a %s (%s) for an overlapping term", roleWord(m.Role), o.PersonName),
-					fmt.Sprintf("ryhmällä on jo %s (%s) päällekkäisellä kaudella", roleWordFI(m.Role), o.PersonName))
+				// The organisation, not the name: the domain never sees a sealed name.
+				return precondition("role", fmt.Sprintf("the group already has a %s (%s) for an overlapping term", roleWord(m.Role), o.Organisation),
+					fmt.Sprintf("ryhmällä on jo %s (%s) päällekkäisellä kaudella", roleWordFI(m.Role), o.Organisation))
 			}
 		}
 	}

@@ -45,6 +45,7 @@ type Store struct {
 	nc     *nats.Conn
 	js     jetstream.JetStream
 	stream jetstream.Stream
+	keys   *Keys
 	log    *slog.Logger
 }
 
@@ -96,6 +97,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("create or update stream %s: %w", cfg.Stream, err)
 	}
+	if s.keys, err = s.openKeys(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -121,6 +126,7 @@ func (s *Store) streamConfig() jetstream.StreamConfig {
 
 // Close drains the connection and stops the embedded server, if any.
 func (s *Store) Close() {
+	s.keys.close()
 	if s.nc != nil {
 		_ = s.nc.Drain()
 		for i := 0; i < 100 && !s.nc.IsClosed(); i++ {

@@ -12,9 +12,20 @@ UPDATE groups SET name_fi = ?, name_sv = ?, name_en = ? WHERE id = ?;
 INSERT INTO group_municipalities (group_id, code, ord) VALUES (?, ?, ?);
 
 -- name: member_insert
-INSERT INTO memberships (id, group_id, ord, person_id, person_name, email, organisation, actor_type, role, term_start, term_end, represents_group_id)
+INSERT INTO memberships (id, group_id, ord, person_id, person_name, email, organisation, actor_type, role, term_start, term_end, represents_group_id, sealed_personal)
 -- ord is the aggregate version of the MemberAdded event: the order added.
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: member_forget
+-- A forgotten person's name and e-mail from old events written in the clear.
+UPDATE memberships SET person_name = '', email = '' WHERE person_id = ?1;
+
+-- name: seats_select
+-- What the API needs to show members by membership id (?1: a JSON array):
+-- the sealed personal data (or old plaintext) with role and organisation.
+SELECT id, person_id, person_name, email, sealed_personal, organisation, role
+FROM memberships
+WHERE id IN (SELECT value FROM json_each(?1));
 
 -- name: member_change
 UPDATE memberships SET organisation = ?, actor_type = ?, role = ?, term_end = ?, represents_group_id = ? WHERE id = ? AND group_id = ?;

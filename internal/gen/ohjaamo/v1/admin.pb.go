@@ -21,6 +21,111 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type ForgetPersonRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	PersonId  string                 `protobuf:"bytes,2,opt,name=person_id,json=personId,proto3" json:"person_id,omitempty"`
+	// Why, e.g. "appeal period over; asked by the person" (no names).
+	Reason        string `protobuf:"bytes,3,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForgetPersonRequest) Reset() {
+	*x = ForgetPersonRequest{}
+	mi := &file_ohjaamo_v1_admin_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForgetPersonRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForgetPersonRequest) ProtoMessage() {}
+
+func (x *ForgetPersonRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_admin_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForgetPersonRequest.ProtoReflect.Descriptor instead.
+func (*ForgetPersonRequest) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_admin_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ForgetPersonRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ForgetPersonRequest) GetPersonId() string {
+	if x != nil {
+		return x.PersonId
+	}
+	return ""
+}
+
+func (x *ForgetPersonRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type ForgetPersonResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Result        *WriteResult           `protobuf:"bytes,1,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForgetPersonResponse) Reset() {
+	*x = ForgetPersonResponse{}
+	mi := &file_ohjaamo_v1_admin_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForgetPersonResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForgetPersonResponse) ProtoMessage() {}
+
+func (x *ForgetPersonResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_admin_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForgetPersonResponse.ProtoReflect.Descriptor instead.
+func (*ForgetPersonResponse) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_admin_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ForgetPersonResponse) GetResult() *WriteResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
 type RebuildProjectionsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -29,7 +134,7 @@ type RebuildProjectionsRequest struct {
 
 func (x *RebuildProjectionsRequest) Reset() {
 	*x = RebuildProjectionsRequest{}
-	mi := &file_ohjaamo_v1_admin_proto_msgTypes[0]
+	mi := &file_ohjaamo_v1_admin_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -41,7 +146,7 @@ func (x *RebuildProjectionsRequest) String() string {
 func (*RebuildProjectionsRequest) ProtoMessage() {}
 
 func (x *RebuildProjectionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_admin_proto_msgTypes[0]
+	mi := &file_ohjaamo_v1_admin_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -54,7 +159,7 @@ func (x *RebuildProjectionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RebuildProjectionsRequest.ProtoReflect.Descriptor instead.
 func (*RebuildProjectionsRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_admin_proto_rawDescGZIP(), []int{0}
+	return file_ohjaamo_v1_admin_proto_rawDescGZIP(), []int{2}
 }
 
 type RebuildProjectionsResponse struct {
@@ -69,7 +174,7 @@ type RebuildProjectionsResponse struct {
 
 func (x *RebuildProjectionsResponse) Reset() {
 	*x = RebuildProjectionsResponse{}
-	mi := &file_ohjaamo_v1_admin_proto_msgTypes[1]
+	mi := &file_ohjaamo_v1_admin_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -81,7 +186,7 @@ func (x *RebuildProjectionsResponse) String() string {
 func (*RebuildProjectionsResponse) ProtoMessage() {}
 
 func (x *RebuildProjectionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_admin_proto_msgTypes[1]
+	mi := &file_ohjaamo_v1_admin_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -94,7 +199,7 @@ func (x *RebuildProjectionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RebuildProjectionsResponse.ProtoReflect.Descriptor instead.
 func (*RebuildProjectionsResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_admin_proto_rawDescGZIP(), []int{1}
+	return file_ohjaamo_v1_admin_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *RebuildProjectionsResponse) GetPosition() uint64 {
@@ -126,7 +231,7 @@ type GetStatusRequest struct {
 
 func (x *GetStatusRequest) Reset() {
 	*x = GetStatusRequest{}
-	mi := &file_ohjaamo_v1_admin_proto_msgTypes[2]
+	mi := &file_ohjaamo_v1_admin_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -138,7 +243,7 @@ func (x *GetStatusRequest) String() string {
 func (*GetStatusRequest) ProtoMessage() {}
 
 func (x *GetStatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_admin_proto_msgTypes[2]
+	mi := &file_ohjaamo_v1_admin_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -151,7 +256,7 @@ func (x *GetStatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatusRequest.ProtoReflect.Descriptor instead.
 func (*GetStatusRequest) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_admin_proto_rawDescGZIP(), []int{2}
+	return file_ohjaamo_v1_admin_proto_rawDescGZIP(), []int{4}
 }
 
 type GetStatusResponse struct {
@@ -169,7 +274,7 @@ type GetStatusResponse struct {
 
 func (x *GetStatusResponse) Reset() {
 	*x = GetStatusResponse{}
-	mi := &file_ohjaamo_v1_admin_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_admin_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -181,7 +286,7 @@ func (x *GetStatusResponse) String() string {
 func (*GetStatusResponse) ProtoMessage() {}
 
 func (x *GetStatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_admin_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_admin_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -194,7 +299,7 @@ func (x *GetStatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetStatusResponse.ProtoReflect.Descriptor instead.
 func (*GetStatusResponse) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_admin_proto_rawDescGZIP(), []int{3}
+	return file_ohjaamo_v1_admin_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetStatusResponse) GetStream() string {
@@ -237,7 +342,14 @@ var File_ohjaamo_v1_admin_proto protoreflect.FileDescriptor
 const file_ohjaamo_v1_admin_proto_rawDesc = "" +
 	"\n" +
 	"\x16ohjaamo/v1/admin.proto\x12\n" +
-	"ohjaamo.v1\"\x1b\n" +
+	"ohjaamo.v1\x1a\x16ohjaamo/v1/group.proto\"i\n" +
+	"\x13ForgetPersonRequest\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1b\n" +
+	"\tperson_id\x18\x02 \x01(\tR\bpersonId\x12\x16\n" +
+	"\x06reason\x18\x03 \x01(\tR\x06reason\"G\n" +
+	"\x14ForgetPersonResponse\x12/\n" +
+	"\x06result\x18\x01 \x01(\v2\x17.ohjaamo.v1.WriteResultR\x06result\"\x1b\n" +
 	"\x19RebuildProjectionsRequest\"y\n" +
 	"\x1aRebuildProjectionsResponse\x12\x1a\n" +
 	"\bposition\x18\x01 \x01(\x04R\bposition\x12%\n" +
@@ -249,10 +361,11 @@ const file_ohjaamo_v1_admin_proto_rawDesc = "" +
 	"\x0fstream_position\x18\x02 \x01(\x04R\x0estreamPosition\x12/\n" +
 	"\x13projection_position\x18\x03 \x01(\x04R\x12projectionPosition\x12-\n" +
 	"\x12schema_fingerprint\x18\x04 \x01(\tR\x11schemaFingerprint\x12#\n" +
-	"\rembedded_nats\x18\x05 \x01(\bR\fembeddedNats2\xc2\x01\n" +
+	"\rembedded_nats\x18\x05 \x01(\bR\fembeddedNats2\x95\x02\n" +
 	"\fAdminService\x12c\n" +
 	"\x12RebuildProjections\x12%.ohjaamo.v1.RebuildProjectionsRequest\x1a&.ohjaamo.v1.RebuildProjectionsResponse\x12M\n" +
-	"\tGetStatus\x12\x1c.ohjaamo.v1.GetStatusRequest\x1a\x1d.ohjaamo.v1.GetStatusResponse\"\x03\x90\x02\x01B>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
+	"\tGetStatus\x12\x1c.ohjaamo.v1.GetStatusRequest\x1a\x1d.ohjaamo.v1.GetStatusResponse\"\x03\x90\x02\x01\x12Q\n" +
+	"\fForgetPerson\x12\x1f.ohjaamo.v1.ForgetPersonRequest\x1a .ohjaamo.v1.ForgetPersonResponseB>Z<github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1;ohjaamov1b\x06proto3"
 
 var (
 	file_ohjaamo_v1_admin_proto_rawDescOnce sync.Once
@@ -266,23 +379,29 @@ func file_ohjaamo_v1_admin_proto_rawDescGZIP() []byte {
 	return file_ohjaamo_v1_admin_proto_rawDescData
 }
 
-var file_ohjaamo_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_ohjaamo_v1_admin_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_ohjaamo_v1_admin_proto_goTypes = []any{
-	(*RebuildProjectionsRequest)(nil),  // 0: ohjaamo.v1.RebuildProjectionsRequest
-	(*RebuildProjectionsResponse)(nil), // 1: ohjaamo.v1.RebuildProjectionsResponse
-	(*GetStatusRequest)(nil),           // 2: ohjaamo.v1.GetStatusRequest
-	(*GetStatusResponse)(nil),          // 3: ohjaamo.v1.GetStatusResponse
+	(*ForgetPersonRequest)(nil),        // 0: ohjaamo.v1.ForgetPersonRequest
+	(*ForgetPersonResponse)(nil),       // 1: ohjaamo.v1.ForgetPersonResponse
+	(*RebuildProjectionsRequest)(nil),  // 2: ohjaamo.v1.RebuildProjectionsRequest
+	(*RebuildProjectionsResponse)(nil), // 3: ohjaamo.v1.RebuildProjectionsResponse
+	(*GetStatusRequest)(nil),           // 4: ohjaamo.v1.GetStatusRequest
+	(*GetStatusResponse)(nil),          // 5: ohjaamo.v1.GetStatusResponse
+	(*WriteResult)(nil),                // 6: ohjaamo.v1.WriteResult
 }
 var file_ohjaamo_v1_admin_proto_depIdxs = []int32{
-	0, // 0: ohjaamo.v1.AdminService.RebuildProjections:input_type -> ohjaamo.v1.RebuildProjectionsRequest
-	2, // 1: ohjaamo.v1.AdminService.GetStatus:input_type -> ohjaamo.v1.GetStatusRequest
-	1, // 2: ohjaamo.v1.AdminService.RebuildProjections:output_type -> ohjaamo.v1.RebuildProjectionsResponse
-	3, // 3: ohjaamo.v1.AdminService.GetStatus:output_type -> ohjaamo.v1.GetStatusResponse
-	2, // [2:4] is the sub-list for method output_type
-	0, // [0:2] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	6, // 0: ohjaamo.v1.ForgetPersonResponse.result:type_name -> ohjaamo.v1.WriteResult
+	2, // 1: ohjaamo.v1.AdminService.RebuildProjections:input_type -> ohjaamo.v1.RebuildProjectionsRequest
+	4, // 2: ohjaamo.v1.AdminService.GetStatus:input_type -> ohjaamo.v1.GetStatusRequest
+	0, // 3: ohjaamo.v1.AdminService.ForgetPerson:input_type -> ohjaamo.v1.ForgetPersonRequest
+	3, // 4: ohjaamo.v1.AdminService.RebuildProjections:output_type -> ohjaamo.v1.RebuildProjectionsResponse
+	5, // 5: ohjaamo.v1.AdminService.GetStatus:output_type -> ohjaamo.v1.GetStatusResponse
+	1, // 6: ohjaamo.v1.AdminService.ForgetPerson:output_type -> ohjaamo.v1.ForgetPersonResponse
+	4, // [4:7] is the sub-list for method output_type
+	1, // [1:4] is the sub-list for method input_type
+	1, // [1:1] is the sub-list for extension type_name
+	1, // [1:1] is the sub-list for extension extendee
+	0, // [0:1] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_admin_proto_init() }
@@ -290,13 +409,14 @@ func file_ohjaamo_v1_admin_proto_init() {
 	if File_ohjaamo_v1_admin_proto != nil {
 		return
 	}
+	file_ohjaamo_v1_group_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_admin_proto_rawDesc), len(file_ohjaamo_v1_admin_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

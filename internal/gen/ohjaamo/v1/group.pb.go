@@ -102,8 +102,11 @@ type Membership struct {
 	Active              bool   `protobuf:"varint,12,opt,name=active,proto3" json:"active,omitempty"`
 	EndedOn             string `protobuf:"bytes,13,opt,name=ended_on,json=endedOn,proto3" json:"ended_on,omitempty"`
 	EndReason           string `protobuf:"bytes,14,opt,name=end_reason,json=endReason,proto3" json:"end_reason,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// The person was forgotten: person_name and email are empty; show the
+	// role and organisation instead.
+	Forgotten     bool `protobuf:"varint,15,opt,name=forgotten,proto3" json:"forgotten,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Membership) Reset() {
@@ -232,6 +235,13 @@ func (x *Membership) GetEndReason() string {
 		return x.EndReason
 	}
 	return ""
+}
+
+func (x *Membership) GetForgotten() bool {
+	if x != nil {
+		return x.Forgotten
+	}
+	return false
 }
 
 type ActorCount struct {
@@ -1578,7 +1588,7 @@ const file_ohjaamo_v1_group_proto_rawDesc = "" +
 	"\vWriteResult\x12\x1a\n" +
 	"\bposition\x18\x01 \x01(\x04R\bposition\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\x04R\aversion\x12\x1a\n" +
-	"\breplayed\x18\x03 \x01(\bR\breplayed\"\xe0\x03\n" +
+	"\breplayed\x18\x03 \x01(\bR\breplayed\"\xfe\x03\n" +
 	"\n" +
 	"Membership\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n" +
@@ -1599,7 +1609,8 @@ const file_ohjaamo_v1_group_proto_rawDesc = "" +
 	"\x06active\x18\f \x01(\bR\x06active\x12\x19\n" +
 	"\bended_on\x18\r \x01(\tR\aendedOn\x12\x1d\n" +
 	"\n" +
-	"end_reason\x18\x0e \x01(\tR\tendReason\"X\n" +
+	"end_reason\x18\x0e \x01(\tR\tendReason\x12\x1c\n" +
+	"\tforgotten\x18\x0f \x01(\bR\tforgotten\"X\n" +
 	"\n" +
 	"ActorCount\x124\n" +
 	"\n" +

@@ -162,18 +162,26 @@ type MemberAdded struct {
 	state        protoimpl.MessageState `protogen:"open.v1"`
 	MembershipId string                 `protobuf:"bytes,1,opt,name=membership_id,json=membershipId,proto3" json:"membership_id,omitempty"`
 	PersonId     string                 `protobuf:"bytes,2,opt,name=person_id,json=personId,proto3" json:"person_id,omitempty"`
-	PersonName   string                 `protobuf:"bytes,3,opt,name=person_name,json=personName,proto3" json:"person_name,omitempty"`
-	Email        string                 `protobuf:"bytes,4,opt,name=email,proto3" json:"email,omitempty"`
-	Organisation string                 `protobuf:"bytes,5,opt,name=organisation,proto3" json:"organisation,omitempty"`
-	ActorType    ActorType              `protobuf:"varint,6,opt,name=actor_type,json=actorType,proto3,enum=ohjaamo.v1.ActorType" json:"actor_type,omitempty"`
-	Role         Role                   `protobuf:"varint,7,opt,name=role,proto3,enum=ohjaamo.v1.Role" json:"role,omitempty"`
+	// Plaintext name and e-mail: only in events written before personal data
+	// was sealed. Those old events stay readable as they are (the stream
+	// denies deletes, so they cannot be forgotten); new events leave both
+	// empty and carry sealed_personal instead.
+	PersonName   string    `protobuf:"bytes,3,opt,name=person_name,json=personName,proto3" json:"person_name,omitempty"`
+	Email        string    `protobuf:"bytes,4,opt,name=email,proto3" json:"email,omitempty"`
+	Organisation string    `protobuf:"bytes,5,opt,name=organisation,proto3" json:"organisation,omitempty"`
+	ActorType    ActorType `protobuf:"varint,6,opt,name=actor_type,json=actorType,proto3,enum=ohjaamo.v1.ActorType" json:"actor_type,omitempty"`
+	Role         Role      `protobuf:"varint,7,opt,name=role,proto3,enum=ohjaamo.v1.Role" json:"role,omitempty"`
 	// ISO dates (YYYY-MM-DD); term_end may be empty for an open-ended term.
 	TermStart string `protobuf:"bytes,8,opt,name=term_start,json=termStart,proto3" json:"term_start,omitempty"`
 	TermEnd   string `protobuf:"bytes,9,opt,name=term_end,json=termEnd,proto3" json:"term_end,omitempty"`
 	// The child group this member speaks for in this group, if any.
 	RepresentsGroupId string `protobuf:"bytes,10,opt,name=represents_group_id,json=representsGroupId,proto3" json:"represents_group_id,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// PersonalData (name, e-mail) sealed with the person's key from the key
+	// store outside the stream; forgetting the person deletes the key, after
+	// which these bytes can no longer be opened.
+	SealedPersonal []byte `protobuf:"bytes,11,opt,name=sealed_personal,json=sealedPersonal,proto3" json:"sealed_personal,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *MemberAdded) Reset() {
@@ -276,6 +284,66 @@ func (x *MemberAdded) GetRepresentsGroupId() string {
 	return ""
 }
 
+func (x *MemberAdded) GetSealedPersonal() []byte {
+	if x != nil {
+		return x.SealedPersonal
+	}
+	return nil
+}
+
+// PersonalData is what is sealed per person: never stored in the clear.
+type PersonalData struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Email         string                 `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersonalData) Reset() {
+	*x = PersonalData{}
+	mi := &file_ohjaamo_v1_group_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonalData) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonalData) ProtoMessage() {}
+
+func (x *PersonalData) ProtoReflect() protoreflect.Message {
+	mi := &file_ohjaamo_v1_group_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonalData.ProtoReflect.Descriptor instead.
+func (*PersonalData) Descriptor() ([]byte, []int) {
+	return file_ohjaamo_v1_group_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *PersonalData) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *PersonalData) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
 // MemberChanged carries the full new values of the changeable fields.
 type MemberChanged struct {
 	state             protoimpl.MessageState `protogen:"open.v1"`
@@ -291,7 +359,7 @@ type MemberChanged struct {
 
 func (x *MemberChanged) Reset() {
 	*x = MemberChanged{}
-	mi := &file_ohjaamo_v1_group_events_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_group_events_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -303,7 +371,7 @@ func (x *MemberChanged) String() string {
 func (*MemberChanged) ProtoMessage() {}
 
 func (x *MemberChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_group_events_proto_msgTypes[3]
+	mi := &file_ohjaamo_v1_group_events_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -316,7 +384,7 @@ func (x *MemberChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemberChanged.ProtoReflect.Descriptor instead.
 func (*MemberChanged) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_group_events_proto_rawDescGZIP(), []int{3}
+	return file_ohjaamo_v1_group_events_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *MemberChanged) GetMembershipId() string {
@@ -372,7 +440,7 @@ type MemberEnded struct {
 
 func (x *MemberEnded) Reset() {
 	*x = MemberEnded{}
-	mi := &file_ohjaamo_v1_group_events_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_group_events_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -384,7 +452,7 @@ func (x *MemberEnded) String() string {
 func (*MemberEnded) ProtoMessage() {}
 
 func (x *MemberEnded) ProtoReflect() protoreflect.Message {
-	mi := &file_ohjaamo_v1_group_events_proto_msgTypes[4]
+	mi := &file_ohjaamo_v1_group_events_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -397,7 +465,7 @@ func (x *MemberEnded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MemberEnded.ProtoReflect.Descriptor instead.
 func (*MemberEnded) Descriptor() ([]byte, []int) {
-	return file_ohjaamo_v1_group_events_proto_rawDescGZIP(), []int{4}
+	return file_ohjaamo_v1_group_events_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *MemberEnded) GetMembershipId() string {
@@ -436,7 +504,7 @@ const file_ohjaamo_v1_group_events_proto_rawDesc = "" +
 	"\x0emunicipalities\x18\x06 \x03(\tR\x0emunicipalities\x12)\n" +
 	"\x04mode\x18\a \x01(\x0e2\x15.ohjaamo.v1.GroupModeR\x04mode\"=\n" +
 	"\fGroupRenamed\x12-\n" +
-	"\x04name\x18\x01 \x01(\v2\x19.ohjaamo.v1.LocalizedNameR\x04name\"\xf0\x02\n" +
+	"\x04name\x18\x01 \x01(\v2\x19.ohjaamo.v1.LocalizedNameR\x04name\"\x99\x03\n" +
 	"\vMemberAdded\x12#\n" +
 	"\rmembership_id\x18\x01 \x01(\tR\fmembershipId\x12\x1b\n" +
 	"\tperson_id\x18\x02 \x01(\tR\bpersonId\x12\x1f\n" +
@@ -451,7 +519,11 @@ const file_ohjaamo_v1_group_events_proto_rawDesc = "" +
 	"term_start\x18\b \x01(\tR\ttermStart\x12\x19\n" +
 	"\bterm_end\x18\t \x01(\tR\atermEnd\x12.\n" +
 	"\x13represents_group_id\x18\n" +
-	" \x01(\tR\x11representsGroupId\"\xff\x01\n" +
+	" \x01(\tR\x11representsGroupId\x12'\n" +
+	"\x0fsealed_personal\x18\v \x01(\fR\x0esealedPersonal\"8\n" +
+	"\fPersonalData\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05email\x18\x02 \x01(\tR\x05email\"\xff\x01\n" +
 	"\rMemberChanged\x12#\n" +
 	"\rmembership_id\x18\x01 \x01(\tR\fmembershipId\x12\"\n" +
 	"\forganisation\x18\x02 \x01(\tR\forganisation\x124\n" +
@@ -477,33 +549,34 @@ func file_ohjaamo_v1_group_events_proto_rawDescGZIP() []byte {
 	return file_ohjaamo_v1_group_events_proto_rawDescData
 }
 
-var file_ohjaamo_v1_group_events_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_ohjaamo_v1_group_events_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_ohjaamo_v1_group_events_proto_goTypes = []any{
 	(*GroupCreated)(nil),  // 0: ohjaamo.v1.GroupCreated
 	(*GroupRenamed)(nil),  // 1: ohjaamo.v1.GroupRenamed
 	(*MemberAdded)(nil),   // 2: ohjaamo.v1.MemberAdded
-	(*MemberChanged)(nil), // 3: ohjaamo.v1.MemberChanged
-	(*MemberEnded)(nil),   // 4: ohjaamo.v1.MemberEnded
-	(*LocalizedName)(nil), // 5: ohjaamo.v1.LocalizedName
-	(Level)(0),            // 6: ohjaamo.v1.Level
-	(GroupMode)(0),        // 7: ohjaamo.v1.GroupMode
-	(ActorType)(0),        // 8: ohjaamo.v1.ActorType
-	(Role)(0),             // 9: ohjaamo.v1.Role
+	(*PersonalData)(nil),  // 3: ohjaamo.v1.PersonalData
+	(*MemberChanged)(nil), // 4: ohjaamo.v1.MemberChanged
+	(*MemberEnded)(nil),   // 5: ohjaamo.v1.MemberEnded
+	(*LocalizedName)(nil), // 6: ohjaamo.v1.LocalizedName
+	(Level)(0),            // 7: ohjaamo.v1.Level
+	(GroupMode)(0),        // 8: ohjaamo.v1.GroupMode
+	(ActorType)(0),        // 9: ohjaamo.v1.ActorType
+	(Role)(0),             // 10: ohjaamo.v1.Role
 }
 var file_ohjaamo_v1_group_events_proto_depIdxs = []int32{
-	5, // 0: ohjaamo.v1.GroupCreated.name:type_name -> ohjaamo.v1.LocalizedName
-	6, // 1: ohjaamo.v1.GroupCreated.level:type_name -> ohjaamo.v1.Level
-	7, // 2: ohjaamo.v1.GroupCreated.mode:type_name -> ohjaamo.v1.GroupMode
-	5, // 3: ohjaamo.v1.GroupRenamed.name:type_name -> ohjaamo.v1.LocalizedName
-	8, // 4: ohjaamo.v1.MemberAdded.actor_type:type_name -> ohjaamo.v1.ActorType
-	9, // 5: ohjaamo.v1.MemberAdded.role:type_name -> ohjaamo.v1.Role
-	8, // 6: ohjaamo.v1.MemberChanged.actor_type:type_name -> ohjaamo.v1.ActorType
-	9, // 7: ohjaamo.v1.MemberChanged.role:type_name -> ohjaamo.v1.Role
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	8, // [8:8] is the sub-list for extension extendee
-	0, // [0:8] is the sub-list for field type_name
+	6,  // 0: ohjaamo.v1.GroupCreated.name:type_name -> ohjaamo.v1.LocalizedName
+	7,  // 1: ohjaamo.v1.GroupCreated.level:type_name -> ohjaamo.v1.Level
+	8,  // 2: ohjaamo.v1.GroupCreated.mode:type_name -> ohjaamo.v1.GroupMode
+	6,  // 3: ohjaamo.v1.GroupRenamed.name:type_name -> ohjaamo.v1.LocalizedName
+	9,  // 4: ohjaamo.v1.MemberAdded.actor_type:type_name -> ohjaamo.v1.ActorType
+	10, // 5: ohjaamo.v1.MemberAdded.role:type_name -> ohjaamo.v1.Role
+	9,  // 6: ohjaamo.v1.MemberChanged.actor_type:type_name -> ohjaamo.v1.ActorType
+	10, // 7: ohjaamo.v1.MemberChanged.role:type_name -> ohjaamo.v1.Role
+	8,  // [8:8] is the sub-list for method output_type
+	8,  // [8:8] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_ohjaamo_v1_group_events_proto_init() }
@@ -518,7 +591,7 @@ func file_ohjaamo_v1_group_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ohjaamo_v1_group_events_proto_rawDesc), len(file_ohjaamo_v1_group_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

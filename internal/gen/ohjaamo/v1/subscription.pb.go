@@ -130,12 +130,17 @@ func (FeedKind) EnumDescriptor() ([]byte, []int) {
 type DigestSent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The Monday the week starts, YYYY-MM-DD.
-	Week             string `protobuf:"bytes,1,opt,name=week,proto3" json:"week,omitempty"`
+	Week string `protobuf:"bytes,1,opt,name=week,proto3" json:"week,omitempty"`
+	// Plaintext address: only in events written before personal data was
+	// sealed (they stay readable as they are); new events leave it empty.
 	Email            string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
 	Decisions        uint32 `protobuf:"varint,3,opt,name=decisions,proto3" json:"decisions,omitempty"`
 	Responsibilities uint32 `protobuf:"varint,4,opt,name=responsibilities,proto3" json:"responsibilities,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// PersonalData with the address the digest went to, sealed with the
+	// person's key (see MemberAdded.sealed_personal).
+	SealedPersonal []byte `protobuf:"bytes,5,opt,name=sealed_personal,json=sealedPersonal,proto3" json:"sealed_personal,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *DigestSent) Reset() {
@@ -194,6 +199,13 @@ func (x *DigestSent) GetResponsibilities() uint32 {
 		return x.Responsibilities
 	}
 	return 0
+}
+
+func (x *DigestSent) GetSealedPersonal() []byte {
+	if x != nil {
+		return x.SealedPersonal
+	}
+	return nil
 }
 
 type GetDigestRequest struct {
@@ -2823,13 +2835,14 @@ var File_ohjaamo_v1_subscription_proto protoreflect.FileDescriptor
 const file_ohjaamo_v1_subscription_proto_rawDesc = "" +
 	"\n" +
 	"\x1dohjaamo/v1/subscription.proto\x12\n" +
-	"ohjaamo.v1\x1a\x1eohjaamo/v1/communication.proto\x1a\x16ohjaamo/v1/group.proto\x1a\x1eohjaamo/v1/meeting_types.proto\x1a\x16ohjaamo/v1/types.proto\"\x80\x01\n" +
+	"ohjaamo.v1\x1a\x1eohjaamo/v1/communication.proto\x1a\x16ohjaamo/v1/group.proto\x1a\x1eohjaamo/v1/meeting_types.proto\x1a\x16ohjaamo/v1/types.proto\"\xa9\x01\n" +
 	"\n" +
 	"DigestSent\x12\x12\n" +
 	"\x04week\x18\x01 \x01(\tR\x04week\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12\x1c\n" +
 	"\tdecisions\x18\x03 \x01(\rR\tdecisions\x12*\n" +
-	"\x10responsibilities\x18\x04 \x01(\rR\x10responsibilities\"k\n" +
+	"\x10responsibilities\x18\x04 \x01(\rR\x10responsibilities\x12'\n" +
+	"\x0fsealed_personal\x18\x05 \x01(\fR\x0esealedPersonal\"k\n" +
 	"\x10GetDigestRequest\x12\x1b\n" +
 	"\tperson_id\x18\x01 \x01(\tR\bpersonId\x12\x17\n" +
 	"\aweek_of\x18\x02 \x01(\tR\x06weekOf\x12!\n" +

@@ -38,6 +38,9 @@ const (
 	AdminServiceRebuildProjectionsProcedure = "/ohjaamo.v1.AdminService/RebuildProjections"
 	// AdminServiceGetStatusProcedure is the fully-qualified name of the AdminService's GetStatus RPC.
 	AdminServiceGetStatusProcedure = "/ohjaamo.v1.AdminService/GetStatus"
+	// AdminServiceForgetPersonProcedure is the fully-qualified name of the AdminService's ForgetPerson
+	// RPC.
+	AdminServiceForgetPersonProcedure = "/ohjaamo.v1.AdminService/ForgetPerson"
 )
 
 // AdminServiceClient is a client for the ohjaamo.v1.AdminService service.
@@ -45,6 +48,12 @@ type AdminServiceClient interface {
 	// Rebuild every read model from the stream into a fresh file, then swap it in.
 	RebuildProjections(context.Context, *connect.Request[v1.RebuildProjectionsRequest]) (*connect.Response[v1.RebuildProjectionsResponse], error)
 	GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error)
+	// Forget a person: delete the key their name and contact details are
+	// sealed with, so no output and no stored byte shows them any more, and
+	// record the forgetting (never the name) in the log. Minutes and
+	// histories then show the role and organisation. Forgetting a forgotten
+	// person writes nothing and answers the first forgetting's position.
+	ForgetPerson(context.Context, *connect.Request[v1.ForgetPersonRequest]) (*connect.Response[v1.ForgetPersonResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the ohjaamo.v1.AdminService service. By default, it
@@ -71,6 +80,12 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		forgetPerson: connect.NewClient[v1.ForgetPersonRequest, v1.ForgetPersonResponse](
+			httpClient,
+			baseURL+AdminServiceForgetPersonProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ForgetPerson")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -78,6 +93,7 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 type adminServiceClient struct {
 	rebuildProjections *connect.Client[v1.RebuildProjectionsRequest, v1.RebuildProjectionsResponse]
 	getStatus          *connect.Client[v1.GetStatusRequest, v1.GetStatusResponse]
+	forgetPerson       *connect.Client[v1.ForgetPersonRequest, v1.ForgetPersonResponse]
 }
 
 // RebuildProjections calls ohjaamo.v1.AdminService.RebuildProjections.
@@ -90,11 +106,22 @@ func (c *adminServiceClient) GetStatus(ctx context.Context, req *connect.Request
 	return c.getStatus.CallUnary(ctx, req)
 }
 
+// ForgetPerson calls ohjaamo.v1.AdminService.ForgetPerson.
+func (c *adminServiceClient) ForgetPerson(ctx context.Context, req *connect.Request[v1.ForgetPersonRequest]) (*connect.Response[v1.ForgetPersonResponse], error) {
+	return c.forgetPerson.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the ohjaamo.v1.AdminService service.
 type AdminServiceHandler interface {
 	// Rebuild every read model from the stream into a fresh file, then swap it in.
 	RebuildProjections(context.Context, *connect.Request[v1.RebuildProjectionsRequest]) (*connect.Response[v1.RebuildProjectionsResponse], error)
 	GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error)
+	// Forget a person: delete the key their name and contact details are
+	// sealed with, so no output and no stored byte shows them any more, and
+	// record the forgetting (never the name) in the log. Minutes and
+	// histories then show the role and organisation. Forgetting a forgotten
+	// person writes nothing and answers the first forgetting's position.
+	ForgetPerson(context.Context, *connect.Request[v1.ForgetPersonRequest]) (*connect.Response[v1.ForgetPersonResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -117,12 +144,20 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceForgetPersonHandler := connect.NewUnaryHandler(
+		AdminServiceForgetPersonProcedure,
+		svc.ForgetPerson,
+		connect.WithSchema(adminServiceMethods.ByName("ForgetPerson")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/ohjaamo.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceRebuildProjectionsProcedure:
 			adminServiceRebuildProjectionsHandler.ServeHTTP(w, r)
 		case AdminServiceGetStatusProcedure:
 			adminServiceGetStatusHandler.ServeHTTP(w, r)
+		case AdminServiceForgetPersonProcedure:
+			adminServiceForgetPersonHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -138,4 +173,8 @@ func (UnimplementedAdminServiceHandler) RebuildProjections(context.Context, *con
 
 func (UnimplementedAdminServiceHandler) GetStatus(context.Context, *connect.Request[v1.GetStatusRequest]) (*connect.Response[v1.GetStatusResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.AdminService.GetStatus is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ForgetPerson(context.Context, *connect.Request[v1.ForgetPersonRequest]) (*connect.Response[v1.ForgetPersonResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("ohjaamo.v1.AdminService.ForgetPerson is not implemented"))
 }
