@@ -15,13 +15,31 @@ import (
 // nothing more is told.
 
 // redactMeeting cuts the items of a meeting that c may not see down to
-// their stubs, and drops the overdue responsibilities of such items.
+// their stubs, and the items they came from or were sent to in other
+// groups likewise, and drops the overdue responsibilities of such items.
 func (s *Server) redactMeeting(ctx context.Context, c *caller, m *v1.MeetingView) error {
+	var linked []string
 	for i, it := range m.GetItems() {
-		if c.sees(m.GetGroupId(), it.GetItem().GetOpenness()) {
+		if !c.sees(m.GetGroupId(), it.GetItem().GetOpenness()) {
+			m.Items[i] = itemStub(it)
 			continue
 		}
-		m.Items[i] = itemStub(it)
+		for _, l := range append([]*v1.LinkedItem{it.GetCameFrom()}, it.GetSentTo()...) {
+			if l != nil {
+				linked = append(linked, l.GetItemId())
+			}
+		}
+	}
+	access, err := s.itemAccess(ctx, linked)
+	if err != nil {
+		return err
+	}
+	for _, it := range m.GetItems() {
+		for _, l := range append([]*v1.LinkedItem{it.GetCameFrom()}, it.GetSentTo()...) {
+			if l != nil && !seesItem(c, access, l.GetItemId()) {
+				l.Title, l.Decision = "", nil // where it went stays: that it went is the item's own record
+			}
+		}
 	}
 	rs, err := s.visibleResponsibilities(ctx, c, m.GetOverdueResponsibilities())
 	m.OverdueResponsibilities = rs
