@@ -187,6 +187,15 @@ func TestSecretItemNeverLeaks(t *testing.T) {
 	m.decide(t, m.f.p, secretItem, v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, openSecretText)
 	m.decide(t, m.f.p, internalItem, v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, openInternalText)
 	m.decide(t, m.f.p, publicItem, v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, openPublicDecision)
+	// Communication responsibilities: the member tells of the secret
+	// decision, the chair of the other two.
+	comm := ohjaamov1connect.NewCommunicationServiceClient(c.http, c.url)
+	for it, by := range map[string]string{secretItem: member.Msg.GetMembershipId(), internalItem: m.f.chair, publicItem: m.f.chair} {
+		if _, err := comm.AssignResponsibility(ctx, connect.NewRequest(&v1.AssignResponsibilityRequest{GroupId: m.f.p, ItemId: it,
+			MembershipId: by, DueOn: "2026-12-31", Audience: &v1.Audience{Kind: v1.AudienceKind_AUDIENCE_KIND_PUBLIC}})); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if _, err := m.meetings.CloseMeeting(ctx, connect.NewRequest(&v1.CloseMeetingRequest{GroupId: m.f.p, MeetingId: meeting})); err != nil {
 		t.Fatal(err)
 	}
@@ -201,6 +210,10 @@ func TestSecretItemNeverLeaks(t *testing.T) {
 		t.Fatal(err)
 	}
 	pos := approved.Msg.GetResult().GetPosition()
+	// Responsibilities are listed to who reads P's internal material (and
+	// to each their own), on items they may see.
+	responsibilities := map[string]sight{"a member of the group": {internal: true, secret: true}, "an auditor": {internal: true, secret: true},
+		"the admin": {internal: true}}
 
 	for i, p := range personas {
 		t.Run(p.name, func(t *testing.T) {
@@ -293,6 +306,24 @@ func TestSecretItemNeverLeaks(t *testing.T) {
 				t.Fatal(err)
 			}
 			sees(t, "WatchDecisions", strings.Join(notices, "\n"), p.sight, everything)
+
+			// Communication responsibilities: signed-in people only.
+			rs, err := ohjaamov1connect.NewCommunicationServiceClient(p.http, c.url).ListResponsibilities(ctx,
+				connect.NewRequest(&v1.ListResponsibilitiesRequest{GroupId: m.f.p, MinPosition: pos}))
+			switch r, ok := responsibilities[p.name]; {
+			case p.person == "":
+				if connect.CodeOf(err) != connect.CodeUnauthenticated {
+					t.Errorf("anonymous ListResponsibilities: %v", err)
+				}
+			case err != nil:
+				t.Fatal(err)
+			case !ok:
+				if len(rs.Msg.GetResponsibilities()) != 0 {
+					t.Errorf("ListResponsibilities of P: %v, want none", rs.Msg.GetResponsibilities())
+				}
+			default:
+				sees(t, "ListResponsibilities", jsonOf(t, rs.Msg), r, titles)
+			}
 
 			// Group e-mails.
 			group, err := ohjaamov1connect.NewGroupServiceClient(p.http, c.url).GetGroup(ctx, connect.NewRequest(&v1.GetGroupRequest{GroupId: m.f.p, MinPosition: pos}))
