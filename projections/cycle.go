@@ -14,8 +14,8 @@ import (
 // when groupID is empty, and for each meeting of a group that has child
 // groups whether each child meets between the group's previous meeting and
 // this meeting's agenda deadline, so that what the child brings up can
-// reach this meeting.
-func (rt *Runtime) Cycle(ctx context.Context, groupID string, year int, includeChildren bool) (*v1.ListCycleResponse, error) {
+// reach this meeting. Of the annual items, only those v may see are named.
+func (rt *Runtime) Cycle(ctx context.Context, groupID string, year int, includeChildren bool, v Viewer) (*v1.ListCycleResponse, error) {
 	out := &v1.ListCycleResponse{}
 	err := rt.View(ctx, func(db *sql.DB) error {
 		type meeting struct {
@@ -45,11 +45,12 @@ func (rt *Runtime) Cycle(ctx context.Context, groupID string, year int, includeC
 			return err
 		}
 		err = scanRows(ctx, db, q("cycle_annual_items"), []any{year}, func(rows *sql.Rows) error {
-			var id, title string
-			if err := rows.Scan(&id, &title); err != nil {
+			var id, title, group string
+			var openness int32
+			if err := rows.Scan(&id, &title, &group, &openness); err != nil {
 				return err
 			}
-			if m, ok := byID[id]; ok {
+			if m, ok := byID[id]; ok && v.Sees(group, v1.Openness(openness)) {
 				m.view.AnnualItems = append(m.view.AnnualItems, title)
 			}
 			return nil

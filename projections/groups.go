@@ -226,7 +226,7 @@ func (rt *Runtime) ChildGroups(ctx context.Context, groupID string) ([]string, e
 // the role and organisation shown in their place once the person is
 // forgotten. The read models never hold a sealed name opened.
 type Seat struct {
-	MembershipID, PersonID, Name, Email, Organisation string
+	MembershipID, GroupID, PersonID, Name, Email, Organisation string
 	Sealed                                            []byte
 	Role                                              v1.Role
 }
@@ -245,7 +245,7 @@ func (rt *Runtime) Seats(ctx context.Context, membershipIDs []string) (map[strin
 		return scanRows(ctx, db, q("seats_select"), []any{string(ids)}, func(rows *sql.Rows) error {
 			var s Seat
 			var role int32
-			if err := rows.Scan(&s.MembershipID, &s.PersonID, &s.Name, &s.Email, &s.Sealed, &s.Organisation, &role); err != nil {
+			if err := rows.Scan(&s.MembershipID, &s.GroupID, &s.PersonID, &s.Name, &s.Email, &s.Sealed, &s.Organisation, &role); err != nil {
 				return err
 			}
 			s.Role = v1.Role(role)

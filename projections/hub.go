@@ -53,16 +53,22 @@ type Notice struct {
 	Msg      *v1.DecisionNotice
 	Facts    domain.DecisionFacts
 	Recorded time.Time
-	// Secret items' decisions go to no watcher until watchers are
-	// authenticated members (issue 7).
-	Secret bool
+	// Openness is the item's: an internal or secret item's decision goes
+	// only to watchers whose Viewer sees it.
+	Openness v1.Openness
 }
+
+// Public tells whether anyone may see the notice.
+func (n *Notice) Public() bool { return Viewer{}.Sees(n.Facts.GroupID, n.Openness) }
 
 // WatchSpec is what a watcher wants: a saved subscription, or a filter for a person.
 type WatchSpec struct {
 	SubscriptionID string
 	Filter         *v1.SubscriptionFilter
 	PersonID       string
+	// Viewer is who watches: they get the decisions they may see (the zero
+	// Viewer: public ones only).
+	Viewer Viewer
 }
 
 type watcher struct {
@@ -267,15 +273,12 @@ func (h *DecisionHub) notice(ev *eventstore.Event, ms *domain.Meetings) {
 		msg.GroupName, msg.Level = g.Name.GetFi(), g.Level
 	}
 	n := &Notice{Seq: ev.Seq, Msg: msg, Recorded: ev.Envelope.GetTime().AsTime(),
-		Facts:  domain.DecisionFacts{GroupID: ms.GroupID, Affects: it.Decision.GetAffects(), Tags: it.Item.GetTags()},
-		Secret: it.Item.GetOpenness() == v1.Openness_OPENNESS_SECRET}
+		Facts:    domain.DecisionFacts{GroupID: ms.GroupID, Affects: it.Decision.GetAffects(), Tags: it.Item.GetTags()},
+		Openness: it.Item.GetOpenness()}
 	// Who it affects, once, as the network stands when it is recorded:
 	// readers match under a read lock and must not write.
 	n.Facts.Affected = domain.Affected(n.Facts.Affects, h.groups)
 	h.notices = append(h.notices, n)
-	if n.Secret {
-		return
-	}
 	for w := range h.watchers {
 		if n.Seq <= w.after || !h.matches(w.spec, n) {
 			continue
@@ -292,7 +295,7 @@ func (h *DecisionHub) notice(ev *eventstore.Event, ms *domain.Meetings) {
 
 // matches tells whether notice n is for spec. The caller holds h.mu.
 func (h *DecisionHub) matches(spec WatchSpec, n *Notice) bool {
-	if n.Secret {
+	if !spec.Viewer.Sees(n.Facts.GroupID, n.Openness) {
 		return false
 	}
 	f, person := spec.Filter, spec.PersonID
@@ -367,18 +370,19 @@ func (h *DecisionHub) Watch(ctx context.Context, spec WatchSpec, after uint64, s
 }
 
 // AffectedBy resolves who the decision on itemID of groupID affects, as
-// of the hub's position; ok is false when there is no such decided item.
-// The API opens each person's sealed name and sorts them.
-func (h *DecisionHub) AffectedBy(groupID, itemID string) (people []Person, reasons map[string][]string, ok bool) {
+// of the hub's position, and the item's openness (for the caller to check);
+// ok is false when there is no such decided item. The API opens each
+// person's sealed name and sorts them.
+func (h *DecisionHub) AffectedBy(groupID, itemID string) (people []Person, reasons map[string][]string, openness v1.Openness, ok bool) {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	ms, found := h.meetings[groupID]
 	if !found {
-		return nil, nil, false
+		return nil, nil, 0, false
 	}
 	it, found := ms.Item(itemID)
 	if !found || it.Decision == nil {
-		return nil, nil, false
+		return nil, nil, 0, false
 	}
 	all := h.people(false)
 	reasons = domain.Affected(it.Decision.GetAffects(), h.groups)
@@ -390,7 +394,7 @@ func (h *DecisionHub) AffectedBy(groupID, itemID string) (people []Person, reaso
 		people = append(people, *p)
 	}
 	sort.Slice(people, func(i, j int) bool { return people[i].ID < people[j].ID })
-	return people, reasons, true
+	return people, reasons, it.Item.GetOpenness(), true
 }
 
 // Feed is what a feed address shows: the token and, for a group, its name.
@@ -422,12 +426,13 @@ func (h *DecisionHub) FeedBySecret(sum [32]byte) (Feed, bool) {
 	return f, true
 }
 
-// Recent lists, newest first, at most limit public decisions of a feed: a
-// group's own, or those a subscription matches (none while it is paused).
-func (h *DecisionHub) Recent(f Feed, limit int) []*Notice {
+// Recent lists, newest first, at most limit decisions of a feed that v
+// may see: a group's own, or those a subscription matches (none while it
+// is paused).
+func (h *DecisionHub) Recent(f Feed, v Viewer, limit int) []*Notice {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	spec := WatchSpec{SubscriptionID: f.Token.GetSubscriptionId()}
+	spec := WatchSpec{SubscriptionID: f.Token.GetSubscriptionId(), Viewer: v}
 	if spec.SubscriptionID == "" {
 		spec.Filter = &v1.SubscriptionFilter{GroupId: f.Token.GetGroupId()}
 	}
@@ -465,6 +470,9 @@ func (h *DecisionHub) Meetings(groupID string) []CalendarMeeting {
 // WebhookTarget is a subscription whose webhook a notice goes to.
 type WebhookTarget struct {
 	SubscriptionID, URL, Secret string
+	// PersonID owns the subscription: a notice goes to the webhook only if
+	// they may see it when it is delivered.
+	PersonID string
 }
 
 // NoticeAt finds the notice recorded at stream position seq.
@@ -479,7 +487,8 @@ func (h *DecisionHub) NoticeAt(seq uint64) (*Notice, bool) {
 }
 
 // WebhookTargets lists the subscriptions with a webhook that the notice at
-// seq matches, by subscription id.
+// seq matches, by subscription id, whoever may see it: the caller checks
+// each owner's Viewer (which the hub does not know).
 func (h *DecisionHub) WebhookTargets(seq uint64) []WebhookTarget {
 	n, ok := h.NoticeAt(seq)
 	if !ok {
@@ -489,8 +498,8 @@ func (h *DecisionHub) WebhookTargets(seq uint64) []WebhookTarget {
 	defer h.mu.RUnlock()
 	var out []WebhookTarget
 	for id, s := range h.subs {
-		if s.WebhookURL != "" && h.matches(WatchSpec{SubscriptionID: id}, n) {
-			out = append(out, WebhookTarget{SubscriptionID: id, URL: s.WebhookURL, Secret: s.WebhookSecret})
+		if s.WebhookURL != "" && h.matches(WatchSpec{SubscriptionID: id, Viewer: everything}, n) {
+			out = append(out, WebhookTarget{SubscriptionID: id, URL: s.WebhookURL, Secret: s.WebhookSecret, PersonID: s.PersonID})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].SubscriptionID < out[j].SubscriptionID })
@@ -506,22 +515,22 @@ func (h *DecisionHub) Webhook(subscriptionID string) (WebhookTarget, bool) {
 	if !ok || !s.Exists() || s.Paused || s.WebhookURL == "" {
 		return WebhookTarget{}, false
 	}
-	return WebhookTarget{SubscriptionID: subscriptionID, URL: s.WebhookURL, Secret: s.WebhookSecret}, true
+	return WebhookTarget{SubscriptionID: subscriptionID, URL: s.WebhookURL, Secret: s.WebhookSecret, PersonID: s.PersonID}, true
 }
 
-// DigestNotices lists the public decisions recorded from from (inclusive)
-// to to (exclusive) that affect personID or match one of their active
-// subscriptions, oldest first.
-func (h *DecisionHub) DigestNotices(personID string, from, to time.Time) []*Notice {
+// DigestNotices lists the decisions that personID, seeing with v, may see,
+// recorded from from (inclusive) to to (exclusive), that affect them or
+// match one of their active subscriptions, oldest first.
+func (h *DecisionHub) DigestNotices(personID string, v Viewer, from, to time.Time) []*Notice {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	var specs []WatchSpec
 	for id, s := range h.subs {
 		if s.PersonID == personID {
-			specs = append(specs, WatchSpec{SubscriptionID: id})
+			specs = append(specs, WatchSpec{SubscriptionID: id, Viewer: v})
 		}
 	}
-	specs = append(specs, WatchSpec{Filter: &v1.SubscriptionFilter{AffectsMe: true}, PersonID: personID})
+	specs = append(specs, WatchSpec{Filter: &v1.SubscriptionFilter{AffectsMe: true}, PersonID: personID, Viewer: v})
 	var out []*Notice
 	for _, n := range h.notices {
 		if n.Recorded.Before(from) || !n.Recorded.Before(to) {
@@ -604,7 +613,8 @@ func (h *DecisionHub) people(activeOnly bool) map[string]*Person {
 	return byID
 }
 
-// Delivers tells whether the public notice at seq is for subscriptionID.
+// Delivers tells whether the notice at seq matches subscriptionID, whoever
+// may see it (the caller checks the owner's Viewer).
 func (h *DecisionHub) Delivers(subscriptionID string, seq uint64) bool {
 	n, ok := h.NoticeAt(seq)
 	if !ok {
@@ -612,5 +622,8 @@ func (h *DecisionHub) Delivers(subscriptionID string, seq uint64) bool {
 	}
 	h.mu.RLock()
 	defer h.mu.RUnlock()
-	return h.matches(WatchSpec{SubscriptionID: subscriptionID}, n)
+	return h.matches(WatchSpec{SubscriptionID: subscriptionID, Viewer: everything}, n)
 }
+
+// everything sees every item: for matching whose visibility the caller checks.
+var everything = Viewer{AllInternal: true, AllSecret: true}

@@ -320,3 +320,42 @@ func TestCloseEndsWatchesAndRefusesNewOnes(t *testing.T) {
 	}
 	h.Close() // a second Close is harmless
 }
+
+// Each watcher gets, live, the decisions its Viewer may see: a member of P
+// its secret and internal ones, the parent's secretary (who reads P's
+// internal items) the internal one, anonymous the public one only.
+func TestWatchersGetWhatTheirViewerSees(t *testing.T) {
+	store := testenv.Store(t, "")
+	w := hubNetwork(t, store)
+	h := startHub(t, store)
+	watch := func(v projections.Viewer) *hubWatch {
+		spec := everythingInP
+		spec.Viewer = v
+		wt := startWatch(h, spec, 0, time.Time{}, nil)
+		t.Cleanup(wt.cancel)
+		wt.waitCaughtUp(t)
+		return wt
+	}
+	member := watch(projections.Viewer{Internal: []string{hubP}, Secret: []string{hubP}})
+	parent := watch(projections.Viewer{Internal: []string{hubP}})
+	public := watch(projections.Viewer{})
+	decide := func(id string, o v1.Openness) uint64 {
+		return w.append(domain.AggregateMeetings, hubP,
+			&v1.ItemAdded{ItemId: id, MeetingId: hubMeeting, Item: &v1.AgendaItem{Title: id, Openness: o, LegalGround: "JulkL 24 § 1 mom. 25 k"}},
+			&v1.DecisionRecorded{ItemId: id, Section: 1, Decision: &v1.Decision{Outcome: v1.Outcome_OUTCOME_NOTED, Text: id}})
+	}
+	secret := decide("salainen", v1.Openness_OPENNESS_SECRET)
+	internal := decide("sisainen", v1.Openness_OPENNESS_INTERNAL)
+	open := decide("julkinen", v1.Openness_OPENNESS_PUBLIC)
+	for _, tc := range []struct {
+		name string
+		w    *hubWatch
+		want []uint64
+	}{{"a member", member, []uint64{secret, internal, open}}, {"the parent's secretary", parent, []uint64{internal, open}},
+		{"anonymous", public, []uint64{open}}} {
+		tc.w.waitFor(t, open) // the last: the others were sent before it, or never
+		if got := tc.w.seqs(); !slices.Equal(got, tc.want) {
+			t.Errorf("%s got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

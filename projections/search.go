@@ -18,11 +18,14 @@ type SearchFilter struct {
 	Task                         v1.FamilyCentreTask
 	Outcome                      v1.Outcome
 	Limit                        int
+	// Viewer is who searches: internal and secret items are found only by
+	// those who may see them.
+	Viewer Viewer
 }
 
 // Search finds agenda items and decisions by words (all of them, as
-// prefixes) and filters, the best matches (bm25) first; secret items are
-// never found.
+// prefixes) and filters, the best matches (bm25) first; internal and secret
+// items only for a viewer who may see them.
 //
 // With words it takes two steps in one read transaction (see search.sql):
 // search_candidates ranks the matches that the filters let through and keeps
@@ -37,9 +40,14 @@ type SearchFilter struct {
 func (rt *Runtime) Search(ctx context.Context, f SearchFilter) ([]*v1.SearchHit, error) {
 	match, snippet := ftsQuery(f.Query)
 	var hits []*v1.SearchHit
+	checkArgs := append([]any{sql.Named("group", f.GroupID), sql.Named("level", int32(f.Level)), sql.Named("year", f.Year),
+		sql.Named("task", int32(f.Task)), sql.Named("municipality", f.Municipality), sql.Named("outcome", int32(f.Outcome))}, f.Viewer.args()...)
 	if match == "" {
+		if f.Limit <= 0 {
+			return nil, nil
+		}
 		err := rt.View(ctx, func(db *sql.DB) error {
-			return scanRows(ctx, db, q("search_filters"), []any{match, f.GroupID, int32(f.Level), f.Year, int32(f.Task), f.Municipality, int32(f.Outcome), f.Limit},
+			return scanRows(ctx, db, strings.Replace(q("search_filters"), "LIMIT :n", "LIMIT "+fmt.Sprint(f.Limit), 1), checkArgs,
 				func(rows *sql.Rows) error {
 					h := &v1.SearchHit{}
 					var level, outcome int32
@@ -87,8 +95,6 @@ func (rt *Runtime) Search(ctx context.Context, f SearchFilter) ([]*v1.SearchHit,
 	if len(conds) > 0 {
 		rank = strings.Replace(rank, "/* filters */", "AND "+strings.Join(conds, "\n  AND "), 1)
 	}
-	checkArgs := []any{sql.Named("group", f.GroupID), sql.Named("level", int32(f.Level)), sql.Named("year", f.Year),
-		sql.Named("task", int32(f.Task)), sql.Named("municipality", f.Municipality), sql.Named("outcome", int32(f.Outcome))}
 
 	err := rt.View(ctx, func(db *sql.DB) error {
 		tx, err := db.BeginTx(ctx, nil)

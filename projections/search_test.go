@@ -250,7 +250,9 @@ func TestSearchAnswersAsPlainFTS5(t *testing.T) {
 	checked, found := 0, 0
 	for _, query := range queries {
 		for _, f := range filters {
-			f.Query = query
+			// plainSearch leaves out secret items only: a viewer who reads
+			// every group's internal items (an admin).
+			f.Query, f.Viewer = query, projections.Viewer{AllInternal: true}
 			got, err := rt.Search(ctx, f)
 			if err != nil {
 				t.Fatalf("%q %+v: %v", query, f, err)
@@ -287,5 +289,34 @@ func TestSearchAnswersAsPlainFTS5(t *testing.T) {
 		if !strings.Contains(h.GetSnippet(), "ei ole [salainen]") {
 			t.Fatalf("salainen found %v", h)
 		}
+	}
+	// A member of a group finds its secret items, and only its own; an
+	// auditor finds every group's.
+	member := projections.Viewer{Internal: []string{groups[0]}, Secret: []string{groups[0]}}
+	hits, err = rt.Search(ctx, projections.SearchFilter{Query: "salainen", Limit: 200, Viewer: member})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := 0
+	for _, h := range hits {
+		if h.GetTitle() == "Salainen salainen" {
+			secret++
+			if h.GetGroupId() != groups[0] {
+				t.Fatalf("a member of %s found another group's secret item %v", groups[0], h)
+			}
+		}
+	}
+	all, err := rt.Search(ctx, projections.SearchFilter{Query: "salainen", Limit: 200, Viewer: projections.Viewer{AllSecret: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	allSecret := 0
+	for _, h := range all {
+		if h.GetTitle() == "Salainen salainen" {
+			allSecret++
+		}
+	}
+	if secret == 0 || allSecret <= secret {
+		t.Fatalf("secret items found: %d by a member, %d by an auditor", secret, allSecret)
 	}
 }

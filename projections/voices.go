@@ -58,6 +58,22 @@ func linkVoices(tx *Tx, itemID string, voices []string, replace bool) error {
 // under it), in a municipality, in a period (dates inclusive), or one by id.
 type VoiceFilter struct {
 	GroupID, Municipality, From, To, VoiceID string
+	// Visible, when set, keeps only the voices (of Voices) it answers true
+	// for, given the group each was raised in and the groups of the items
+	// that carried it.
+	Visible func(groups []string) bool
+}
+
+// VoiceGroups are the group a voice was raised in and those of the items
+// that carried it, as Trace found them.
+func VoiceGroups(tr *v1.TraceVoiceResponse) []string {
+	groups := []string{tr.GetVoice().GetGroupId()}
+	for _, h := range tr.GetHops() {
+		if !slices.Contains(groups, h.GetGroupId()) {
+			groups = append(groups, h.GetGroupId())
+		}
+	}
+	return groups
 }
 
 // Voices lists the voices the filter selects, oldest first, each with the
@@ -69,13 +85,19 @@ func (rt *Runtime) Voices(ctx context.Context, f VoiceFilter, asOf string) ([]*v
 		if out, err = voices(ctx, db, f); err != nil {
 			return err
 		}
+		kept := out[:0]
 		for _, v := range out {
 			tr, err := trace(ctx, db, v, asOf)
 			if err != nil {
 				return err
 			}
+			if f.Visible != nil && !f.Visible(VoiceGroups(tr)) {
+				continue
+			}
 			v.HighestLevel, v.ToldOn = tr.GetHighestLevel(), tr.GetToldOn()
+			kept = append(kept, v)
 		}
+		out = kept
 		return nil
 	})
 	return out, err

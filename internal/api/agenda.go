@@ -90,7 +90,7 @@ func (s meetingService) ListCycle(ctx context.Context, req *connect.Request[v1.L
 	if err := s.waitRead(ctx, m.GetMinPosition()); err != nil {
 		return nil, err
 	}
-	out, err := s.rt.Cycle(ctx, m.GetGroupId(), year, m.GetIncludeChildGroups())
+	out, err := s.rt.Cycle(ctx, m.GetGroupId(), year, m.GetIncludeChildGroups(), callerOf(ctx).viewer())
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -28,6 +29,8 @@ type auditEnv struct {
 	clients
 	audit ohjaamov1connect.AuditServiceClient
 	js    jetstream.JetStream
+	// auditorHTTP acts as the auditor: family voices are theirs to read, not the admin's.
+	auditorHTTP *http.Client
 }
 
 func startAudit(t *testing.T, demo bool) auditEnv {
@@ -64,7 +67,7 @@ func startAudit(t *testing.T, demo bool) auditEnv {
 		groups: ohjaamov1connect.NewGroupServiceClient(testHTTP(app), app.URL()),
 		admin:  ohjaamov1connect.NewAdminServiceClient(testHTTP(app), app.URL())}
 	auditor, _ := c.auditor(t)
-	return auditEnv{clients: c, audit: ohjaamov1connect.NewAuditServiceClient(auditor, app.URL()), js: js}
+	return auditEnv{clients: c, audit: ohjaamov1connect.NewAuditServiceClient(auditor, app.URL()), js: js, auditorHTTP: auditor}
 }
 
 // forgeCopy publishes straight to the stream, past the service, a copy of
@@ -415,7 +418,7 @@ func TestExportEvidenceForADecision(t *testing.T) {
 func TestExportEvidenceForAVoice(t *testing.T) {
 	e := startAudit(t, true)
 	ctx := context.Background()
-	voices := ohjaamov1connect.NewVoiceServiceClient(e.http, e.url)
+	voices := ohjaamov1connect.NewVoiceServiceClient(e.auditorHTTP, e.url)
 	list, err := voices.ListVoices(ctx, connect.NewRequest(&v1.ListVoicesRequest{MinPosition: e.streamPosition(t)}))
 	if err != nil || len(list.Msg.GetVoices()) == 0 {
 		t.Fatalf("demo voices: %v %v", list, err)

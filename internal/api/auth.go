@@ -126,6 +126,54 @@ func (c *caller) sees(groupID string, o v1.Openness) bool {
 	return true
 }
 
+// viewer is the caller's sight as the read models take it: the groups
+// whose internal and secret items they may see.
+func (c *caller) viewer() projections.Viewer {
+	v := projections.Viewer{AllInternal: c.system || c.Admin || c.Auditor, AllSecret: c.system || c.Auditor}
+	for _, s := range c.Seats {
+		v.Internal = append(v.Internal, s.GetGroupId())
+		v.Secret = append(v.Secret, s.GetGroupId())
+	}
+	for _, kids := range c.childrenOf {
+		v.Internal = append(v.Internal, kids...)
+	}
+	return v
+}
+
+// readsVoices tells whether the caller may read a family voice raised in
+// or carried to groups: members of one of them, and auditors (the rule
+// names no admins, so they do not).
+func (c *caller) readsVoices(groups []string) bool {
+	if c.system || c.Auditor {
+		return true
+	}
+	for _, g := range groups {
+		if c.seat(g) != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// callerFor answers who personID is now, from the read models: their
+// seats and network-wide roles, as if they called. Feeds, webhooks and
+// digests show their owner what the owner may see when they are read or
+// sent, not what they could when they were set up.
+func (s *Server) callerFor(ctx context.Context, personID string) (*caller, error) {
+	if personID == "" {
+		return anonymous, nil
+	}
+	admin, auditor, err := s.rt.UserRoles(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
+	c := &caller{PersonID: personID, Admin: admin, Auditor: auditor}
+	if err := s.loadSeats(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // API tokens look like ohj_<32 hex: token id>_<43 base64url: secret>.
 const tokenPrefix = "ohj_"
 

@@ -131,6 +131,9 @@ func (s communicationService) ListResponsibilities(ctx context.Context, req *con
 	if err != nil {
 		return nil, err
 	}
+	if rs, err = s.visibleResponsibilities(ctx, callerOf(ctx), rs); err != nil {
+		return nil, err
+	}
 	if name := m.GetPersonName(); name != "" {
 		// Names are sealed in the read models: open them, then filter.
 		if err := s.showPeople(ctx, &v1.ListResponsibilitiesResponse{Responsibilities: rs}); err != nil {
@@ -166,6 +169,33 @@ func (s communicationService) ListUpwardAsks(ctx context.Context, req *connect.R
 	asks, err := s.rt.UpwardAsks(ctx, m.GetGroupId(), m.GetMeetingId())
 	if err != nil {
 		return nil, err
+	}
+	// Who was asked to bring what up from a child group is the group's
+	// internal material; the caller's own asks are theirs to see.
+	c := callerOf(ctx)
+	if !c.readsInternal(m.GetGroupId()) {
+		own := asks[:0:0]
+		for _, a := range asks {
+			if c.holdsMembership(m.GetGroupId(), a.GetMembershipId()) {
+				own = append(own, a)
+			}
+		}
+		asks = own
+	}
+	var ids []string
+	for _, a := range asks {
+		if a.GetItemId() != "" {
+			ids = append(ids, a.GetItemId())
+		}
+	}
+	access, err := s.itemAccess(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range asks {
+		if !seesItem(c, access, a.GetItemId()) {
+			a.ItemTitle = ""
+		}
 	}
 	return connect.NewResponse(&v1.ListUpwardAsksResponse{AgendaDeadline: mt.Deadline(), Asks: asks}), nil
 }

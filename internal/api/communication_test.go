@@ -18,8 +18,10 @@ import (
 // communication and voice services.
 type commFixture struct {
 	meetingFixture
-	comm          ohjaamov1connect.CommunicationServiceClient
-	voices        ohjaamov1connect.VoiceServiceClient
+	comm   ohjaamov1connect.CommunicationServiceClient
+	voices ohjaamov1connect.VoiceServiceClient
+	// readVoices reads voices as an auditor: the admin does not read them.
+	readVoices    ohjaamov1connect.VoiceServiceClient
 	region, local meetingFixture // acting for R and for L, with their chairs
 	localID       string
 	repr          string // R's member who represents L
@@ -45,6 +47,8 @@ func startComm(t *testing.T) commFixture {
 		comm:   ohjaamov1connect.NewCommunicationServiceClient(m.c.http, m.c.url),
 		voices: ohjaamov1connect.NewVoiceServiceClient(m.c.http, m.c.url)}
 	f.repr = f.addMember(t, m.f.r, reprName, localID)
+	auditor, _ := m.c.auditor(t)
+	f.readVoices = ohjaamov1connect.NewVoiceServiceClient(auditor, m.c.url)
 	return f
 }
 
@@ -137,7 +141,7 @@ func (f commFixture) responsibilities(t *testing.T, req *v1.ListResponsibilities
 
 func (f commFixture) voiceList(t *testing.T, req *v1.ListVoicesRequest) []*v1.Voice {
 	t.Helper()
-	res, err := f.voices.ListVoices(context.Background(), connect.NewRequest(req))
+	res, err := f.readVoices.ListVoices(context.Background(), connect.NewRequest(req))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +218,7 @@ func TestRecordVoiceWithoutTags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.voices.ListVoices(context.Background(), connect.NewRequest(&v1.ListVoicesRequest{GroupId: f.localID, MinPosition: res.Msg.GetResult().GetPosition()}))
+	_, err = f.readVoices.ListVoices(context.Background(), connect.NewRequest(&v1.ListVoicesRequest{GroupId: f.localID, MinPosition: res.Msg.GetResult().GetPosition()}))
 	if err != nil {
 		t.Fatalf("BUG: a voice recorded without tags stops the read models (projections/voices.go stores proto.Marshal(nil) = nil "+
 			"into voices.tags, which is NOT NULL): %v", err)
@@ -504,7 +508,7 @@ func TestTraceVoiceUpToTheRegionAndBackToFamilies(t *testing.T) {
 	localItem := added.Msg.GetItemId()
 
 	// On the agenda, not yet held: one hop, waiting.
-	tr, err := f.voices.TraceVoice(ctx, connect.NewRequest(&v1.TraceVoiceRequest{VoiceId: voice, MinPosition: added.Msg.GetResult().GetPosition()}))
+	tr, err := f.readVoices.TraceVoice(ctx, connect.NewRequest(&v1.TraceVoiceRequest{VoiceId: voice, MinPosition: added.Msg.GetResult().GetPosition()}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -545,7 +549,7 @@ func TestTraceVoiceUpToTheRegionAndBackToFamilies(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tr, err = f.voices.TraceVoice(ctx, connect.NewRequest(&v1.TraceVoiceRequest{VoiceId: voice, MinPosition: done.Msg.GetResult().GetPosition()}))
+	tr, err = f.readVoices.TraceVoice(ctx, connect.NewRequest(&v1.TraceVoiceRequest{VoiceId: voice, MinPosition: done.Msg.GetResult().GetPosition()}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -575,7 +579,7 @@ func TestTraceVoiceUpToTheRegionAndBackToFamilies(t *testing.T) {
 			tr.Msg.GetHighestLevel(), tr.Msg.GetFamiliesTold(), tr.Msg.GetToldOn(), tr.Msg.GetDaysToTold(), tr.Msg.GetToldBy())
 	}
 
-	_, err = f.voices.TraceVoice(ctx, connect.NewRequest(&v1.TraceVoiceRequest{VoiceId: "00000000-0000-4000-8000-000000000999"}))
+	_, err = f.readVoices.TraceVoice(ctx, connect.NewRequest(&v1.TraceVoiceRequest{VoiceId: "00000000-0000-4000-8000-000000000999"}))
 	if connect.CodeOf(err) != connect.CodeNotFound || errField(err) != "voice_id" {
 		t.Fatalf("trace of a voice never recorded: %v", err)
 	}

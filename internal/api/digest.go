@@ -50,12 +50,20 @@ func (s *Server) digest(ctx context.Context, personID, weekOfDay string) (*v1.Ge
 	if err != nil {
 		return nil, err
 	}
+	// The person's sight now, when the digest is read or sent.
+	c, err := s.callerFor(ctx, personID)
+	if err != nil {
+		return nil, err
+	}
 	out := &v1.GetDigestResponse{Week: week}
-	for _, n := range s.hub.DigestNotices(personID, from, to) {
+	for _, n := range s.hub.DigestNotices(personID, c.viewer(), from, to) {
 		out.Decisions = append(out.Decisions, n.Msg)
 	}
 	asOf := to.AddDate(0, 0, -1).Format(domain.DateLayout)
 	if out.Responsibilities, err = s.rt.Responsibilities(ctx, projections.ResponsibilityFilter{PersonID: personID, OpenOnly: true, AsOf: asOf}); err != nil {
+		return nil, err
+	}
+	if out.Responsibilities, err = s.visibleResponsibilities(ctx, c, out.Responsibilities); err != nil {
 		return nil, err
 	}
 	if err := s.showPeople(ctx, out); err != nil { // before rendering

@@ -197,7 +197,23 @@ func (s meetingService) ListInFlight(ctx context.Context, req *connect.Request[v
 	if err != nil {
 		return nil, err
 	}
-	return connect.NewResponse(&v1.ListInFlightResponse{Items: items}), nil
+	// An item travels with its openness, but its copy may have been edited:
+	// both ends must be visible.
+	var ids []string
+	for _, it := range items {
+		ids = append(ids, it.GetFrom().GetItemId(), it.GetTo().GetItemId())
+	}
+	access, err := s.itemAccess(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	c, visible := callerOf(ctx), items[:0:0]
+	for _, it := range items {
+		if seesLinked(c, access, it.GetFrom()) && seesLinked(c, access, it.GetTo()) {
+			visible = append(visible, it)
+		}
+	}
+	return connect.NewResponse(&v1.ListInFlightResponse{Items: visible}), nil
 }
 
 // group reads groupID's state, answering NotFound unless the group exists.

@@ -59,7 +59,14 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(renderICalendar(f, s.hub.Meetings(f.Token.GetGroupId()), time.Now()))
 		return
 	}
-	body, err := renderAtom(f, s.hub.Recent(f, feedEntries), time.Now())
+	// The feed shows what its owner may see now, however long ago it was made.
+	owner, err := s.callerFor(r.Context(), f.Token.GetPersonId())
+	if err != nil {
+		s.log.Error("atom feed: its owner", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	body, err := renderAtom(f, s.hub.Recent(f, owner.viewer(), feedEntries), time.Now())
 	if err != nil {
 		s.log.Error("atom feed", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)

@@ -151,6 +151,7 @@ func (s groupService) GetGroup(ctx context.Context, req *connect.Request[v1.GetG
 	if err != nil {
 		return nil, err
 	}
+	hideEmails(callerOf(ctx), g)
 	return connect.NewResponse(&v1.GetGroupResponse{Group: g}), nil
 }
 
@@ -162,6 +163,14 @@ func (s groupService) ListGroups(ctx context.Context, req *connect.Request[v1.Li
 	if err != nil {
 		return nil, err
 	}
+	var hide func([]*v1.GroupNode)
+	hide = func(nodes []*v1.GroupNode) {
+		for _, n := range nodes {
+			hideEmails(callerOf(ctx), n.GetGroup())
+			hide(n.GetChildren())
+		}
+	}
+	hide(out.GetRoots())
 	return connect.NewResponse(out), nil
 }
 

@@ -224,6 +224,9 @@ func (s meetingService) GetMeeting(ctx context.Context, req *connect.Request[v1.
 	if err != nil {
 		return nil, err
 	}
+	if err := s.redactMeeting(ctx, callerOf(ctx), meeting); err != nil {
+		return nil, err
+	}
 	return connect.NewResponse(&v1.GetMeetingResponse{Meeting: meeting}), nil
 }
 
@@ -263,6 +266,11 @@ func (s meetingService) ListMeetings(ctx context.Context, req *connect.Request[v
 	list, err := s.rt.Meetings(ctx, m.GetGroupId(), "", int(m.GetYear()))
 	if err != nil {
 		return nil, err
+	}
+	for _, mv := range list {
+		if err := s.redactMeeting(ctx, callerOf(ctx), mv); err != nil {
+			return nil, err
+		}
 	}
 	return connect.NewResponse(&v1.ListMeetingsResponse{Meetings: list}), nil
 }

@@ -45,7 +45,17 @@ func (s meetingService) GetMinutes(ctx context.Context, req *connect.Request[v1.
 	if err := s.showPeople(ctx, group); err != nil {
 		return nil, err
 	}
-	text, err := RenderMinutes(meeting, group, lang, m.GetPublic(), m.GetFormat())
+	// Who may not read the group's internal material gets the public
+	// version whatever they ask; who reads it but not its secrets (admins,
+	// the parent group's secretary) gets the full one without the secret
+	// items' content.
+	c := callerOf(ctx)
+	public := m.GetPublic() || !c.readsInternal(m.GetGroupId())
+	hideSecret := public || !c.readsSecret(m.GetGroupId())
+	if meeting.OverdueResponsibilities, err = s.visibleResponsibilities(ctx, c, meeting.GetOverdueResponsibilities()); err != nil {
+		return nil, err
+	}
+	text, err := renderMinutes(meeting, group, lang, public, hideSecret, m.GetFormat())
 	if err != nil {
 		return nil, err
 	}
@@ -74,9 +84,16 @@ func minutesContentType(f v1.MinutesFormat) (string, error) {
 
 // RenderMinutes renders a meeting with its group's memberships as minutes in
 // lang ("fi", "sv" or "en"). Public minutes show a secret item only by its §
-// and legal ground. It reads nothing but its arguments, so golden tests can
-// feed it fixed data.
+// and legal ground, and an internal one only by its §. It reads nothing but
+// its arguments, so golden tests can feed it fixed data.
 func RenderMinutes(m *v1.MeetingView, g *v1.Group, lang string, public bool, format v1.MinutesFormat) (string, error) {
+	return renderMinutes(m, g, lang, public, public, format)
+}
+
+// renderMinutes is RenderMinutes that may also leave out the secret items'
+// content alone (hideSecret), for readers of a group's internal material
+// who may not read its secrets.
+func renderMinutes(m *v1.MeetingView, g *v1.Group, lang string, public, hideSecret bool, format v1.MinutesFormat) (string, error) {
 	lang, err := minutesLanguage(lang)
 	if err != nil {
 		return "", err
@@ -84,7 +101,7 @@ func RenderMinutes(m *v1.MeetingView, g *v1.Group, lang string, public bool, for
 	if _, err := minutesContentType(format); err != nil {
 		return "", err
 	}
-	doc := buildMinutes(m, g, lang, public)
+	doc := buildMinutes(m, g, lang, public, hideSecret)
 	var b bytes.Buffer
 	if format == v1.MinutesFormat_MINUTES_FORMAT_HTML {
 		err = minutesHTML.Execute(&b, doc)
@@ -152,7 +169,7 @@ type minutesItem struct {
 
 type minutesDissent struct{ Name, Text string }
 
-func buildMinutes(m *v1.MeetingView, g *v1.Group, lang string, public bool) minutesDoc {
+func buildMinutes(m *v1.MeetingView, g *v1.Group, lang string, public, hideSecret bool) minutesDoc {
 	l := minutesWords[lang]
 	doc := minutesDoc{Lang: lang, L: l, GroupName: groupNameIn(g.GetName(), lang), Kind: l.Minutes,
 		Place: m.GetPlace(), VideoLink: m.GetVideoLink()}
@@ -224,17 +241,25 @@ func buildMinutes(m *v1.MeetingView, g *v1.Group, lang string, public bool) minu
 		if it.GetSection() > 0 {
 			out.Heading = fmt.Sprintf("§ %d %s", it.GetSection(), title)
 		}
-		if ai.GetOpenness() == v1.Openness_OPENNESS_SECRET {
+		hide, stub := false, l.SecretItem
+		switch ai.GetOpenness() {
+		case v1.Openness_OPENNESS_SECRET:
 			out.Secret = strings.TrimSpace(l.Secret + ", " + ai.GetLegalGround())
-			if public {
-				out.Hidden = true
-				out.Heading = l.SecretItem
-				if it.GetSection() > 0 {
-					out.Heading = fmt.Sprintf("§ %d", it.GetSection())
-				}
-				doc.Items = append(doc.Items, out)
-				continue
+			hide = hideSecret
+		case v1.Openness_OPENNESS_INTERNAL:
+			hide, stub = public, l.InternalItem
+			if hide {
+				out.Secret = l.Internal
 			}
+		}
+		if hide {
+			out.Hidden = true
+			out.Heading = stub
+			if it.GetSection() > 0 {
+				out.Heading = fmt.Sprintf("§ %d", it.GetSection())
+			}
+			doc.Items = append(doc.Items, out)
+			continue
 		}
 		out.Preparer, out.Grounds, out.Proposal, out.Attachments = ai.GetPreparer(), ai.GetGrounds(), ai.GetProposal(), ai.GetAttachmentUrls()
 		for _, h := range it.GetHistory() {
@@ -611,6 +636,7 @@ type minutesLabels struct {
 	CounterProposals, Vote, SecondedBy                             string
 	VoteChoices                                                    map[v1.VoteChoice]string
 	Secret, SecretItem, UnknownMember                              string
+	Internal, InternalItem                                         string
 	Signatures, Chair, Secretary, Checkers, Checker, NameAndDate   string
 	Appeal, AppealText                                             string
 	Roles                                                          map[v1.Role]string
@@ -622,7 +648,7 @@ var minutesWords = map[string]minutesLabels{
 		Minutes: "Pöytäkirja", Memo: "Muistio", Time: "Aika", Place: "Paikka", VideoLink: "Etäyhteys",
 		Draft:         "Luonnos: kokous ei ole vielä päättynyt.",
 		Cancelled:     "Kokous peruttiin.",
-		PublicVersion: "Julkinen versio: salassa pidettävien asioiden sisältö on jätetty pois.",
+		PublicVersion: "Julkinen versio: salassa pidettävien ja muiden ei-julkisten asioiden sisältö on jätetty pois.",
 		Lawful:        "Kokous todettiin laillisesti koolle kutsutuksi ja päätösvaltaiseksi.",
 		Present:       "Läsnä", Absent: "Poissa", Name: "Nimi", Role: "Rooli", Organisation: "Organisaatio",
 		DeputyFor: "varajäsen (varsinainen jäsen: %s)",
@@ -636,6 +662,7 @@ var minutesWords = map[string]minutesLabels{
 		CounterProposals: "Vastaehdotukset", Vote: "Äänestys", SecondedBy: "kannattaja",
 		VoteChoices: map[v1.VoteChoice]string{v1.VoteChoice_VOTE_CHOICE_PROPOSAL: "päätösehdotus", v1.VoteChoice_VOTE_CHOICE_COUNTER_PROPOSAL: "vastaehdotus", v1.VoteChoice_VOTE_CHOICE_ABSTAIN: "tyhjää"},
 		Secret:      "Salassa pidettävä", SecretItem: "Salassa pidettävä asia", UnknownMember: "tuntematon jäsen",
+		Internal: "Ei julkinen", InternalItem: "Ei-julkinen asia",
 		Signatures: "Allekirjoitukset", Chair: "Puheenjohtaja", Secretary: "Sihteeri",
 		Checkers: "Pöytäkirjantarkastajat", Checker: "Pöytäkirjantarkastaja", NameAndDate: "nimi ja päiväys",
 		Appeal: "Muutoksenhaku",
@@ -658,7 +685,7 @@ var minutesWords = map[string]minutesLabels{
 		Minutes: "Protokoll", Memo: "Minnesanteckningar", Time: "Tid", Place: "Plats", VideoLink: "Distansanslutning",
 		Draft:         "Utkast: mötet har inte avslutats.",
 		Cancelled:     "Mötet ställdes in.",
-		PublicVersion: "Offentlig version: innehållet i sekretessbelagda ärenden har utelämnats.",
+		PublicVersion: "Offentlig version: innehållet i sekretessbelagda och andra icke-offentliga ärenden har utelämnats.",
 		Lawful:        "Mötet konstaterades vara lagligen sammankallat och beslutfört.",
 		Present:       "Närvarande", Absent: "Frånvarande", Name: "Namn", Role: "Roll", Organisation: "Organisation",
 		DeputyFor: "ersättare för %s",
@@ -672,6 +699,7 @@ var minutesWords = map[string]minutesLabels{
 		CounterProposals: "Motförslag", Vote: "Omröstning", SecondedBy: "understödd av",
 		VoteChoices: map[v1.VoteChoice]string{v1.VoteChoice_VOTE_CHOICE_PROPOSAL: "beslutsförslaget", v1.VoteChoice_VOTE_CHOICE_COUNTER_PROPOSAL: "motförslaget", v1.VoteChoice_VOTE_CHOICE_ABSTAIN: "blankt"},
 		Secret:      "Sekretessbelagt", SecretItem: "Sekretessbelagt ärende", UnknownMember: "okänd ledamot",
+		Internal: "Inte offentligt", InternalItem: "Icke-offentligt ärende",
 		Signatures: "Underskrifter", Chair: "Ordförande", Secretary: "Sekreterare",
 		Checkers: "Protokolljusterare", Checker: "Protokolljusterare", NameAndDate: "namn och datum",
 		Appeal: "Sökande av ändring",
@@ -694,7 +722,7 @@ var minutesWords = map[string]minutesLabels{
 		Minutes: "Minutes", Memo: "Memo", Time: "Time", Place: "Place", VideoLink: "Video link",
 		Draft:         "Draft: the meeting has not been closed.",
 		Cancelled:     "The meeting was cancelled.",
-		PublicVersion: "Public version: the content of secret items has been left out.",
+		PublicVersion: "Public version: the content of secret and other non-public items has been left out.",
 		Lawful:        "The meeting was found to be lawfully convened and quorate.",
 		Present:       "Present", Absent: "Absent", Name: "Name", Role: "Role", Organisation: "Organisation",
 		DeputyFor: "deputy for %s",
@@ -708,6 +736,7 @@ var minutesWords = map[string]minutesLabels{
 		CounterProposals: "Counter-proposals", Vote: "Vote", SecondedBy: "seconded by",
 		VoteChoices: map[v1.VoteChoice]string{v1.VoteChoice_VOTE_CHOICE_PROPOSAL: "for the proposal", v1.VoteChoice_VOTE_CHOICE_COUNTER_PROPOSAL: "for the counter-proposal", v1.VoteChoice_VOTE_CHOICE_ABSTAIN: "abstained"},
 		Secret:      "Secret", SecretItem: "Secret item", UnknownMember: "unknown member",
+		Internal: "Not public", InternalItem: "Non-public item",
 		Signatures: "Signatures", Chair: "Chair", Secretary: "Secretary",
 		Checkers: "Minutes checkers", Checker: "Minutes checker", NameAndDate: "name and date",
 		Appeal: "Appeal",

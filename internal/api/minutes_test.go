@@ -17,6 +17,7 @@ import (
 	"github.com/ohjaamo/ohjaamo/internal/api"
 	"github.com/ohjaamo/ohjaamo/internal/domain"
 	v1 "github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1"
+	"github.com/ohjaamo/ohjaamo/internal/gen/ohjaamo/v1/ohjaamov1connect"
 )
 
 // minutesGolden compares got with testdata/name; OHJAAMO_UPDATE_GOLDEN=1 rewrites it.
@@ -182,7 +183,9 @@ func TestMinutesGolden(t *testing.T) {
 				checkMinutesHTML(t, out, tc.lang)
 			}
 			hidden := []string{secretTitle, secretDecision, "Salainen eriävä mielipide", "palveluohjaukseen", "liitteessä",
-				"Salainen aiempi käsittely", "Salainen alkuperäinen päätös", "Salainen korjausperuste"}
+				"Salainen aiempi käsittely", "Salainen alkuperäinen päätös", "Salainen korjausperuste",
+				// the internal item's content: not public either
+				"Perhekeskuksen talousarvio 2027", "määräraha nostetaan"}
 			for _, s := range hidden {
 				if tc.public == strings.Contains(out, s) {
 					t.Errorf("public=%v: contains %q is %v", tc.public, s, !tc.public)
@@ -190,6 +193,9 @@ func TestMinutesGolden(t *testing.T) {
 			}
 			if !strings.Contains(out, secretGround) || !strings.Contains(out, "§ 43") {
 				t.Errorf("the secret item's § or legal ground is missing")
+			}
+			if !strings.Contains(out, "§ 44") {
+				t.Errorf("the internal item's § is missing")
 			}
 		})
 	}
@@ -344,9 +350,11 @@ func TestMinutesThroughTheServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	pos := closed.Msg.GetResult().GetPosition()
+	// The secretary, a member, reads them: the admin does not read secret items.
+	asSecretary := ohjaamov1connect.NewMeetingServiceClient(m.c.as(t, sec.Msg.GetPersonId()), m.c.url)
 	get := func(r *v1.GetMinutesRequest) (*v1.GetMinutesResponse, error) {
 		r.MinPosition = pos
-		res, err := m.meetings.GetMinutes(ctx, connect.NewRequest(r))
+		res, err := asSecretary.GetMinutes(ctx, connect.NewRequest(r))
 		if err != nil {
 			return nil, err
 		}

@@ -142,8 +142,12 @@ func (s *Server) showPeople(ctx context.Context, msg proto.Message) error {
 		var seat projections.Seat
 		var ok bool
 		if mem, isMem := m.Interface().(*v1.Membership); isMem {
-			if p, _, ok, err = show(mem.GetId()); ok && err == nil {
-				mem.PersonName, mem.Email, mem.Forgotten = p.Name, p.Email, p.Forgotten
+			if p, seat, ok, err = show(mem.GetId()); ok && err == nil {
+				mem.PersonName, mem.Forgotten = p.Name, p.Forgotten
+				mem.Email = ""
+				if seesEmails(callerOf(ctx), seat.GroupID) {
+					mem.Email = p.Email
+				}
 			}
 			return
 		}

@@ -15,7 +15,7 @@ import (
 func (s meetingService) SearchItems(ctx context.Context, req *connect.Request[v1.SearchItemsRequest]) (*connect.Response[v1.SearchItemsResponse], error) {
 	m := req.Msg
 	f := projections.SearchFilter{Query: m.GetQuery(), GroupID: m.GetGroupId(), Municipality: m.GetMunicipality(), Level: m.GetLevel(),
-		Year: int(m.GetYear()), Task: m.GetTask(), Outcome: m.GetOutcome(), Limit: int(m.GetLimit())}
+		Year: int(m.GetYear()), Task: m.GetTask(), Outcome: m.GetOutcome(), Limit: int(m.GetLimit()), Viewer: callerOf(ctx).viewer()}
 	if f.GroupID != "" {
 		if err := domain.RequireID("group_id", f.GroupID); err != nil {
 			return nil, err

@@ -112,7 +112,10 @@ func (s subscriptionService) AffectedBy(ctx context.Context, req *connect.Reques
 	if _, err := s.hubAt(ctx, 0); err != nil {
 		return nil, err
 	}
-	affected, reasons, ok := s.hub.AffectedBy(req.Msg.GetGroupId(), req.Msg.GetItemId())
+	affected, reasons, openness, ok := s.hub.AffectedBy(req.Msg.GetGroupId(), req.Msg.GetItemId())
+	if ok && !callerOf(ctx).sees(req.Msg.GetGroupId(), openness) {
+		ok = false // as if there were none: its existence is not told either
+	}
 	if !ok {
 		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "item_id", Message: "no decided item with this id in this group",
 			MessageFI: "ryhmällä ei ole tätä päätettyä asiaa"}
@@ -140,7 +143,9 @@ func (s subscriptionService) AffectedBy(ctx context.Context, req *connect.Reques
 
 func (s subscriptionService) WatchDecisions(ctx context.Context, req *connect.Request[v1.WatchDecisionsRequest], stream *connect.ServerStream[v1.WatchDecisionsResponse]) error {
 	m := req.Msg
-	spec := projections.WatchSpec{SubscriptionID: m.GetSubscriptionId(), Filter: m.GetFilter(), PersonID: m.GetPersonId()}
+	// The watcher sees what the caller may (anonymous: public decisions).
+	spec := projections.WatchSpec{SubscriptionID: m.GetSubscriptionId(), Filter: m.GetFilter(), PersonID: m.GetPersonId(),
+		Viewer: callerOf(ctx).viewer()}
 	switch {
 	case spec.SubscriptionID != "" && spec.Filter != nil:
 		return domain.Invalid("filter", "give a subscription or a filter, not both", "anna tilaus tai suodatin, ei molempia")
@@ -322,7 +327,12 @@ func (s subscriptionService) RedeliverWebhook(ctx context.Context, req *connect.
 	if _, err := s.hubAt(ctx, 0); err != nil {
 		return nil, err
 	}
-	if n, ok := s.hub.NoticeAt(m.GetCursor()); !ok || n.Secret {
+	target, _ := s.hub.Webhook(m.GetSubscriptionId())
+	owner, err := s.callerFor(ctx, target.PersonID)
+	if err != nil {
+		return nil, err
+	}
+	if n, ok := s.hub.NoticeAt(m.GetCursor()); !ok || !owner.sees(n.Facts.GroupID, n.Openness) {
 		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "cursor", Message: "no decision at this cursor", MessageFI: "tässä kohdassa ei ole päätöstä"}
 	}
 	if !s.hub.Delivers(m.GetSubscriptionId(), m.GetCursor()) {

@@ -66,6 +66,7 @@ func (s voiceService) ListVoices(ctx context.Context, req *connect.Request[v1.Li
 	if err := s.waitRead(ctx, m.GetMinPosition()); err != nil {
 		return nil, err
 	}
+	f.Visible = callerOf(ctx).readsVoices
 	vs, err := s.rt.Voices(ctx, f, today())
 	if err != nil {
 		return nil, err
@@ -85,8 +86,33 @@ func (s voiceService) TraceVoice(ctx context.Context, req *connect.Request[v1.Tr
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
+	c := callerOf(ctx)
+	if !ok || !c.readsVoices(projections.VoiceGroups(tr)) { // one the caller may not read is as if there were none
 		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "voice_id", Message: "no such family voice", MessageFI: "perheiden ääntä ei ole kirjattu"}
+	}
+	// The voice is the caller's to read; the items that carried it may not
+	// all be: of those, the hop shows where it went but not the title.
+	ids := make([]string, 0, len(tr.GetHops()))
+	for _, h := range tr.GetHops() {
+		ids = append(ids, h.GetItemId())
+	}
+	access, err := s.itemAccess(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range tr.GetHops() {
+		if !seesItem(c, access, h.GetItemId()) {
+			h.ItemTitle = ""
+		}
+	}
+	if tr.ToldBy != nil {
+		told, err := s.visibleResponsibilities(ctx, c, []*v1.Responsibility{tr.ToldBy})
+		if err != nil {
+			return nil, err
+		}
+		if len(told) == 0 {
+			tr.ToldBy = nil // families_told and told_on stay: they are figures
+		}
 	}
 	return connect.NewResponse(tr), nil
 }

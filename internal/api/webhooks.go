@@ -148,7 +148,11 @@ func (w *webhooks) fanOut(m jetstream.Msg) {
 		_ = m.NakWithDelay(time.Second) // the hub is behind; later
 		return
 	}
+	n, _ := w.s.hub.NoticeAt(seq)
 	for _, t := range w.s.hub.WebhookTargets(seq) {
+		if n == nil || !w.ownerSees(t, n) {
+			continue // checked again when it is delivered
+		}
 		if err := w.enqueue(t.SubscriptionID, seq, fmt.Sprintf("msg_%s_%d", t.SubscriptionID, seq), ""); err != nil {
 			w.log.Warn("webhook: job not queued; the decision will be fanned out again", "seq", seq, "err", err)
 			_ = m.NakWithDelay(time.Second)
@@ -189,8 +193,8 @@ func (w *webhooks) deliver(m jetstream.Msg) {
 	}
 	target, ok := w.s.hub.Webhook(job.SubscriptionID)
 	notice, found := w.s.hub.NoticeAt(job.Cursor)
-	if !ok || !found || notice.Secret {
-		_ = m.Term() // webhook removed, subscription paused or deleted: nothing to send
+	if !ok || !found || !w.ownerSees(target, notice) {
+		_ = m.Term() // webhook removed, subscription paused or deleted, or not the owner's to see: nothing to send
 		return
 	}
 	_ = m.InProgress() // the post may take a while; do not let JetStream send the job again meanwhile
@@ -217,6 +221,22 @@ func (w *webhooks) deliver(m jetstream.Msg) {
 	default:
 		_ = m.NakWithDelay(backoff(w.base, attempt))
 	}
+}
+
+// ownerSees tells whether the owner of the webhook's subscription may see
+// the notice now; when that cannot be found out, not.
+func (w *webhooks) ownerSees(t projections.WebhookTarget, n *projections.Notice) bool {
+	if n.Public() {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	owner, err := w.s.callerFor(ctx, t.PersonID)
+	if err != nil {
+		w.log.Warn("webhook: the subscription owner's seats", "subscription", t.SubscriptionID, "err", err)
+		return false
+	}
+	return owner.sees(n.Facts.GroupID, n.Openness)
 }
 
 // backoff doubles the wait after each failed attempt, up to webhookMaxDelay.

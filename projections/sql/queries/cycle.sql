@@ -8,7 +8,7 @@ WHERE m.year IN (?1 - 1, ?1)
 ORDER BY m.starts_at, m.group_id;
 
 -- name: cycle_annual_items
-SELECT i.meeting_id, i.title
+SELECT i.meeting_id, i.title, i.group_id, i.openness
 FROM items i JOIN meetings m ON m.id = i.meeting_id
 WHERE m.year = ?1 AND i.origin = 8 AND i.withdrawn = 0
 ORDER BY i.meeting_id, i.position;

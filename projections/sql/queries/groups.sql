@@ -23,7 +23,7 @@ UPDATE memberships SET person_name = '', email = '' WHERE person_id = ?1;
 -- name: seats_select
 -- What the API needs to show members by membership id (?1: a JSON array):
 -- the sealed personal data (or old plaintext) with role and organisation.
-SELECT id, person_id, person_name, email, sealed_personal, organisation, role
+SELECT id, group_id, person_id, person_name, email, sealed_personal, organisation, role
 FROM memberships
 WHERE id IN (SELECT value FROM json_each(?1));
 

@@ -128,3 +128,7 @@ SELECT i.id, i.meeting_id, m.starts_at, i.section, i.decision
 FROM chain c JOIN items i ON i.id = c.id JOIN meetings m ON m.id = i.meeting_id
 WHERE c.depth > 0
 ORDER BY c.depth DESC;
+
+-- name: item_openness
+-- The group and openness of the items in the JSON array ?1.
+SELECT i.id, i.group_id, i.openness FROM json_each(?1) j JOIN items i ON i.id = j.value;

@@ -54,8 +54,8 @@ SELECT max(rowid) FROM items WHERE year = :year
 
 -- name: search_hits
 -- Step 2: the candidates (a JSON array of rowids, best first) that a search
--- may show, in their order: secret items are never found (their members will
--- see them once roles exist), nor withdrawn or pending ones, nor the
+-- may show, in their order: an internal or secret item only to a viewer who
+-- may see it (see Viewer), never withdrawn or pending ones, nor the
 -- procedural standard items (only "other matters" carries content); every
 -- filter is checked here exactly, whatever step 1 narrowed by. The indexed
 -- text comes along for the snippet, which Search makes of it (see ftsQuery).
@@ -67,7 +67,10 @@ CROSS JOIN items i ON i.rowid = cand.value
 JOIN meetings m ON m.id = i.meeting_id
 LEFT JOIN groups g ON g.id = i.group_id
 CROSS JOIN items_fts t ON t.rowid = i.rowid
-WHERE i.openness <> 3 AND i.withdrawn = 0 AND i.standard IN (0, 5)
+WHERE i.withdrawn = 0 AND i.standard IN (0, 5)
+  AND (i.openness NOT IN (2, 3)
+       OR (i.openness = 2 AND (:all_internal OR i.group_id IN (SELECT value FROM json_each(:internal))))
+       OR (i.openness = 3 AND (:all_secret OR i.group_id IN (SELECT value FROM json_each(:secret)))))
   AND (:group = '' OR i.group_id = :group) AND (:level = 0 OR g.level = :level) AND (:year = 0 OR i.year = :year)
   AND (:task = 0 OR EXISTS (SELECT 1 FROM item_tasks it WHERE it.item_id = i.id AND it.task = :task))
   AND (:municipality = '' OR EXISTS (SELECT 1 FROM item_municipalities im WHERE im.item_id = i.id AND im.code = :municipality))
@@ -75,15 +78,20 @@ WHERE i.openness <> 3 AND i.withdrawn = 0 AND i.standard IN (0, 5)
 ORDER BY cand.key;
 
 -- name: search_filters
+-- A search without words: the newest items the filters let through, with
+-- the same visibility condition as search_hits. Search writes the number
+-- of :n into the statement (see search_candidates).
 SELECT i.group_id, coalesce(g.name_fi, ''), coalesce(g.level, 0), i.meeting_id, m.starts_at, i.id, i.section, i.title, i.outcome, ''
 FROM items i
 JOIN meetings m ON m.id = i.meeting_id
 LEFT JOIN groups g ON g.id = i.group_id
-WHERE i.openness <> 3 AND i.withdrawn = 0 AND i.standard IN (0, 5)
-  AND (?2 = '' OR i.group_id = ?2) AND (?3 = 0 OR g.level = ?3) AND (?4 = 0 OR i.year = ?4)
-  AND (?5 = 0 OR EXISTS (SELECT 1 FROM item_tasks t WHERE t.item_id = i.id AND t.task = ?5))
-  AND (?6 = '' OR EXISTS (SELECT 1 FROM item_municipalities c WHERE c.item_id = i.id AND c.code = ?6))
-  AND (?7 = 0 OR i.outcome = ?7)
-  AND ?1 = ''
+WHERE i.withdrawn = 0 AND i.standard IN (0, 5)
+  AND (i.openness NOT IN (2, 3)
+       OR (i.openness = 2 AND (:all_internal OR i.group_id IN (SELECT value FROM json_each(:internal))))
+       OR (i.openness = 3 AND (:all_secret OR i.group_id IN (SELECT value FROM json_each(:secret)))))
+  AND (:group = '' OR i.group_id = :group) AND (:level = 0 OR g.level = :level) AND (:year = 0 OR i.year = :year)
+  AND (:task = 0 OR EXISTS (SELECT 1 FROM item_tasks t WHERE t.item_id = i.id AND t.task = :task))
+  AND (:municipality = '' OR EXISTS (SELECT 1 FROM item_municipalities c WHERE c.item_id = i.id AND c.code = :municipality))
+  AND (:outcome = 0 OR i.outcome = :outcome)
 ORDER BY m.starts_at DESC, i.position
-LIMIT ?8;
+LIMIT :n;
