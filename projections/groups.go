@@ -227,8 +227,8 @@ func (rt *Runtime) ChildGroups(ctx context.Context, groupID string) ([]string, e
 // forgotten. The read models never hold a sealed name opened.
 type Seat struct {
 	MembershipID, GroupID, PersonID, Name, Email, Organisation string
-	Sealed                                            []byte
-	Role                                              v1.Role
+	Sealed                                                     []byte
+	Role                                                       v1.Role
 }
 
 // Seats reads the seats of the given memberships, by membership id.
