@@ -85,18 +85,18 @@ Usage:
   ohjaamo audit history TYPE ID          who did what, when, on whose request (TYPE: group, meetings, voice)
   ohjaamo audit evidence (--voice ID | --group ID --item ID) [--out FILE]
   ohjaamo audit check-pack FILE          verify an evidence pack offline
-  ohjaamo subscription create --person ID [--group ID --children] [--municipality 536] [--affects-me] ...
-  ohjaamo subscription list --person ID
+  ohjaamo subscription create [--person ID] [--group ID --children] [--municipality 536] [--affects-me] ...
+  ohjaamo subscription list [--person ID]
   ohjaamo subscription pause|resume|delete SUBSCRIPTION_ID
   ohjaamo subscription affected GROUP_ID ITEM_ID   who a decision affects, and why
-  ohjaamo subscription feed --person ID (--group ID | --subscription ID) [--kind atom|ical]
+  ohjaamo subscription feed [--person ID] (--group ID | --subscription ID) [--kind atom|ical]
                                          a secret Atom or iCalendar address for a feed reader or calendar
   ohjaamo subscription revoke-feed TOKEN_ID
   ohjaamo subscription webhook SUBSCRIPTION_ID --url https://... [--remove]
                                          post its decisions, signed per Standard Webhooks
   ohjaamo subscription deliveries SUBSCRIPTION_ID   the webhook's delivery log
   ohjaamo subscription redeliver SUBSCRIPTION_ID CURSOR
-  ohjaamo digest show --person ID [--week DATE] [--html]   a person's weekly digest
+  ohjaamo digest show [--person ID] [--week DATE] [--html]   a person's weekly digest
   ohjaamo digest send [--week DATE] [--person ID]         mail the week's digests (serve --smtp-addr)
   ohjaamo watch (--subscription ID | filter flags) [--cursor N | --since DATE]
                                          decisions as they are recorded; resumes by itself

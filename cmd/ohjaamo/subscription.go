@@ -82,7 +82,7 @@ func subscriptionCommand(ctx context.Context, args []string, stdout, stderr io.W
 	c := addClientFlags(fs, sub != "list" && sub != "affected")
 	switch sub {
 	case "create":
-		person := fs.String("person", "", "person id of the subscriber")
+		person := fs.String("person", "", "person id of the subscriber (default: you)")
 		name := fs.String("name", "", "a name for the subscription")
 		ff := addFilterFlags(fs)
 		if _, err := parseWithArgs(fs, args[1:]); err != nil {
@@ -98,7 +98,7 @@ func subscriptionCommand(ctx context.Context, args []string, stdout, stderr io.W
 		}
 		return printWrite(stdout, c, res.Msg, "subscription "+res.Msg.GetSubscriptionId(), res.Msg.GetResult())
 	case "list":
-		person := fs.String("person", "", "person id")
+		person := fs.String("person", "", "person id (default: you)")
 		if _, err := parseWithArgs(fs, args[1:]); err != nil {
 			return err
 		}
@@ -148,7 +148,7 @@ func subscriptionCommand(ctx context.Context, args []string, stdout, stderr io.W
 		}
 		return printWrite(stdout, c, r, sub+"d "+ids[0], r)
 	case "feed":
-		person := fs.String("person", "", "person id the address is for")
+		person := fs.String("person", "", "person id the address is for (default: you)")
 		group := fs.String("group", "", "a group's decisions (atom) or meetings (ical)")
 		subscription := fs.String("subscription", "", "a subscription's decisions (atom)")
 		kind := fs.String("kind", "atom", "atom | ical")
@@ -358,7 +358,7 @@ func digestCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	fs := newFlags("digest "+args[0], stderr)
 	c := addClientFlags(fs, false)
-	person := fs.String("person", "", "person id")
+	person := fs.String("person", "", "person id (default: you)")
 	week := fs.String("week", "", "any day of the week (default this week)")
 	lastWeek := fs.Bool("last-week", false, "the week before this one (for a Monday-morning run)")
 	html := fs.Bool("html", false, "show the HTML part instead of the text")

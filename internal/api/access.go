@@ -27,6 +27,14 @@ func (s accessService) WhoAmI(ctx context.Context, _ *connect.Request[v1.WhoAmIR
 		TokenId: c.TokenID, TokenExpiresAt: c.TokenExpires.UTC().Format(time.RFC3339)}), nil
 }
 
+// forCaller fills an empty person id of a request with the caller's: "my"
+// subscriptions, feeds and digest need no person id.
+func forCaller(ctx context.Context, person *string) {
+	if *person == "" {
+		*person = callerOf(ctx).PersonID
+	}
+}
+
 // personOrCaller is the person a request names, or the caller.
 func personOrCaller(ctx context.Context, personID string) (string, error) {
 	if personID == "" {

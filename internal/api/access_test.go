@@ -518,3 +518,32 @@ func countInFiles(t *testing.T, dir string, b []byte) int {
 	}
 	return n
 }
+
+// TestMineWithoutAPersonID: a signed-in member's subscriptions, feeds and
+// digest need no person id: they are the caller's.
+func TestMineWithoutAPersonID(t *testing.T) {
+	c := start(t, false)
+	f := setup(t, c)
+	ctx := context.Background()
+	_, person := addMember(t, c, f.r, "Mirja Minä", v1.Role_ROLE_MEMBER)
+	subs := ohjaamov1connect.NewSubscriptionServiceClient(c.as(t, person), c.url)
+	created, err := subs.CreateSubscription(ctx, connect.NewRequest(&v1.CreateSubscriptionRequest{Name: "Omat", Filter: &v1.SubscriptionFilter{GroupId: f.r}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := subs.ListSubscriptions(ctx, connect.NewRequest(&v1.ListSubscriptionsRequest{MinPosition: created.Msg.GetResult().GetPosition()}))
+	if err != nil || len(list.Msg.GetSubscriptions()) != 1 || list.Msg.GetSubscriptions()[0].GetPersonId() != person {
+		t.Fatalf("my subscriptions: %v %v", list, err)
+	}
+	if _, err := subs.CreateFeedToken(ctx, connect.NewRequest(&v1.CreateFeedTokenRequest{Kind: v1.FeedKind_FEED_KIND_ATOM, GroupId: f.r})); err != nil {
+		t.Fatalf("my feed: %v", err)
+	}
+	if _, err := subs.GetDigest(ctx, connect.NewRequest(&v1.GetDigestRequest{})); err != nil {
+		t.Fatalf("my digest: %v", err)
+	}
+	// Somebody else's are not mine to list.
+	_, err = subs.ListSubscriptions(ctx, connect.NewRequest(&v1.ListSubscriptionsRequest{PersonId: c.whoAmI(t, c.http).GetPersonId()}))
+	if connect.CodeOf(err) != connect.CodePermissionDenied || errField(err) != "person_id" {
+		t.Fatalf("the admin's subscriptions, as a member: %v", err)
+	}
+}

@@ -130,6 +130,7 @@ var digestHTML = template.Must(template.New("html").Funcs(digestFuncs).Parse(`<!
 `))
 
 func (s subscriptionService) GetDigest(ctx context.Context, req *connect.Request[v1.GetDigestRequest]) (*connect.Response[v1.GetDigestResponse], error) {
+	forCaller(ctx, &req.Msg.PersonId)
 	if err := domain.RequireID("person_id", req.Msg.GetPersonId()); err != nil {
 		return nil, err
 	}

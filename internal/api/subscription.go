@@ -24,6 +24,7 @@ type subscriptionService struct{ *Server }
 
 func (s subscriptionService) CreateSubscription(ctx context.Context, req *connect.Request[v1.CreateSubscriptionRequest]) (*connect.Response[v1.CreateSubscriptionResponse], error) {
 	m := req.Msg
+	forCaller(ctx, &m.PersonId)
 	meta, err := commandMeta(ctx, m.GetRequestId(), req.Header())
 	if err != nil {
 		return nil, err
@@ -89,6 +90,7 @@ func (s subscriptionService) DeleteSubscription(ctx context.Context, req *connec
 }
 
 func (s subscriptionService) ListSubscriptions(ctx context.Context, req *connect.Request[v1.ListSubscriptionsRequest]) (*connect.Response[v1.ListSubscriptionsResponse], error) {
+	forCaller(ctx, &req.Msg.PersonId)
 	if err := domain.RequireID("person_id", req.Msg.GetPersonId()); err != nil {
 		return nil, err
 	}
@@ -211,6 +213,7 @@ func (s subscriptionService) WatchDecisions(ctx context.Context, req *connect.Re
 
 func (s subscriptionService) CreateFeedToken(ctx context.Context, req *connect.Request[v1.CreateFeedTokenRequest]) (*connect.Response[v1.CreateFeedTokenResponse], error) {
 	m := req.Msg
+	forCaller(ctx, &m.PersonId)
 	meta, err := commandMeta(ctx, m.GetRequestId(), req.Header())
 	if err != nil {
 		return nil, err
