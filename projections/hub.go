@@ -405,6 +405,18 @@ type Feed struct {
 	SubscriptionName string
 }
 
+// PublicFeed is the feed anyone may read of a group: its public decisions
+// (read it with the zero Viewer) or its meetings.
+func (h *DecisionHub) PublicFeed(groupID string, kind v1.FeedKind) (Feed, bool) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	g, ok := h.groups[groupID]
+	if !ok || !g.Created {
+		return Feed{}, false
+	}
+	return Feed{Token: &v1.FeedTokenIssued{GroupId: groupID, Kind: kind}, GroupName: g.Name.GetFi()}, true
+}
+
 // FeedBySecret finds the live feed whose secret hashes to sum.
 func (h *DecisionHub) FeedBySecret(sum [32]byte) (Feed, bool) {
 	h.mu.RLock()

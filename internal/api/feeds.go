@@ -18,7 +18,9 @@ import (
 // Atom feed (RFC 4287) of a group's or a subscription's decisions, and
 // GET /feeds/<token>.ics an iCalendar feed (RFC 5545) of a group's
 // meetings. The token is the secret: unknown, revoked or of the other kind
-// answers 404, the same for each, so a guess learns nothing.
+// answers 404, the same for each, so a guess learns nothing. A token's feed
+// shows what its owner may see; GET /feeds/public/<group id>.atom|.ics
+// shows anyone the group's public decisions and its meetings.
 
 // feedEntries bounds an Atom feed: feed readers poll, they keep what they saw.
 const feedEntries = 100
@@ -30,15 +32,19 @@ func feedPath(token string, kind v1.FeedKind) string {
 	return "/feeds/" + token + ".atom"
 }
 
-func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request) {
-	file := r.PathValue("file")
-	token, kind := "", v1.FeedKind_FEED_KIND_UNSPECIFIED
+// feedFile splits a feed's file name into its name and kind.
+func feedFile(file string) (string, v1.FeedKind) {
 	switch {
 	case strings.HasSuffix(file, ".atom"):
-		token, kind = strings.TrimSuffix(file, ".atom"), v1.FeedKind_FEED_KIND_ATOM
+		return strings.TrimSuffix(file, ".atom"), v1.FeedKind_FEED_KIND_ATOM
 	case strings.HasSuffix(file, ".ics"):
-		token, kind = strings.TrimSuffix(file, ".ics"), v1.FeedKind_FEED_KIND_ICALENDAR
+		return strings.TrimSuffix(file, ".ics"), v1.FeedKind_FEED_KIND_ICALENDAR
 	}
+	return "", v1.FeedKind_FEED_KIND_UNSPECIFIED
+}
+
+func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request) {
+	token, kind := feedFile(r.PathValue("file"))
 	if len(token) < 40 || len(token) > 64 {
 		http.NotFound(w, r)
 		return
@@ -52,21 +58,48 @@ func (s *Server) serveFeed(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	w.Header().Set("Cache-Control", "private, max-age=60")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	if kind == v1.FeedKind_FEED_KIND_ICALENDAR {
-		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
-		_, _ = w.Write(renderICalendar(f, s.hub.Meetings(f.Token.GetGroupId()), time.Now()))
-		return
-	}
 	// The feed shows what its owner may see now, however long ago it was made.
 	owner, err := s.callerFor(r.Context(), f.Token.GetPersonId())
 	if err != nil {
-		s.log.Error("atom feed: its owner", "err", err)
+		s.log.Error("feed: its owner", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	body, err := renderAtom(f, s.hub.Recent(f, owner.viewer(), feedEntries), time.Now())
+	w.Header().Set("Cache-Control", "private, max-age=60")
+	s.writeFeed(w, f, owner.viewer())
+}
+
+// servePublicFeed: GET /feeds/public/<group id>.atom is the group's public
+// decisions and /feeds/public/<group id>.ics its meetings, for anyone.
+func (s *Server) servePublicFeed(w http.ResponseWriter, r *http.Request) {
+	group, kind := feedFile(r.PathValue("file"))
+	if kind == v1.FeedKind_FEED_KIND_UNSPECIFIED {
+		http.NotFound(w, r)
+		return
+	}
+	if _, err := s.hubAt(r.Context(), 0); err != nil {
+		http.Error(w, "catching up; try again", http.StatusServiceUnavailable)
+		return
+	}
+	f, ok := s.hub.PublicFeed(group, kind)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	s.writeFeed(w, f, projections.Viewer{}) // public material only
+}
+
+// writeFeed writes feed f as viewer may see it.
+func (s *Server) writeFeed(w http.ResponseWriter, f projections.Feed, viewer projections.Viewer) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if f.Token.GetKind() == v1.FeedKind_FEED_KIND_ICALENDAR {
+		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+		// The video link is for those invited, not for the public calendar.
+		_, _ = w.Write(renderICalendar(f, s.hub.Meetings(f.Token.GetGroupId()), time.Now(), viewer.Sees(f.Token.GetGroupId(), v1.Openness_OPENNESS_INTERNAL)))
+		return
+	}
+	body, err := renderAtom(f, s.hub.Recent(f, viewer, feedEntries), time.Now())
 	if err != nil {
 		s.log.Error("atom feed", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -172,7 +205,9 @@ const meetingLength = 2 * time.Hour
 // renderICalendar writes a group's meetings, one VEVENT each with a stable
 // UID; a rescheduled or cancelled meeting keeps its UID with a higher
 // SEQUENCE (and STATUS:CANCELLED), so calendars update it in place.
-func renderICalendar(f projections.Feed, meetings []projections.CalendarMeeting, now time.Time) []byte {
+// withLinks adds the meetings' video links (for those who read the group's internal
+// material).
+func renderICalendar(f projections.Feed, meetings []projections.CalendarMeeting, now time.Time, withLinks bool) []byte {
 	var b bytes.Buffer
 	line := func(name, value string) { foldLine(&b, name+":"+value) }
 	line("BEGIN", "VCALENDAR")
@@ -197,7 +232,7 @@ func renderICalendar(f projections.Feed, meetings []projections.CalendarMeeting,
 		if m.Place != "" {
 			line("LOCATION", icalText(m.Place))
 		}
-		if m.VideoLink != "" {
+		if m.VideoLink != "" && withLinks {
 			line("URL", m.VideoLink)
 		}
 		desc := "Esityslistan määräpäivä " + m.Deadline()

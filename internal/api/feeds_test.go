@@ -203,7 +203,7 @@ func TestCreateFeedTokenRefused(t *testing.T) {
 		code  connect.Code
 		field string
 	}{
-		{"no person", &v1.CreateFeedTokenRequest{Kind: v1.FeedKind_FEED_KIND_ATOM, GroupId: m.f.p}, connect.CodeInvalidArgument, "person_id"},
+		{"not a person id", &v1.CreateFeedTokenRequest{PersonId: "feed-person", Kind: v1.FeedKind_FEED_KIND_ATOM, GroupId: m.f.p}, connect.CodeInvalidArgument, "person_id"},
 		{"no kind", &v1.CreateFeedTokenRequest{PersonId: feedPerson, GroupId: m.f.p}, connect.CodeInvalidArgument, "kind"},
 		{"neither group nor subscription", &v1.CreateFeedTokenRequest{PersonId: feedPerson, Kind: v1.FeedKind_FEED_KIND_ATOM}, connect.CodeInvalidArgument, "group_id"},
 		{"a calendar of a subscription", &v1.CreateFeedTokenRequest{PersonId: feedPerson, Kind: v1.FeedKind_FEED_KIND_ICALENDAR,

@@ -374,7 +374,18 @@ func TestSecretItemNeverLeaks(t *testing.T) {
 			}
 
 			if p.person == "" {
-				return // feeds, digests and webhooks belong to a person
+				// Anyone's feed: the group's public decisions.
+				res, err := http.Get(c.url + "/feeds/public/" + m.f.p + ".atom")
+				if err != nil {
+					t.Fatal(err)
+				}
+				feed, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK || res.Header.Get("Cache-Control") != "public, max-age=60" {
+					t.Fatalf("public feed: %s %v", res.Status, res.Header)
+				}
+				sees(t, "public Atom feed", string(feed), p.sight, everything)
+				return // other feeds, digests and webhooks belong to a person
 			}
 			// The person's Atom feed of P.
 			res, err := http.Get(c.url + feeds[p.name])

@@ -182,6 +182,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle(ohjaamov1connect.NewSubscriptionServiceHandler(subscriptionService{s}, opts...))
 	mux.Handle(ohjaamov1connect.NewAccessServiceHandler(accessService{s}, opts...))
 	mux.Handle("GET /feeds/{file}", http.HandlerFunc(s.serveFeed))
+	mux.Handle("GET /feeds/public/{file}", http.HandlerFunc(s.servePublicFeed))
 	services := []string{ohjaamov1connect.SubscriptionServiceName, ohjaamov1connect.GroupServiceName, ohjaamov1connect.MeetingServiceName, ohjaamov1connect.AdminServiceName,
 		ohjaamov1connect.CommunicationServiceName, ohjaamov1connect.VoiceServiceName, ohjaamov1connect.AuditServiceName,
 		ohjaamov1connect.AccessServiceName}

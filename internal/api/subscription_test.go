@@ -984,7 +984,7 @@ func TestSubscriptionRequestsRefused(t *testing.T) {
 		code  connect.Code
 		field string
 	}{
-		{"create without a person", create("", &v1.SubscriptionFilter{Municipality: "536"}), connect.CodeInvalidArgument, "person_id"},
+		{"create for no person id", create("l1-muni", &v1.SubscriptionFilter{Municipality: "536"}), connect.CodeInvalidArgument, "person_id"},
 		{"create without a filter", create(l1MuniP, nil), connect.CodeInvalidArgument, "filter"},
 		{"create with an empty filter", create(l1MuniP, &v1.SubscriptionFilter{}), connect.CodeInvalidArgument, "filter"},
 		{"create for a group that does not exist", create(l1MuniP, &v1.SubscriptionFilter{GroupId: noSuchID}), connect.CodeNotFound, "filter.group_id"},
@@ -1013,8 +1013,8 @@ func TestSubscriptionRequestsRefused(t *testing.T) {
 			_, err := n.subs.DeleteSubscription(ctx, connect.NewRequest(&v1.DeleteSubscriptionRequest{SubscriptionId: noSuchID}))
 			return err
 		}, connect.CodeNotFound, "subscription_id"},
-		{"list without a person", func() error {
-			_, err := n.subs.ListSubscriptions(ctx, connect.NewRequest(&v1.ListSubscriptionsRequest{}))
+		{"list for no person id", func() error {
+			_, err := n.subs.ListSubscriptions(ctx, connect.NewRequest(&v1.ListSubscriptionsRequest{PersonId: "l1-muni"}))
 			return err
 		}, connect.CodeInvalidArgument, "person_id"},
 	}
