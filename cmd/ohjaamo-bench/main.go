@@ -321,9 +321,16 @@ const (
 // the raw baseline publishes as many bytes as the service does.
 func representativeEnvelope() ([]byte, error) {
 	rid := "bench-concurrent16-r0-c15-12345"
+	// The name and e-mail travel sealed (version byte, 12-byte nonce, the
+	// PersonalData message, 16-byte tag); the bytes' values do not matter.
+	personal, err := proto.Marshal(&v1.PersonalData{Name: "Bench Person 15-12345", Email: "p15.12345@example.fi"})
+	if err != nil {
+		return nil, err
+	}
+	sealed := make([]byte, 1+12+len(personal)+16)
 	ev := &v1.MemberAdded{
-		MembershipId: uuid.NewString(), PersonId: uuid.NewString(), PersonName: "Bench Person 15-12345",
-		Email: "p15.12345@example.fi", Organisation: benchOrg, ActorType: v1.ActorType_ACTOR_TYPE_NGO,
+		MembershipId: uuid.NewString(), PersonId: uuid.NewString(), SealedPersonal: sealed,
+		Organisation: benchOrg, ActorType: v1.ActorType_ACTOR_TYPE_NGO,
 		Role: v1.Role_ROLE_MEMBER, TermStart: time.Now().Format(domain.DateLayout),
 	}
 	pl, err := proto.Marshal(ev)
@@ -334,7 +341,7 @@ func representativeEnvelope() ([]byte, error) {
 	env := &v1.Envelope{
 		EventId: uuid.Must(uuid.NewV7()).String(), Type: typ, SchemaVersion: 1,
 		AggregateType: domain.AggregateGroup, AggregateId: uuid.NewString(), AggregateVersion: 12345,
-		Time: timestamppb.Now(), Actor: "anonymous", CorrelationId: rid, RequestId: rid,
+		Time: timestamppb.Now(), Actor: "person:" + uuid.NewString(), CorrelationId: rid, RequestId: rid,
 		PrevHash: eventstore.Hash([]byte("previous")), Payload: pl,
 	}
 	return proto.Marshal(env)
@@ -821,7 +828,7 @@ var rawStatements = map[string]string{
 	"touch":      `UPDATE groups SET version = ?, position = ?, updated_at = ? WHERE id = ?`,
 	"rename":     `UPDATE groups SET name_fi = ?, name_sv = ?, name_en = ? WHERE id = ?`,
 	"muni":       `INSERT INTO group_municipalities (group_id, code, ord) VALUES (?, ?, ?)`,
-	"member":     `INSERT INTO memberships (id, group_id, ord, person_id, person_name, email, organisation, actor_type, role, term_start, term_end, represents_group_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	"member":     `INSERT INTO memberships (id, group_id, ord, person_id, person_name, email, organisation, actor_type, role, term_start, term_end, represents_group_id, sealed_personal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	"change":     `UPDATE memberships SET organisation = ?, actor_type = ?, role = ?, term_end = ?, represents_group_id = ? WHERE id = ? AND group_id = ?`,
 	"end":        `UPDATE memberships SET active = 0, ended_on = ?, end_reason = ? WHERE id = ? AND group_id = ?`,
 	"checkpoint": `UPDATE ohjaamo_meta SET value = ? WHERE key = 'position'`,
@@ -942,7 +949,8 @@ func rawApply(ev *eventstore.Event, exec func(string, ...any) error) error {
 		err = exec("rename", n.GetFi(), n.GetSv(), n.GetEn(), id)
 	case *v1.MemberAdded:
 		err = exec("member", e.GetMembershipId(), id, env.GetAggregateVersion(), e.GetPersonId(), e.GetPersonName(), e.GetEmail(),
-			e.GetOrganisation(), int32(e.GetActorType()), int32(e.GetRole()), e.GetTermStart(), e.GetTermEnd(), e.GetRepresentsGroupId())
+			e.GetOrganisation(), int32(e.GetActorType()), int32(e.GetRole()), e.GetTermStart(), e.GetTermEnd(), e.GetRepresentsGroupId(),
+			append([]byte{}, e.GetSealedPersonal()...))
 	case *v1.MemberChanged:
 		err = exec("change", e.GetOrganisation(), int32(e.GetActorType()), int32(e.GetRole()), e.GetTermEnd(),
 			e.GetRepresentsGroupId(), e.GetMembershipId(), id)
