@@ -205,9 +205,17 @@ func (s accessService) SetUserRoles(ctx context.Context, req *connect.Request[v1
 			return nil, err
 		}
 	}
-	if person == callerOf(ctx).PersonID && !m.GetAdmin() {
-		return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "admin", Message: "an admin cannot take away their own admin role",
-			MessageFI: "ylläpitäjä ei voi poistaa omaa ylläpitäjän rooliaan"}
+	if c := callerOf(ctx); person == c.PersonID && !c.system {
+		switch {
+		case !m.GetAdmin():
+			return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "admin", Message: "an admin cannot take away their own admin role",
+				MessageFI: "ylläpitäjä ei voi poistaa omaa ylläpitäjän rooliaan"}
+		case m.GetAuditor() && !c.Auditor:
+			// Admins do not read secret items; making oneself an auditor
+			// would undo that. Another admin may.
+			return nil, &domain.Error{Code: domain.CodePermissionDenied, Field: "auditor", Message: "an admin cannot make themselves an auditor",
+				MessageFI: "ylläpitäjä ei voi tehdä itsestään arvioijaa"}
+		}
 	}
 	res, err := s.users.Execute(ctx, person, meta, nil, func(u *domain.User) ([]proto.Message, error) {
 		return u.SetRoles(m.GetAdmin(), m.GetAuditor(), m.GetOrganisation())

@@ -239,10 +239,13 @@ func (w accessWorld) request(t *testing.T, procedure string, md protoreflect.Met
 		set("token_id", w.feedToken)
 	case ohjaamov1connect.MeetingServiceAddItemProcedure:
 		msg.Interface().(*v1.AddItemRequest).Item = &v1.AgendaItem{Title: "Ehdotus", Origin: v1.ItemOrigin_ITEM_ORIGIN_MEMBER}
+		set("previous_item_id", "") // a new item
 	case ohjaamov1connect.SubscriptionServiceWatchDecisionsProcedure:
 		set("person_id", "") // the subscription's watch
 	case ohjaamov1connect.AccessServiceCreateTokenProcedure:
 		set("membership_id", "") // for oneself, by person id
+	case ohjaamov1connect.GroupServiceAddMemberProcedure:
+		set("person_id", "") // a new person
 	case ohjaamov1connect.SubscriptionServiceCreateFeedTokenProcedure:
 		set("subscription_id", "") // a feed of the group, for oneself
 	}
@@ -545,5 +548,54 @@ func TestMineWithoutAPersonID(t *testing.T) {
 	_, err = subs.ListSubscriptions(ctx, connect.NewRequest(&v1.ListSubscriptionsRequest{PersonId: c.whoAmI(t, c.http).GetPersonId()}))
 	if connect.CodeOf(err) != connect.CodePermissionDenied || errField(err) != "person_id" {
 		t.Fatalf("the admin's subscriptions, as a member: %v", err)
+	}
+}
+
+// TestRulesLookAtWhatIsAsked: what a role may do depends on what the
+// request asks, not only on the procedure.
+func TestRulesLookAtWhatIsAsked(t *testing.T) {
+	c := start(t, false)
+	f := setup(t, c)
+	ctx := context.Background()
+	_, secretary := addMember(t, c, f.r, "Sanna Sihteeri", v1.Role_ROLE_SECRETARY)
+	_, member := addMember(t, c, f.r, "Maija Jäsen", v1.Role_ROLE_MEMBER)
+	_, other := addMember(t, c, f.p, "Olli Muualla", v1.Role_ROLE_MEMBER)
+	meetings := ohjaamov1connect.NewMeetingServiceClient(c.as(t, member), c.url)
+	for name, tc := range map[string]struct {
+		call  func() error
+		field string
+	}{
+		// A secretary seats new people; an existing person's e-mail and
+		// digests follow their id, so seating them again is the admin's.
+		"a secretary seats an existing person": {func() error {
+			_, err := ohjaamov1connect.NewGroupServiceClient(c.as(t, secretary), c.url).AddMember(ctx, connect.NewRequest(&v1.AddMemberRequest{
+				GroupId: f.r, PersonId: other, PersonName: "Olli Muualla", Email: "kaappaaja@example.fi", Organisation: "Kunta",
+				ActorType: v1.ActorType_ACTOR_TYPE_MUNICIPALITY, Role: v1.Role_ROLE_MEMBER}))
+			return err
+		}, "person_id"},
+		"a member adds an urgent item": {func() error {
+			_, err := meetings.AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: f.r, MeetingId: uuid.NewString(), Urgent: true,
+				Item: &v1.AgendaItem{Title: "Kiire", Origin: v1.ItemOrigin_ITEM_ORIGIN_MEMBER}}))
+			return err
+		}, "urgent"},
+		"a member brings back a tabled item": {func() error {
+			_, err := meetings.AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: f.r, MeetingId: uuid.NewString(), PreviousItemId: uuid.NewString(),
+				Item: &v1.AgendaItem{Title: "Taas", Origin: v1.ItemOrigin_ITEM_ORIGIN_MEMBER}}))
+			return err
+		}, "previous_item_id"},
+		"a member adds a secretary's item": {func() error {
+			_, err := meetings.AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: f.r, MeetingId: uuid.NewString(),
+				Item: &v1.AgendaItem{Title: "Sihteerin", Origin: v1.ItemOrigin_ITEM_ORIGIN_SECRETARY}}))
+			return err
+		}, "item.origin"},
+		"an admin makes themselves an auditor": {func() error {
+			_, err := ohjaamov1connect.NewAccessServiceClient(c.http, c.url).SetUserRoles(ctx, connect.NewRequest(&v1.SetUserRolesRequest{
+				PersonId: c.whoAmI(t, c.http).GetPersonId(), Admin: true, Auditor: true}))
+			return err
+		}, "auditor"},
+	} {
+		if err := tc.call(); connect.CodeOf(err) != connect.CodePermissionDenied || errField(err) != tc.field {
+			t.Errorf("%s: %v (field %q), want permission_denied on %s", name, err, errField(err), tc.field)
+		}
 	}
 }

@@ -263,13 +263,15 @@ func callJSON(t *testing.T, c clients, m protoreflect.MethodDescriptor, body []b
 func TestEveryFieldOfEveryProcedureIsGuarded(t *testing.T) {
 	c := start(t, false)
 	f := setup(t, c) // events to look through at the end
-	// The caller is admin and auditor too, so that no rule refuses a call
-	// before its input is judged.
-	admin := c.whoAmI(t, c.http).GetPersonId()
-	if _, err := ohjaamov1connect.NewAccessServiceClient(c.http, c.url).SetUserRoles(context.Background(),
-		connect.NewRequest(&v1.SetUserRolesRequest{PersonId: admin, Admin: true, Auditor: true})); err != nil {
+	// The caller is an admin and an auditor, so that no rule refuses a call
+	// before its input is judged (an admin may not make themselves one).
+	both, err := ohjaamov1connect.NewAccessServiceClient(c.http, c.url).SetUserRoles(context.Background(),
+		connect.NewRequest(&v1.SetUserRolesRequest{Admin: true, Auditor: true, Organisation: "Ohjaamo"}))
+	if err != nil {
 		t.Fatal(err)
 	}
+	admin, first := both.Msg.GetPersonId(), c.whoAmI(t, c.http).GetPersonId()
+	c.http = c.as(t, admin)
 	base := c.streamPosition(t)
 	called, cases := 0, 0
 	for _, m := range procedures(t) {
@@ -320,7 +322,7 @@ func TestEveryFieldOfEveryProcedureIsGuarded(t *testing.T) {
 	}
 	audit := ohjaamov1connect.NewAuditServiceClient(c.http, c.url)
 	events := 0
-	for _, g := range []struct{ typ, id string }{{"group", f.p}, {"group", f.r}, {"user", admin}} {
+	for _, g := range []struct{ typ, id string }{{"group", f.p}, {"group", f.r}, {"user", first}, {"user", admin}} {
 		h, err := audit.GetHistory(context.Background(), connect.NewRequest(&v1.GetHistoryRequest{AggregateType: g.typ, AggregateId: g.id}))
 		if err != nil {
 			t.Fatal(err)

@@ -29,7 +29,7 @@ var rules = map[string]rule{
 	// Groups and the network.
 	svc.GroupServiceCreateGroupProcedure:  adminOnly,
 	svc.GroupServiceRenameGroupProcedure:  adminOnly,
-	svc.GroupServiceAddMemberProcedure:    groupSecretary,
+	svc.GroupServiceAddMemberProcedure:    memberAdder,
 	svc.GroupServiceChangeMemberProcedure: groupSecretary,
 	svc.GroupServiceEndMemberProcedure:    groupSecretary,
 	svc.GroupServiceGetGroupProcedure:     anyone,
@@ -212,11 +212,35 @@ var itemProposer = rule{"the group's secretary or chair; a member, as a member's
 		return err
 	}
 	m := msg.(*v1.AddItemRequest)
-	if c.Admin || c.seat(m.GetGroupId(), managerRoles...) != nil || slices.Contains(memberOrigins, m.GetItem().GetOrigin()) {
+	if c.Admin || c.seat(m.GetGroupId(), managerRoles...) != nil {
 		return nil
 	}
-	return deniedField("item.origin", "a member proposes items as a member's proposal or a family voice; other origins are the secretary's",
-		"jäsen ehdottaa asioita jäsenen ehdotuksena tai perheiden äänenä; muut alkuperät ovat sihteerin")
+	switch {
+	case !slices.Contains(memberOrigins, m.GetItem().GetOrigin()):
+		return deniedField("item.origin", "a member proposes items as a member's proposal or a family voice; other origins are the secretary's",
+			"jäsen ehdottaa asioita jäsenen ehdotuksena tai perheiden äänenä; muut alkuperät ovat sihteerin")
+	case m.GetUrgent():
+		// An urgent item goes straight onto an approved agenda.
+		return deniedField("urgent", "only the secretary or chair adds an urgent item", "vain sihteeri tai puheenjohtaja lisää kiireellisen asian")
+	case m.GetPreviousItemId() != "":
+		return deniedField("previous_item_id", "only the secretary or chair brings a tabled or returned item back",
+			"vain sihteeri tai puheenjohtaja tuo pöydälle jätetyn tai palautetun asian takaisin")
+	}
+	return nil
+}}
+
+// memberAdder: the group's secretary seats new people; seating a person who
+// already exists (their person id) is the admin's, since their name and
+// e-mail, digests and sight follow the person id.
+var memberAdder = rule{"the group's secretary (a new person), or an admin", func(ctx context.Context, s *Server, c *caller, msg any) error {
+	if err := groupSecretary.check(ctx, s, c, msg); err != nil {
+		return err
+	}
+	if p := msg.(*v1.AddMemberRequest).GetPersonId(); p != "" && !c.Admin {
+		return deniedField("person_id", "only an admin seats an existing person; leave person_id empty to seat a new one",
+			"vain ylläpitäjä lisää jo olemassa olevan henkilön; jätä person_id tyhjäksi, niin lisätään uusi henkilö")
+	}
+	return nil
 }}
 
 // ownMembership lets a member act for themselves: the membership the
