@@ -599,3 +599,56 @@ func TestRulesLookAtWhatIsAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestAMemberCannotCarryAVoiceTheyCannotRead: an item carrying a voice lets
+// its group read the voice, so a member may not make their proposal carry a
+// voice of another group (found in review: it was a way to read any voice).
+func TestAMemberCannotCarryAVoiceTheyCannotRead(t *testing.T) {
+	c := start(t, false)
+	f := setup(t, c)
+	ctx := context.Background()
+	m := meetingFixture{c: c, f: f, meetings: ohjaamov1connect.NewMeetingServiceClient(c.http, c.url)}
+	rMs, _ := addMember(t, c, f.r, "Reija R", v1.Role_ROLE_MEMBER)
+	rec, err := ohjaamov1connect.NewVoiceServiceClient(c.http, c.url).RecordVoice(ctx, connect.NewRequest(&v1.RecordVoiceRequest{GroupId: f.r,
+		Municipality: "837", Channel: v1.VoiceChannel_VOICE_CHANNEL_FEEDBACK, Summary: "Perheet kertoivat SALAISUUS-VOICE-9", RaisedOn: "2026-01-10",
+		RecordedByMembershipId: rMs}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, qChair := m.addGroup(t, "Toinen alue", v1.Level_LEVEL_REGIONAL, f.p)
+	_, intruder := addMember(t, c, q, "Utelias", v1.Role_ROLE_MEMBER)
+	meeting := m.in(q, qChair).schedule(t, "q-meeting", "2030-11-10T13:00:00+02:00")
+	as := c.as(t, intruder)
+	it := item("Ehdotus")
+	it.Origin, it.FamilyVoiceIds = v1.ItemOrigin_ITEM_ORIGIN_MEMBER, []string{rec.Msg.GetVoiceId()}
+	_, err = ohjaamov1connect.NewMeetingServiceClient(as, c.url).AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: q, MeetingId: meeting, Item: it}))
+	if connect.CodeOf(err) != connect.CodeNotFound || errField(err) != "item.family_voice_ids[0]" {
+		t.Fatalf("a member's proposal carrying another group's voice: %v", err)
+	}
+	if _, err := ohjaamov1connect.NewVoiceServiceClient(as, c.url).TraceVoice(ctx, connect.NewRequest(&v1.TraceVoiceRequest{VoiceId: rec.Msg.GetVoiceId(),
+		MinPosition: c.streamPosition(t)})); connect.CodeOf(err) != connect.CodeNotFound {
+		t.Fatalf("the intruder reads the voice: %v", err)
+	}
+	// Its own group's member may.
+	own := c.as(t, personOf(t, c, f.r, rMs))
+	rMeeting := m.in(f.r, "").schedule(t, "r-meeting", "2030-11-11T13:00:00+02:00")
+	if _, err := ohjaamov1connect.NewMeetingServiceClient(own, c.url).AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: f.r, MeetingId: rMeeting, Item: it})); err != nil {
+		t.Fatalf("the voice's own group's member: %v", err)
+	}
+}
+
+// personOf answers the person id of a membership of group.
+func personOf(t *testing.T, c clients, group, membership string) string {
+	t.Helper()
+	g, err := c.groups.GetGroup(context.Background(), connect.NewRequest(&v1.GetGroupRequest{GroupId: group}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range g.Msg.GetGroup().GetMembers() {
+		if m.GetId() == membership {
+			return m.GetPersonId()
+		}
+	}
+	t.Fatalf("no membership %s in %s", membership, group)
+	return ""
+}

@@ -234,8 +234,23 @@ func (s *Server) checkVoices(ctx context.Context, field string, item *v1.AgendaI
 		if err != nil {
 			return err
 		}
+		notFound := &domain.Error{Code: domain.CodeNotFound, Field: f, Message: "no such family voice", MessageFI: "perheiden ääntä ei ole kirjattu"}
 		if !v.Exists() {
-			return &domain.Error{Code: domain.CodeNotFound, Field: f, Message: "no such family voice", MessageFI: "perheiden ääntä ei ole kirjattu"}
+			return notFound
+		}
+		// Carrying a voice lets the item's group read it: only who reads it
+		// already may make an item carry it (or an admin, acting for a
+		// secretary and recorded as themselves).
+		c := callerOf(ctx)
+		if c.Admin || c.readsVoices([]string{v.Recorded.GetGroupId()}) {
+			continue
+		}
+		tr, ok, err := s.rt.Trace(ctx, id, today())
+		if err != nil {
+			return err
+		}
+		if !ok || !c.readsVoices(projections.VoiceGroups(tr)) {
+			return notFound
 		}
 	}
 	return nil
