@@ -652,3 +652,58 @@ func personOf(t *testing.T, c clients, group, membership string) string {
 	t.Fatalf("no membership %s in %s", membership, group)
 	return ""
 }
+
+// TestAWatchEndsWithItsToken: an open WatchDecisions stream checks its
+// caller again before a decision that is not public; a revoked token ends
+// it (found in review: the stream kept the sight it had when it opened).
+func TestAWatchEndsWithItsToken(t *testing.T) {
+	c := start(t, false)
+	f := setup(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	m := meetingFixture{c: c, f: f, meetings: ohjaamov1connect.NewMeetingServiceClient(c.http, c.url)}
+	_, person := addMember(t, c, f.p, "Väliaikainen Jäsen", v1.Role_ROLE_MEMBER)
+	access := ohjaamov1connect.NewAccessServiceClient(c.http, c.url)
+	tok, err := access.CreateToken(ctx, connect.NewRequest(&v1.CreateTokenRequest{PersonId: person, Label: "watch"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := ohjaamov1connect.NewSubscriptionServiceClient(bearerClient(tok.Msg.GetToken()), c.url).WatchDecisions(ctx,
+		connect.NewRequest(&v1.WatchDecisionsRequest{Filter: &v1.SubscriptionFilter{GroupId: f.p}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for stream.Receive() && !stream.Msg().GetCaughtUp() {
+	}
+	meeting := m.schedule(t, "w", "2026-03-10T13:00:00+02:00")
+	it := item("SALAINEN-WATCH")
+	it.Openness, it.LegalGround = v1.Openness_OPENNESS_SECRET, "JulkL 24 § 1 mom. 25 k"
+	add, err := m.meetings.AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: f.p, MeetingId: meeting, Item: it}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.open(t, meeting)
+	// While the token is valid, the member gets the secret decision.
+	m.decide(t, f.p, add.Msg.GetItemId(), v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, "SALAINEN-WATCH-PAATOS")
+	if !stream.Receive() || stream.Msg().GetDecision().GetTitle() != "SALAINEN-WATCH" {
+		t.Fatalf("the member's watch: %v %v", stream.Msg(), stream.Err())
+	}
+	if _, err := access.RevokeToken(ctx, connect.NewRequest(&v1.RevokeTokenRequest{TokenId: tok.Msg.GetTokenId()})); err != nil {
+		t.Fatal(err)
+	}
+	it2 := item("SALAINEN-TOINEN")
+	it2.Openness, it2.LegalGround = v1.Openness_OPENNESS_SECRET, "JulkL 24 § 1 mom. 25 k"
+	add2, err := m.meetings.AddItem(ctx, connect.NewRequest(&v1.AddItemRequest{GroupId: f.p, MeetingId: meeting, Item: it2, Urgent: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.decide(t, f.p, add2.Msg.GetItemId(), v1.Outcome_OUTCOME_APPROVED_AS_PROPOSED, "SALAINEN-TOINEN-PAATOS")
+	for stream.Receive() {
+		if d := stream.Msg().GetDecision(); d != nil {
+			t.Fatalf("a revoked token's watch received %q", d.GetTitle())
+		}
+	}
+	if connect.CodeOf(stream.Err()) != connect.CodeUnauthenticated {
+		t.Fatalf("the watch ended with %v, want unauthenticated", stream.Err())
+	}
+}

@@ -275,6 +275,38 @@ func (s *Server) authenticate(ctx context.Context, header string) (*caller, erro
 	return c, nil
 }
 
+// stillValid answers c's token as the read models have it now, or an
+// error when it was revoked or has expired since c was authenticated.
+func (s *Server) stillValid(ctx context.Context, c *caller) (projections.TokenRecord, error) {
+	rec, err := s.rt.Token(ctx, c.TokenID)
+	if err != nil && !errors.Is(err, projections.ErrNoToken) {
+		return rec, err
+	}
+	if err != nil || rec.Revoked || rec.PersonID != c.PersonID {
+		return rec, errBadToken
+	}
+	if u, _, err := s.users.Get(ctx, rec.PersonID); err != nil {
+		return rec, err
+	} else if t := u.Tokens[c.TokenID]; t != nil && t.Revoked {
+		return rec, errBadToken
+	}
+	if !rec.ExpiresAt.After(time.Now()) {
+		return rec, unauthenticated("the API token expired", "API-tunniste vanheni")
+	}
+	return rec, nil
+}
+
+// recheck answers who c is now: their roles and seats as the read models
+// have them, or an error when their token is no longer valid.
+func (s *Server) recheck(ctx context.Context, c *caller) (*caller, error) {
+	rec, err := s.stillValid(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	now := &caller{PersonID: rec.PersonID, TokenID: c.TokenID, TokenExpires: rec.ExpiresAt, Admin: rec.Admin, Auditor: rec.Auditor}
+	return now, s.loadSeats(ctx, now)
+}
+
 // loadSeats fills in the caller's seats (and the child groups of the
 // groups they run) from the read models.
 func (s *Server) loadSeats(ctx context.Context, c *caller) error {

@@ -193,7 +193,15 @@ func (s subscriptionService) WatchDecisions(ctx context.Context, req *connect.Re
 	default: // from now on
 		after = last
 	}
+	// A stream may stay open for days: before a decision that is not public
+	// goes out, the watcher's token is checked again (their seats at most
+	// once a second), and the stream ends when the token is no longer valid
+	// or they may no longer see it (watching again applies their sight of now).
+	check := watchCheck{s: s.Server, c: callerOf(ctx)}
 	err = s.hub.Watch(ctx, spec, after, since, func(n *projections.Notice) error {
+		if err := check.may(ctx, n); err != nil {
+			return err
+		}
 		return stream.Send(&v1.WatchDecisionsResponse{Cursor: n.Seq, Decision: n.Msg})
 	}, func(cursor uint64) error {
 		return stream.Send(&v1.WatchDecisionsResponse{Cursor: cursor, CaughtUp: true})
@@ -209,6 +217,37 @@ func (s subscriptionService) WatchDecisions(ctx context.Context, req *connect.Re
 		return nil // the client went away
 	}
 	return err
+}
+
+// watchRecheck is how long a watch trusts its last look at its caller.
+const watchRecheck = time.Second
+
+// watchCheck looks again at who watches before a notice that is not public.
+type watchCheck struct {
+	s    *Server
+	c    *caller
+	last time.Time
+	now  *caller
+}
+
+func (w *watchCheck) may(ctx context.Context, n *projections.Notice) error {
+	if n.Public() || !w.c.signedIn() || w.c.system {
+		return nil
+	}
+	if w.now == nil || time.Since(w.last) >= watchRecheck {
+		now, err := w.s.recheck(ctx, w.c)
+		if err != nil {
+			return err
+		}
+		w.now, w.last = now, time.Now()
+	} else if _, err := w.s.stillValid(ctx, w.c); err != nil {
+		return err // a revocation counts at once; seats are looked at once a second
+	}
+	if !w.now.viewer().Sees(n.Facts.GroupID, n.Openness) {
+		return &domain.Error{Code: domain.CodeConflict, Message: "what you may see changed: watch again from your last cursor",
+			MessageFI: "näkyvyytesi muuttui: aloita seuraaminen uudelleen viimeisestä kohdasta"}
+	}
+	return nil
 }
 
 func (s subscriptionService) CreateFeedToken(ctx context.Context, req *connect.Request[v1.CreateFeedTokenRequest]) (*connect.Response[v1.CreateFeedTokenResponse], error) {
