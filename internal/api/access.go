@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/ohjaamo/ohjaamo/internal/domain"
@@ -242,35 +243,84 @@ func (s accessService) ListUsers(ctx context.Context, req *connect.Request[v1.Li
 const AdminTokenFile = "admin-token"
 
 // bootstrapAdmin makes the first admin and their token on the first start
-// of an empty network. Instances starting together on one stream agree on
-// one admin: the user's id is fixed and the first append wins. It answers
-// the new token, or "" when there already was an admin.
+// of an empty network, in one atomic append. Instances starting together on
+// one stream agree on one admin: the user's id is fixed, and whoever finds
+// the admin made decides nothing. If the admin exists but has no valid
+// token and this data directory has no token file (a crash between the
+// append and the file, or an operator who removed the file on purpose), a
+// new token is made. It answers the new token, or "".
 func (s *Server) bootstrapAdmin(ctx context.Context, dataDir string) (string, error) {
 	person := derivedID("person", "first-admin/"+s.store.StreamName())
-	zero := uint64(0)
-	meta := eventstore.Meta{RequestID: "first-admin", Actor: "system", CorrelationID: "first-admin"}
-	res, err := s.users.Execute(ctx, person, meta, &zero, func(u *domain.User) ([]proto.Message, error) {
-		return u.SetRoles(true, false, "Ohjaamo")
-	})
-	if errors.Is(err, domain.ErrConflict) || err == nil && res.Replayed {
-		return "", nil // an admin was made before (by us or another instance)
+	path := ""
+	if dataDir != "" {
+		path = filepath.Join(dataDir, AdminTokenFile)
 	}
+	_, statErr := os.Stat(path)
+	fileMissing := path != "" && errors.Is(statErr, os.ErrNotExist)
+	id, token, sum, err := newAPIToken()
+	if err != nil {
+		return "", err
+	}
+	now := time.Now()
+	meta := eventstore.Meta{RequestID: uuid.Must(uuid.NewV7()).String(), Actor: "system", CorrelationID: "first-admin"}
+	var issued bool
+	_, err = s.users.Execute(ctx, person, meta, nil, func(u *domain.User) ([]proto.Message, error) {
+		issued = false
+		var evs []proto.Message
+		if !u.RolesSet {
+			roles, err := u.SetRoles(true, false, "Ohjaamo")
+			if err != nil {
+				return nil, err
+			}
+			evs = append(evs, roles...)
+		} else if !fileMissing || u.HasValidToken(now) {
+			return nil, nil
+		}
+		tok, err := u.IssueToken(id, "first admin token", sum[:], domain.MaxTokenDays, "system", now)
+		if err != nil {
+			return nil, err
+		}
+		issued = true
+		return append(evs, tok...), nil
+	})
 	if err != nil {
 		return "", fmt.Errorf("first admin: %w", err)
 	}
-	tok, err := s.issueToken(ctx, person, "first admin token", domain.MaxTokenDays,
-		eventstore.Meta{RequestID: "first-admin-token", Actor: "system", CorrelationID: "first-admin"})
-	if err != nil {
-		return "", fmt.Errorf("first admin token: %w", err)
+	if !issued {
+		return "", nil
 	}
-	if dataDir != "" {
-		path := filepath.Join(dataDir, AdminTokenFile)
-		if err := os.WriteFile(path, []byte(tok.GetToken()+"\n"), 0o600); err != nil {
-			return "", fmt.Errorf("write %s: %w", path, err)
-		}
-		if err := os.Chmod(path, 0o600); err != nil { // WriteFile keeps an existing file's mode
+	if path != "" {
+		if err := writeSecretFile(path, token+"\n"); err != nil {
 			return "", err
 		}
 	}
-	return tok.GetToken(), nil
+	return token, nil
+}
+
+// writeSecretFile writes a file only its owner may read, whole or not at all.
+func writeSecretFile(path, content string) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".admin-token-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // after the rename, nothing to remove
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.WriteString(content); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }

@@ -707,3 +707,59 @@ func TestAWatchEndsWithItsToken(t *testing.T) {
 		t.Fatalf("the watch ended with %v, want unauthenticated", stream.Err())
 	}
 }
+
+// TestFirstAdminToken: the first start makes the admin and a token, writes
+// it to a file only the owner reads, and later starts make none; an admin
+// left without a valid token and without the file gets a new one on the
+// next start.
+func TestFirstAdminToken(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, api.AdminTokenFile)
+	app := startAt(t, dir)
+	first := app.FirstAdminToken()
+	saved, err := os.ReadFile(path)
+	if err != nil || first == "" || strings.TrimSpace(string(saved)) != first {
+		t.Fatalf("first token %q, file %q (%v)", first, saved, err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("token file mode: %v %v", fi, err)
+	}
+	c := clients{url: app.URL(), http: bearerClient(first)}
+	admin := c.whoAmI(t, c.http)
+	if !admin.GetAdmin() {
+		t.Fatalf("the first token's user: %v", admin)
+	}
+	stopApp(t, app)
+
+	// Later starts make nothing, also with the file gone while the token is valid.
+	app = startAt(t, dir)
+	if tok := app.FirstAdminToken(); tok != "" {
+		t.Fatalf("a second start made a token")
+	}
+	stopApp(t, app)
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	app = startAt(t, dir)
+	if tok := app.FirstAdminToken(); tok != "" {
+		t.Fatalf("a start without the file made a token while the first one is valid")
+	}
+	c = clients{url: app.URL(), http: bearerClient(first)}
+	if _, err := ohjaamov1connect.NewAccessServiceClient(c.http, c.url).RevokeToken(context.Background(),
+		connect.NewRequest(&v1.RevokeTokenRequest{TokenId: admin.GetTokenId(), Reason: "vuoti"})); err != nil {
+		t.Fatal(err)
+	}
+	stopApp(t, app)
+
+	// Revoked and the file gone: the next start makes a new token for the same admin.
+	app = startAt(t, dir)
+	defer stopApp(t, app)
+	again := app.FirstAdminToken()
+	if again == "" || again == first {
+		t.Fatalf("no new token after the only one was revoked and the file removed: %q", again)
+	}
+	c.url = app.URL()
+	if who := c.whoAmI(t, bearerClient(again)); who.GetPersonId() != admin.GetPersonId() || !who.GetAdmin() {
+		t.Fatalf("the new token's user: %v", who)
+	}
+}

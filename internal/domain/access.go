@@ -129,3 +129,13 @@ func (u *User) RevokeToken(tokenID, by, reason string) ([]proto.Message, error) 
 	}
 	return []proto.Message{&v1.ApiTokenRevoked{TokenId: tokenID, RevokedBy: by, Reason: reason}}, nil
 }
+
+// HasValidToken tells whether the user holds a token valid at now.
+func (u *User) HasValidToken(now time.Time) bool {
+	for _, t := range u.Tokens {
+		if !t.Revoked && t.ExpiresAt.After(now) {
+			return true
+		}
+	}
+	return false
+}
