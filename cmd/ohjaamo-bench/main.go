@@ -341,7 +341,7 @@ func representativeEnvelope() ([]byte, error) {
 	env := &v1.Envelope{
 		EventId: uuid.Must(uuid.NewV7()).String(), Type: typ, SchemaVersion: 1,
 		AggregateType: domain.AggregateGroup, AggregateId: uuid.NewString(), AggregateVersion: 12345,
-		Time: timestamppb.Now(), Actor: "person:" + uuid.NewString(), CorrelationId: rid, RequestId: rid,
+		Time: timestamppb.Now(), Actor: "person:" + uuid.NewString() + "/token:" + strings.Repeat("0", 32), CorrelationId: rid, RequestId: rid,
 		PrevHash: eventstore.Hash([]byte("previous")), Payload: pl,
 	}
 	return proto.Marshal(env)

@@ -104,7 +104,7 @@ func TestAuditEndToEnd(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if code != 0 || !regexp.MustCompile(`^SEQ\s+VERSION\s+TIME\s+ACTOR\s+EVENT\s+REQUEST$`).MatchString(lines[0]) ||
 		!regexp.MustCompile(`^1\s+1\s+\S+\s+demo-loader\s+GroupCreated\s+demo-province$`).MatchString(lines[1]) ||
-		!regexp.MustCompile(`^\d+\s+\d+\s+\d{4}-\d\d-\d\dT\S+\s+person:`+admin[1]+`\s+GroupRenamed\s+audit-e2e-rename$`).MatchString(lines[len(lines)-2]) ||
+		!regexp.MustCompile(`^\d+\s+\d+\s+\d{4}-\d\d-\d\dT\S+\s+person:`+admin[1]+`/token:[0-9a-f]{32}\s+GroupRenamed\s+audit-e2e-rename$`).MatchString(lines[len(lines)-2]) ||
 		!regexp.MustCompile(`^\d+ events; chain OK$`).MatchString(lines[len(lines)-1]) {
 		t.Fatalf("audit history: %d\n%s\n%s", code, out, errOut)
 	}

@@ -197,7 +197,8 @@ func TestGetHistory(t *testing.T) {
 	f := setup(t, e.clients)
 	// The actor is who authenticated, whatever a header claims.
 	e.rename(t, f.p, "rename-p", "Aino Sihteeri", "Uusi nimi")
-	admin := "person:" + e.whoAmI(t, e.http).GetPersonId()
+	who := e.whoAmI(t, e.http)
+	admin := "person:" + who.GetPersonId() + "/token:" + who.GetTokenId()
 	h := e.history(t, "group", f.p)
 	want := []struct{ typ, actor, request string }{
 		{"ohjaamo.v1.GroupCreated", admin, "p"},

@@ -60,7 +60,7 @@ func callerOf(ctx context.Context) *caller {
 
 func (c *caller) signedIn() bool { return c.PersonID != "" }
 
-// actor is what events record as their cause.
+// actor is what events record as their cause: person:<id>/token:<id>.
 func (c *caller) actor() string {
 	switch {
 	case c.system:
@@ -68,7 +68,9 @@ func (c *caller) actor() string {
 	case c.PersonID == "":
 		return "anonymous"
 	}
-	return "person:" + c.PersonID
+	// The token tells an auditor which credential acted (and ListTokens who
+	// made it): an admin who minted a token for someone else shows.
+	return "person:" + c.PersonID + "/token:" + c.TokenID
 }
 
 // seat answers the caller's seat in a group with one of roles (any role
