@@ -34,7 +34,12 @@ func (s *Server) sealPersonal(ctx context.Context, personID, name, email string)
 	if err != nil {
 		return nil, err
 	}
-	return s.store.Keys().Seal(ctx, personID, plain)
+	sealed, err := s.store.Keys().Seal(ctx, personID, plain)
+	if errors.Is(err, eventstore.ErrForgotten) {
+		return nil, &domain.Error{Code: domain.CodeFailedPrecondition, Field: "person_id", Message: "this person was forgotten; seat them as a new person",
+			MessageFI: "tämä henkilö on unohdettu; lisää hänet uutena henkilönä"}
+	}
+	return sealed, err
 }
 
 // openPersonal opens sealed personal data; without it, name and email are

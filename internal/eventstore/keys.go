@@ -85,8 +85,8 @@ func (s *Store) openKeys(ctx context.Context) (*Keys, error) {
 	k := &Keys{kv: kv, stream: stream, cache: map[string][]byte{}, done: make(chan struct{})}
 	wctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	k.stop = cancel
-	// Only deletes and purges matter (MetaOnly keeps the keys themselves
-	// off the watch).
+	// Any change of a key drops it from the cache (MetaOnly keeps the keys
+	// themselves off the watch).
 	w, err := kv.WatchAll(wctx, jetstream.MetaOnly(), jetstream.UpdatesOnly())
 	if err != nil {
 		cancel()
@@ -103,7 +103,7 @@ func (s *Store) openKeys(ctx context.Context) (*Keys, error) {
 				if !ok {
 					return
 				}
-				if e != nil && e.Operation() != jetstream.KeyValuePut {
+				if e != nil { // a forgetting (tombstone), or a key made elsewhere
 					k.drop(e.Key())
 				}
 			}
@@ -141,6 +141,8 @@ func (k *Keys) key(ctx context.Context, personID string, create bool) ([]byte, e
 	}
 	e, err := k.kv.Get(ctx, personID)
 	switch {
+	case err == nil && string(e.Value()) == tombstone:
+		return nil, ErrForgotten
 	case err == nil:
 		key = e.Value()
 	case errors.Is(err, jetstream.ErrKeyNotFound) && create:
@@ -150,9 +152,12 @@ func (k *Keys) key(ctx context.Context, personID string, create bool) ([]byte, e
 		}
 		if _, err := k.kv.Create(ctx, personID, fresh); err == nil {
 			key = fresh
-		} else if errors.Is(err, jetstream.ErrKeyExists) { // another writer made it first
+		} else if errors.Is(err, jetstream.ErrKeyExists) { // another writer made it first, or forgot the person
 			if e, err = k.kv.Get(ctx, personID); err != nil {
 				return nil, fmt.Errorf("read key of %s: %w", personID, err)
+			}
+			if string(e.Value()) == tombstone {
+				return nil, ErrForgotten
 			}
 			key = e.Value()
 		} else {
@@ -229,34 +234,36 @@ func (k *Keys) Open(ctx context.Context, personID string, sealed []byte) ([]byte
 	return plain, nil
 }
 
+// tombstone is what a forgotten person's key is replaced with: it reads as
+// forgotten, and no new key can be made under the person's id (a purge
+// marker would let kv.Create make one).
+const tombstone = "forgotten"
+
 // Forget erases the person's key: every stored revision of it is
-// overwritten on disk (SecureDeleteMsg), then a purge marker makes the key
-// read as absent and tells the other instances' watches to drop it.
-// Forgetting a person without a key (never sealed, or forgotten before)
+// overwritten on disk (SecureDeleteMsg), then a tombstone takes its place,
+// which reads as forgotten, keeps a new key from being made for the person,
+// and tells the other instances' watches to drop it. Forgetting a person
+// without a key (never sealed) leaves a tombstone too; forgetting again
 // does nothing.
 func (k *Keys) Forget(ctx context.Context, personID string) error {
 	k.drop(personID)
 	hist, err := k.kv.History(ctx, personID)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("history of key %s: %w", personID, err)
 	}
-	erased := false
 	for _, e := range hist {
 		if e.Operation() != jetstream.KeyValuePut {
 			continue
 		}
+		if string(e.Value()) == tombstone {
+			return nil // forgotten before
+		}
 		if err := k.stream.SecureDeleteMsg(ctx, e.Revision()); err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
 			return fmt.Errorf("erase key %s revision %d: %w", personID, e.Revision(), err)
 		}
-		erased = true
 	}
-	if erased {
-		if err := k.kv.Purge(ctx, personID); err != nil {
-			return fmt.Errorf("purge key %s: %w", personID, err)
-		}
+	if _, err := k.kv.Put(ctx, personID, []byte(tombstone)); err != nil {
+		return fmt.Errorf("tombstone of key %s: %w", personID, err)
 	}
 	k.drop(personID)
 	return nil
@@ -266,7 +273,7 @@ func (k *Keys) Forget(ctx context.Context, personID string) error {
 // for tests that look for its bytes on disk.
 func (k *Keys) KeyForTest(ctx context.Context, personID string) []byte {
 	e, err := k.kv.Get(ctx, personID)
-	if err != nil {
+	if err != nil || string(e.Value()) == tombstone {
 		return nil
 	}
 	return append([]byte(nil), e.Value()...)

@@ -59,6 +59,18 @@ func TestKeysSealOpenForget(t *testing.T) {
 		if err := k.Forget(ctx, person); err != nil {
 			t.Fatalf("forgetting twice: %v", err)
 		}
+		// No new key is made under a forgotten person's id: what was sealed
+		// after would be readable again.
+		if _, err := k.Seal(ctx, person, []byte("uusi")); !errors.Is(err, eventstore.ErrForgotten) {
+			t.Fatalf("seal for a forgotten person: %v, want ErrForgotten", err)
+		}
+		never := "6f0c2a4e-0000-4000-8000-0000000000ee"
+		if err := k.Forget(ctx, never); err != nil {
+			t.Fatalf("forgetting a person who never had a key: %v", err)
+		}
+		if _, err := k.Seal(ctx, never, []byte("uusi")); !errors.Is(err, eventstore.ErrForgotten) {
+			t.Fatalf("seal for a person forgotten before they had a key: %v, want ErrForgotten", err)
+		}
 		if _, err := k.Open(ctx, other, mustSeal(t, k, other)); err != nil {
 			t.Fatalf("another person's key went too: %v", err)
 		}
@@ -75,7 +87,7 @@ func mustSeal(t *testing.T, k *eventstore.Keys, person string) []byte {
 }
 
 // A key forgotten through one connection leaves the cache of another
-// instance (its watch sees the purge), and its bytes leave the disk.
+// instance (its watch sees the tombstone), and its bytes leave the disk.
 func TestForgottenKeyLeavesOtherCachesAndTheDisk(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
