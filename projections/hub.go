@@ -583,20 +583,6 @@ func (h *DecisionHub) People() []Person {
 	return out
 }
 
-// Known reports whether anyone with personID ever had a seat.
-func (h *DecisionHub) Known(personID string) bool {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	for _, g := range h.groups {
-		for _, m := range g.Memberships() {
-			if m.PersonID == personID {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 // people collects everyone with a seat (an active one, if activeOnly).
 // The caller holds h.mu.
 func (h *DecisionHub) people(activeOnly bool) map[string]*Person {

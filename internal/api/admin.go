@@ -44,12 +44,8 @@ func (s adminService) ForgetPerson(ctx context.Context, req *connect.Request[v1.
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.hubAt(ctx, 0); err != nil {
+	if err := s.requireKnownPerson(ctx, m.GetPersonId()); err != nil {
 		return nil, err
-	}
-	if !s.hub.Known(m.GetPersonId()) {
-		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "person_id", Message: "no member has this person id",
-			MessageFI: "kenelläkään jäsenellä ei ole tätä henkilötunnistetta"}
 	}
 	already := false
 	res, err := s.people.Execute(ctx, m.GetPersonId(), meta, nil, func(p *domain.Person) ([]proto.Message, error) {

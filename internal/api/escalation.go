@@ -132,11 +132,7 @@ func (s meetingService) ReferItem(ctx context.Context, req *connect.Request[v1.R
 	// The child groups come from the read model: let it catch up with the
 	// stream first, so that a group created just before is not missed
 	// (waitRead with position 0 does not wait at all).
-	last, err := s.store.LastSequence(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.waitRead(ctx, last); err != nil {
+	if _, err := s.readModelsAtHead(ctx); err != nil {
 		return nil, err
 	}
 	children, err := s.rt.ChildGroups(ctx, g.ID)
