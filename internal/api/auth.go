@@ -343,9 +343,10 @@ func (s *Server) readModelsAtHead(ctx context.Context) (uint64, error) {
 	return last, s.waitRead(ctx, last)
 }
 
-// tokenUse keeps when each API token was last used, to the minute, in a
-// key-value bucket beside the stream: a use is not an event worth keeping
-// forever, and every instance sees the others' uses.
+// tokenUse keeps when each API token was last used (written at most once a
+// minute per token and instance) in a key-value bucket beside the stream: a
+// use is not an event worth keeping forever, and every instance sees the
+// others' uses.
 type tokenUse struct {
 	kv   jetstream.KeyValue
 	mu   sync.Mutex
@@ -353,9 +354,9 @@ type tokenUse struct {
 }
 
 func (u *tokenUse) touch(ctx context.Context, id string, now time.Time) {
-	now = now.UTC().Truncate(time.Minute)
+	now = now.UTC().Truncate(time.Second)
 	u.mu.Lock()
-	if !u.seen[id].Before(now) {
+	if last, ok := u.seen[id]; ok && now.Sub(last) < time.Minute {
 		u.mu.Unlock()
 		return
 	}
