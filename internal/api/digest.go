@@ -201,7 +201,10 @@ func (s subscriptionService) SendDigests(ctx context.Context, req *connect.Reque
 		// Sent, then recorded: a crash in between sends it once more on the
 		// next run (at least once, never silently lost).
 		if err := s.mail(shown.Email, d); err != nil {
-			return nil, fmt.Errorf("send the digest of %s: %w", p.ID, err)
+			// An SMTP error often quotes the address: log and answer without it.
+			s.log.ErrorContext(ctx, "digest not sent", "person", p.ID, "err", strings.ReplaceAll(err.Error(), shown.Email, "<address>"))
+			return nil, &domain.Error{Code: domain.CodeUnavailable, Message: "the mail server refused the digest of person " + p.ID + "; see the server log",
+				MessageFI: "sähköpostipalvelin ei ottanut vastaan henkilön " + p.ID + " koontia; katso palvelimen loki"}
 		}
 		sealed, err := s.sealPersonal(ctx, p.ID, "", shown.Email) // the address, never in the clear
 		if err != nil {
