@@ -26,10 +26,12 @@ build:
 run: build
 	./$(BIN) serve --data $(DATA) --listen $(LISTEN)
 
-## test: vet, then every test with the race detector (real JetStream, real SQLite)
+## test: vet, every test with the race detector (real JetStream, real SQLite; the fuzzers' seed
+## corpora included), then each fuzzer for a short, bounded time
 test:
 	$(GO) vet -tags '$(TAGS)' ./...
 	$(GO) test -tags '$(TAGS)' -race -count=1 -timeout 12m ./...
+	$(MAKE) fuzz FUZZTIME=5s
 
 test-short:
 	$(GO) test -tags '$(TAGS)' -count=1 ./...
@@ -60,7 +62,7 @@ breaking:
 bench:
 	$(GO) run -tags '$(TAGS)' ./cmd/ohjaamo-bench
 
-## fuzz: run each fuzzer for longer than make test does
+## fuzz: run each fuzzer for FUZZTIME (make test runs them for 5s each)
 FUZZTIME ?= 60s
 fuzz:
 	$(GO) test -tags '$(TAGS)' -run '^$$' -fuzz '^FuzzIdentityCode$$' -fuzztime $(FUZZTIME) ./internal/domain
