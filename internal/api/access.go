@@ -197,7 +197,7 @@ func (s accessService) SetUserRoles(ctx context.Context, req *connect.Request[v1
 	}
 	person := m.GetPersonId()
 	if person == "" {
-		person = derivedID("person", meta.RequestID)
+		person = derivedID("person", "", meta.RequestID)
 	} else {
 		if err := domain.RequireID("person_id", person); err != nil {
 			return nil, err
@@ -250,7 +250,7 @@ const AdminTokenFile = "admin-token"
 // append and the file, or an operator who removed the file on purpose), a
 // new token is made. It answers the new token, or "".
 func (s *Server) bootstrapAdmin(ctx context.Context, dataDir string) (string, error) {
-	person := derivedID("person", "first-admin/"+s.store.StreamName())
+	person := derivedID("person", "", "first-admin/"+s.store.StreamName())
 	path := ""
 	if dataDir != "" {
 		path = filepath.Join(dataDir, AdminTokenFile)

@@ -51,10 +51,10 @@ func (s meetingService) ReorderAgenda(ctx context.Context, req *connect.Request[
 }
 
 // plannedMeetingIDs derives the ids of a planned year's meetings from the request id.
-func plannedMeetingIDs(requestID string, n int) []string {
+func plannedMeetingIDs(groupID, requestID string, n int) []string {
 	ids := make([]string, n)
 	for i := range ids {
-		ids[i] = derivedID("meeting", requestID+"/"+string(rune('a'+i)))
+		ids[i] = derivedID("meeting", groupID, requestID+"/"+string(rune('a'+i)))
 	}
 	return ids
 }
@@ -63,14 +63,14 @@ func (s meetingService) PlanYear(ctx context.Context, req *connect.Request[v1.Pl
 	m := req.Msg
 	n := min(len(m.GetMeetings()), 25)
 	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
-		return ms.PlanYear(domain.PlanYear{Year: m.GetYear(), DeadlineDays: m.GetAgendaDeadlineDays(), MeetingIDs: plannedMeetingIDs(meta.RequestID, n),
+		return ms.PlanYear(domain.PlanYear{Year: m.GetYear(), DeadlineDays: m.GetAgendaDeadlineDays(), MeetingIDs: plannedMeetingIDs(m.GetGroupId(), meta.RequestID, n),
 			Meetings: m.GetMeetings(), AnnualItems: m.GetAnnualItems()}, g)
 	})
 	if err != nil {
 		return nil, err
 	}
 	// Derived outside the decision too: a retry is answered without deciding again.
-	return connect.NewResponse(&v1.PlanYearResponse{MeetingIds: plannedMeetingIDs(meta.RequestID, n), Result: writeResult(res)}), nil
+	return connect.NewResponse(&v1.PlanYearResponse{MeetingIds: plannedMeetingIDs(m.GetGroupId(), meta.RequestID, n), Result: writeResult(res)}), nil
 }
 
 func (s meetingService) ListCycle(ctx context.Context, req *connect.Request[v1.ListCycleRequest]) (*connect.Response[v1.ListCycleResponse], error) {
@@ -90,9 +90,15 @@ func (s meetingService) ListCycle(ctx context.Context, req *connect.Request[v1.L
 	if err := s.waitRead(ctx, m.GetMinPosition()); err != nil {
 		return nil, err
 	}
-	out, err := s.rt.Cycle(ctx, m.GetGroupId(), year, m.GetIncludeChildGroups(), callerOf(ctx).viewer())
+	c := callerOf(ctx)
+	out, err := s.rt.Cycle(ctx, m.GetGroupId(), year, m.GetIncludeChildGroups(), c.viewer())
 	if err != nil {
 		return nil, err
+	}
+	for _, cm := range out.GetMeetings() {
+		if !c.readsInternal(cm.GetGroupId()) {
+			cm.VideoLink = "" // for those invited, as in the calendar feeds
+		}
 	}
 	return connect.NewResponse(out), nil
 }

@@ -23,8 +23,18 @@ var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 // id, so a retried create answers the same id.
 var idNamespace = uuid.MustParse("6f68a1a0-7a1f-4c52-9a36-0a6a6f68616d")
 
-func derivedID(kind, requestID string) string {
-	return uuid.NewSHA1(idNamespace, []byte(kind+"/"+requestID)).String()
+// derivedID is the id of a kind of thing a request creates within scope
+// (the group, or the person, whose aggregate the request writes to): request
+// ids are unique per aggregate only, and two groups' secretaries may well
+// both send "ehdotus-1", while items, meetings and memberships are found by
+// id across the network. An empty scope is for things found by request id
+// network-wide (groups, users).
+func derivedID(kind, scope, requestID string) string {
+	name := kind + "/" + requestID
+	if scope != "" {
+		name = kind + "/" + scope + "/" + requestID
+	}
+	return uuid.NewSHA1(idNamespace, []byte(name)).String()
 }
 
 // commandMeta checks the request id (making one when the caller sent none:

@@ -36,13 +36,13 @@ func (s communicationService) AssignResponsibility(ctx context.Context, req *con
 		}
 	}
 	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
-		return ms.Assign(domain.AssignResponsibility{ID: derivedID("responsibility", meta.RequestID), ItemID: m.GetItemId(),
+		return ms.Assign(domain.AssignResponsibility{ID: derivedID("responsibility", m.GetGroupId(), meta.RequestID), ItemID: m.GetItemId(),
 			MembershipID: m.GetMembershipId(), DueOn: m.GetDueOn(), Audience: m.GetAudience()}, g)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return connect.NewResponse(&v1.AssignResponsibilityResponse{ResponsibilityId: derivedID("responsibility", meta.RequestID), Result: writeResult(res)}), nil
+	return connect.NewResponse(&v1.AssignResponsibilityResponse{ResponsibilityId: derivedID("responsibility", m.GetGroupId(), meta.RequestID), Result: writeResult(res)}), nil
 }
 
 func (s communicationService) ReassignResponsibility(ctx context.Context, req *connect.Request[v1.ReassignResponsibilityRequest]) (*connect.Response[v1.ReassignResponsibilityResponse], error) {
@@ -209,7 +209,7 @@ func (s communicationService) BringUp(ctx context.Context, req *connect.Request[
 	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
 		id := ""
 		if m.GetItem() != nil {
-			id = derivedID("item", meta.RequestID)
+			id = derivedID("item", m.GetGroupId(), meta.RequestID)
 		}
 		return ms.BringUp(m.GetMeetingId(), m.GetMembershipId(), id, m.GetItem(), g, today())
 	})
@@ -218,7 +218,7 @@ func (s communicationService) BringUp(ctx context.Context, req *connect.Request[
 	}
 	// Derived after the write too: a retry is answered without deciding again.
 	if m.GetItem() != nil {
-		itemID = derivedID("item", meta.RequestID)
+		itemID = derivedID("item", m.GetGroupId(), meta.RequestID)
 	}
 	return connect.NewResponse(&v1.BringUpResponse{ItemId: itemID, Result: writeResult(res)}), nil
 }

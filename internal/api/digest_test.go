@@ -145,7 +145,7 @@ func TestWeeklyDigestOverSMTP(t *testing.T) {
 		MembershipId: member.GetMembershipId(), DueOn: "2030-01-31", Audience: &v1.Audience{Kind: v1.AudienceKind_AUDIENCE_KIND_FAMILIES, Channel: "asiakasraati"}})); err != nil {
 		t.Fatal(err)
 	}
-	subs := ohjaamov1connect.NewSubscriptionServiceClient(testHTTP(app), app.URL())
+	subs := ohjaamov1connect.NewSubscriptionServiceClient(m.c.as(t, member.GetPersonId()), app.URL()) // a digest is its person's only
 	var digest *v1.GetDigestResponse
 	testenv.Eventually(t, 5*time.Second, func() error {
 		res, err := subs.GetDigest(ctx, connect.NewRequest(&v1.GetDigestRequest{PersonId: member.GetPersonId()}))
@@ -170,7 +170,8 @@ func TestWeeklyDigestOverSMTP(t *testing.T) {
 		t.Fatalf("last week's digest has this week's decision")
 	}
 
-	res, err := subs.SendDigests(ctx, connect.NewRequest(&v1.SendDigestsRequest{}))
+	admin := ohjaamov1connect.NewSubscriptionServiceClient(testHTTP(app), app.URL())
+	res, err := admin.SendDigests(ctx, connect.NewRequest(&v1.SendDigestsRequest{}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +216,7 @@ func TestWeeklyDigestOverSMTP(t *testing.T) {
 		t.Fatalf("parts:\n%v", parts)
 	}
 
-	again, err := subs.SendDigests(ctx, connect.NewRequest(&v1.SendDigestsRequest{}))
+	again, err := admin.SendDigests(ctx, connect.NewRequest(&v1.SendDigestsRequest{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -105,8 +105,9 @@ func (s meetingService) EscalateItem(ctx context.Context, req *connect.Request[v
 		item.Grounds = strings.TrimSpace(fmt.Sprintf("%s\n\n%s, § %d: %s", item.GetGrounds(), g.Name.GetFi(), it.Section, it.Decision.GetText()))
 	}
 	lineage := &v1.Lineage{FromGroupId: g.ID, FromItemId: it.ID, Direction: v1.Direction_DIRECTION_UP, SentAt: out.sentAt, Note: m.GetNote()}
-	toItem := derivedID("escalated", meta.RequestID)
-	placed, res, err := s.receive(ctx, req, meta.RequestID, g.ParentID, toItem, m.GetToMeetingId(), item, lineage)
+	// Scoped by the sending group: two child groups may send with the same request id.
+	toItem := derivedID("escalated", g.ID, meta.RequestID)
+	placed, res, err := s.receive(ctx, req, derivedID("escalate", g.ID, meta.RequestID), g.ParentID, toItem, m.GetToMeetingId(), item, lineage)
 	if err != nil {
 		return nil, err
 	}
@@ -167,8 +168,8 @@ func (s meetingService) ReferItem(ctx context.Context, req *connect.Request[v1.R
 		Grounds: fmt.Sprintf("%s, § %d: %s", g.Name.GetFi(), it.Section, it.Decision.GetText())}
 	resp := &v1.ReferItemResponse{}
 	for _, id := range targets {
-		key := derivedID("refer", meta.RequestID+"/"+id) // each group's write has its own request id
-		toItem := derivedID("referred", meta.RequestID+"/"+id)
+		key := derivedID("refer", g.ID, meta.RequestID+"/"+id) // each group's write has its own request id
+		toItem := derivedID("referred", g.ID, meta.RequestID+"/"+id)
 		lineage := &v1.Lineage{FromGroupId: g.ID, FromItemId: it.ID, Direction: v1.Direction_DIRECTION_DOWN, SentAt: out.sentAt, Note: m.GetNote()}
 		placed, res, err := s.receive(ctx, req, key, id, toItem, "", item, lineage)
 		if err != nil {

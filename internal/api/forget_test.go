@@ -99,7 +99,8 @@ func (e forgetEnv) outputs(t *testing.T, group, meeting, item, person string) ma
 		t.Fatal(err)
 	}
 	js("AffectedBy", af.Msg)
-	d, err := e.subs.GetDigest(ctx, connect.NewRequest(&v1.GetDigestRequest{PersonId: person}))
+	// A digest is its person's only: read it as her.
+	d, err := ohjaamov1connect.NewSubscriptionServiceClient(e.c.as(t, person), e.c.url).GetDigest(ctx, connect.NewRequest(&v1.GetDigestRequest{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func (s groupService) CreateGroup(ctx context.Context, req *connect.Request[v1.C
 			return nil, err
 		}
 	}
-	id := derivedID("group", meta.RequestID)
+	id := derivedID("group", "", meta.RequestID)
 	cmd := domain.CreateGroup{Name: m.GetName(), Level: m.GetLevel(), ParentID: m.GetParentId(), County: m.GetWellbeingCounty(),
 		Municipalities: m.GetMunicipalities(), Mode: m.GetMode()}
 	res, err := s.groups.Execute(ctx, id, meta, nil, func(g *domain.Group) ([]proto.Message, error) {
@@ -64,12 +64,12 @@ func (s groupService) AddMember(ctx context.Context, req *connect.Request[v1.Add
 		return nil, err
 	}
 	cmd := domain.AddMember{
-		MembershipID: derivedID("membership", meta.RequestID), PersonID: m.GetPersonId(), PersonName: m.GetPersonName(),
+		MembershipID: derivedID("membership", m.GetGroupId(), meta.RequestID), PersonID: m.GetPersonId(), PersonName: m.GetPersonName(),
 		Email: m.GetEmail(), Organisation: m.GetOrganisation(), ActorType: m.GetActorType(), Role: m.GetRole(),
 		TermStart: m.GetTermStart(), TermEnd: m.GetTermEnd(), Represents: m.GetRepresentsGroupId(),
 	}
 	if cmd.PersonID == "" {
-		cmd.PersonID = derivedID("person", meta.RequestID)
+		cmd.PersonID = derivedID("person", m.GetGroupId(), meta.RequestID)
 	}
 	if cmd.TermStart == "" {
 		cmd.TermStart = today()

@@ -59,13 +59,13 @@ func pastTime(field, value string) (string, error) {
 func (s meetingService) ScheduleMeeting(ctx context.Context, req *connect.Request[v1.ScheduleMeetingRequest]) (*connect.Response[v1.ScheduleMeetingResponse], error) {
 	m := req.Msg
 	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, g *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
-		return ms.Schedule(domain.ScheduleMeeting{MeetingID: derivedID("meeting", meta.RequestID), StartsAt: m.GetStartsAt(), Place: m.GetPlace(),
+		return ms.Schedule(domain.ScheduleMeeting{MeetingID: derivedID("meeting", m.GetGroupId(), meta.RequestID), StartsAt: m.GetStartsAt(), Place: m.GetPlace(),
 			VideoLink: m.GetVideoLink(), DeadlineDays: m.GetAgendaDeadlineDays()}, g)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return connect.NewResponse(&v1.ScheduleMeetingResponse{MeetingId: derivedID("meeting", meta.RequestID), Result: writeResult(res)}), nil
+	return connect.NewResponse(&v1.ScheduleMeetingResponse{MeetingId: derivedID("meeting", m.GetGroupId(), meta.RequestID), Result: writeResult(res)}), nil
 }
 
 func (s meetingService) RescheduleMeeting(ctx context.Context, req *connect.Request[v1.RescheduleMeetingRequest]) (*connect.Response[v1.RescheduleMeetingResponse], error) {
@@ -96,12 +96,12 @@ func (s meetingService) AddItem(ctx context.Context, req *connect.Request[v1.Add
 		return nil, err
 	}
 	res, meta, err := s.write(ctx, req, m.GetRequestId(), m.GetGroupId(), m.ExpectedVersion, func(ms *domain.Meetings, _ *domain.Group, meta eventstore.Meta) ([]proto.Message, error) {
-		return ms.AddItem(derivedID("item", meta.RequestID), m.GetMeetingId(), m.GetItem(), m.GetUrgent(), m.GetPreviousItemId(), today())
+		return ms.AddItem(derivedID("item", m.GetGroupId(), meta.RequestID), m.GetMeetingId(), m.GetItem(), m.GetUrgent(), m.GetPreviousItemId(), today())
 	})
 	if err != nil {
 		return nil, err
 	}
-	return connect.NewResponse(&v1.AddItemResponse{ItemId: derivedID("item", meta.RequestID), Result: writeResult(res)}), nil
+	return connect.NewResponse(&v1.AddItemResponse{ItemId: derivedID("item", m.GetGroupId(), meta.RequestID), Result: writeResult(res)}), nil
 }
 
 func (s meetingService) WithdrawItem(ctx context.Context, req *connect.Request[v1.WithdrawItemRequest]) (*connect.Response[v1.WithdrawItemResponse], error) {

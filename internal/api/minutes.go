@@ -52,6 +52,14 @@ func (s meetingService) GetMinutes(ctx context.Context, req *connect.Request[v1.
 	c := callerOf(ctx)
 	public := m.GetPublic() || !c.readsInternal(m.GetGroupId())
 	hideSecret := public || !c.readsSecret(m.GetGroupId())
+	// The public version is what anyone may see, whoever asks for it.
+	sight := c
+	if public {
+		sight = anonymous
+	}
+	if err := s.redactMeeting(ctx, sight, meeting); err != nil {
+		return nil, err
+	}
 	if meeting.OverdueResponsibilities, err = s.visibleResponsibilities(ctx, c, meeting.GetOverdueResponsibilities()); err != nil {
 		return nil, err
 	}

@@ -18,6 +18,9 @@ import (
 // their stubs, and the items they came from or were sent to in other
 // groups likewise, and drops the overdue responsibilities of such items.
 func (s *Server) redactMeeting(ctx context.Context, c *caller, m *v1.MeetingView) error {
+	if !c.readsInternal(m.GetGroupId()) {
+		m.VideoLink = "" // for those invited, as in the calendar feeds
+	}
 	var linked []string
 	for i, it := range m.GetItems() {
 		if !c.sees(m.GetGroupId(), it.GetItem().GetOpenness()) {
@@ -29,6 +32,9 @@ func (s *Server) redactMeeting(ctx context.Context, c *caller, m *v1.MeetingView
 				linked = append(linked, l.GetItemId())
 			}
 		}
+		for _, h := range it.GetHistory() {
+			linked = append(linked, h.GetItemId())
+		}
 	}
 	access, err := s.itemAccess(ctx, linked)
 	if err != nil {
@@ -38,6 +44,13 @@ func (s *Server) redactMeeting(ctx context.Context, c *caller, m *v1.MeetingView
 		for _, l := range append([]*v1.LinkedItem{it.GetCameFrom()}, it.GetSentTo()...) {
 			if l != nil && !seesItem(c, access, l.GetItemId()) {
 				l.Title, l.Decision = "", nil // where it went stays: that it went is the item's own record
+			}
+		}
+		// An earlier handling keeps its own openness: a matter handled in
+		// secret and brought back in the open does not open what was said then.
+		for _, h := range it.GetHistory() {
+			if !seesItem(c, access, h.GetItemId()) {
+				h.Decision = nil
 			}
 		}
 	}

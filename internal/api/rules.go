@@ -98,7 +98,7 @@ var rules = map[string]rule{
 	svc.SubscriptionServiceRemoveWebhookProcedure:         subscriptionOwner(func(m any) string { return m.(*v1.RemoveWebhookRequest).GetSubscriptionId() }),
 	svc.SubscriptionServiceListWebhookDeliveriesProcedure: subscriptionOwner(func(m any) string { return m.(*v1.ListWebhookDeliveriesRequest).GetSubscriptionId() }),
 	svc.SubscriptionServiceRedeliverWebhookProcedure:      subscriptionOwner(func(m any) string { return m.(*v1.RedeliverWebhookRequest).GetSubscriptionId() }),
-	svc.SubscriptionServiceGetDigestProcedure:             self(func(m any) string { return m.(*v1.GetDigestRequest).GetPersonId() }),
+	svc.SubscriptionServiceGetDigestProcedure:             ownDigest,
 	svc.SubscriptionServiceSendDigestsProcedure:           adminOnly,
 
 	// Operating the service.
@@ -362,6 +362,19 @@ var tokenCreator = rule{"the person themselves (or an admin)", func(ctx context.
 	}
 	if ms := m.GetMembershipId(); ms != "" && !c.Admin && !slices.ContainsFunc(c.Seats, func(s *v1.Seat) bool { return s.GetMembershipId() == ms }) {
 		return deniedField("membership_id", "only for yourself", "vain itsellesi")
+	}
+	return nil
+}}
+
+// ownDigest: a digest is built with its person's sight, secret decisions
+// included, so only that person reads it (an admin sends them, by mail to
+// the person, with SendDigests).
+var ownDigest = rule{"the person themselves", func(_ context.Context, _ *Server, c *caller, msg any) error {
+	if !c.signedIn() {
+		return needSignIn()
+	}
+	if p := msg.(*v1.GetDigestRequest).GetPersonId(); p != "" && p != c.PersonID && domain.ValidID(p) { // a malformed id is the handler's to name
+		return deniedField("person_id", "only your own digest: it shows what you may see", "vain oma koonti: se näyttää sen, mitä sinä saat nähdä")
 	}
 	return nil
 }}

@@ -38,7 +38,7 @@ func (s subscriptionService) CreateSubscription(ctx context.Context, req *connec
 			return nil, err
 		}
 	}
-	id := derivedID("subscription", meta.RequestID)
+	id := derivedID("subscription", m.GetPersonId(), meta.RequestID)
 	res, err := s.subs.Execute(ctx, id, meta, nil, func(sub *domain.Subscription) ([]proto.Message, error) {
 		return sub.Create(m.GetPersonId(), m.GetName(), m.GetFilter())
 	})
@@ -280,7 +280,7 @@ func (s subscriptionService) CreateFeedToken(ctx context.Context, req *connect.R
 	}
 	token := base64.RawURLEncoding.EncodeToString(secret)
 	sum := sha256.Sum256([]byte(token))
-	id := derivedID("feed", meta.RequestID)
+	id := derivedID("feed", m.GetPersonId(), meta.RequestID)
 	res, err := s.feeds.Execute(ctx, id, meta, nil, func(t *domain.FeedToken) ([]proto.Message, error) {
 		return t.Issue(&v1.FeedTokenIssued{TokenId: id, PersonId: m.GetPersonId(), Kind: m.GetKind(), GroupId: m.GetGroupId(),
 			SubscriptionId: m.GetSubscriptionId(), SecretSha256: sum[:]})

@@ -24,7 +24,7 @@ func (s voiceService) RecordVoice(ctx context.Context, req *connect.Request[v1.R
 	if err != nil {
 		return nil, err
 	}
-	id := derivedID("voice", meta.RequestID)
+	id := derivedID("voice", m.GetGroupId(), meta.RequestID)
 	rec := &v1.FamilyVoiceRecorded{VoiceId: id, GroupId: m.GetGroupId(), Municipality: m.GetMunicipality(), Channel: m.GetChannel(),
 		Summary: m.GetSummary(), RaisedOn: m.GetRaisedOn(), Tags: m.GetTags(), RecordedByMembershipId: m.GetRecordedByMembershipId()}
 	// The id comes from the request id: a retry finds its first result.
@@ -91,7 +91,8 @@ func (s voiceService) TraceVoice(ctx context.Context, req *connect.Request[v1.Tr
 		return nil, &domain.Error{Code: domain.CodeNotFound, Field: "voice_id", Message: "no such family voice", MessageFI: "perheiden ääntä ei ole kirjattu"}
 	}
 	// The voice is the caller's to read; the items that carried it may not
-	// all be: of those, the hop shows where it went but not the title.
+	// all be: of those, the hop shows where and when it went (the figures of
+	// the trace), not what the item said or what was decided on it.
 	ids := make([]string, 0, len(tr.GetHops()))
 	for _, h := range tr.GetHops() {
 		ids = append(ids, h.GetItemId())
@@ -102,7 +103,7 @@ func (s voiceService) TraceVoice(ctx context.Context, req *connect.Request[v1.Tr
 	}
 	for _, h := range tr.GetHops() {
 		if !seesItem(c, access, h.GetItemId()) {
-			h.ItemTitle = ""
+			h.ItemTitle, h.DecisionText, h.Outcome = "", "", v1.Outcome_OUTCOME_UNSPECIFIED
 		}
 	}
 	if tr.ToldBy != nil {
