@@ -253,21 +253,12 @@ func (s *Server) authenticate(ctx context.Context, header string) (*caller, erro
 		return nil, err
 	}
 	sum := sha256.Sum256([]byte(secret))
-	if subtle.ConstantTimeCompare(sum[:], rec.SecretSHA256) != 1 || rec.Revoked {
-		return nil, errBadToken
-	}
-	// A revocation made through this instance counts from the moment it is
-	// acknowledged, before the read model has it (another instance's, once
-	// its read model has applied it: milliseconds).
-	if u, _, err := s.users.Get(ctx, rec.PersonID); err != nil {
-		return nil, err
-	} else if t := u.Tokens[id]; t != nil && t.Revoked { // nil: made on another instance since this one cached the user
+	if subtle.ConstantTimeCompare(sum[:], rec.SecretSHA256) != 1 {
 		return nil, errBadToken
 	}
 	now := time.Now()
-	if !rec.ExpiresAt.After(now) {
-		return nil, unauthenticated("the API token expired at "+rec.ExpiresAt.Format(time.RFC3339)+"; create a new one",
-			"API-tunniste vanheni "+rec.ExpiresAt.In(finland).Format("2.1.2006 15.04")+"; luo uusi")
+	if err := s.checkToken(ctx, id, rec, now); err != nil {
+		return nil, err
 	}
 	c := &caller{PersonID: rec.PersonID, TokenID: id, TokenExpires: rec.ExpiresAt, Admin: rec.Admin, Auditor: rec.Auditor}
 	if err := s.loadSeats(ctx, c); err != nil {
@@ -277,25 +268,37 @@ func (s *Server) authenticate(ctx context.Context, header string) (*caller, erro
 	return c, nil
 }
 
+// checkToken refuses a token that is revoked or expired at now.
+func (s *Server) checkToken(ctx context.Context, id string, rec projections.TokenRecord, now time.Time) error {
+	if rec.Revoked {
+		return errBadToken
+	}
+	// A revocation made through this instance counts from the moment it is
+	// acknowledged, before the read model has it (another instance's, once
+	// its read model has applied it: milliseconds).
+	if u, _, err := s.users.Get(ctx, rec.PersonID); err != nil {
+		return err
+	} else if t := u.Tokens[id]; t != nil && t.Revoked { // nil: made on another instance since this one cached the user
+		return errBadToken
+	}
+	if !rec.ExpiresAt.After(now) {
+		return unauthenticated("the API token expired at "+rec.ExpiresAt.Format(time.RFC3339)+"; create a new one",
+			"API-tunniste vanheni "+rec.ExpiresAt.In(finland).Format("2.1.2006 15.04")+"; luo uusi")
+	}
+	return nil
+}
+
 // stillValid answers c's token as the read models have it now, or an
 // error when it was revoked or has expired since c was authenticated.
 func (s *Server) stillValid(ctx context.Context, c *caller) (projections.TokenRecord, error) {
 	rec, err := s.rt.Token(ctx, c.TokenID)
-	if err != nil && !errors.Is(err, projections.ErrNoToken) {
-		return rec, err
-	}
-	if err != nil || rec.Revoked || rec.PersonID != c.PersonID {
+	if errors.Is(err, projections.ErrNoToken) || err == nil && rec.PersonID != c.PersonID {
 		return rec, errBadToken
 	}
-	if u, _, err := s.users.Get(ctx, rec.PersonID); err != nil {
+	if err != nil {
 		return rec, err
-	} else if t := u.Tokens[c.TokenID]; t != nil && t.Revoked {
-		return rec, errBadToken
 	}
-	if !rec.ExpiresAt.After(time.Now()) {
-		return rec, unauthenticated("the API token expired", "API-tunniste vanheni")
-	}
-	return rec, nil
+	return rec, s.checkToken(ctx, c.TokenID, rec, time.Now())
 }
 
 // recheck answers who c is now: their roles and seats as the read models
