@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"net"
 	"os"
@@ -126,17 +127,12 @@ func TestForgottenKeyLeavesOtherCachesAndTheDisk(t *testing.T) {
 	if err := a.Keys().Forget(ctx, person); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		_, err := b.Keys().Open(ctx, person, sealed)
-		if errors.Is(err, eventstore.ErrForgotten) {
-			break
+	testenv.Eventually(t, 5*time.Second, func() error {
+		if _, err := b.Keys().Open(ctx, person, sealed); !errors.Is(err, eventstore.ErrForgotten) {
+			return fmt.Errorf("the other instance still opens a forgotten person's data: %v", err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the other instance still opens a forgotten person's data: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
 	if dirHolds(t, dir, key) {
 		t.Fatal("the forgotten key's bytes are still on disk")
 	}
