@@ -117,14 +117,3 @@ func seesLinked(c *caller, access map[string]projections.ItemAccess, l *v1.Linke
 func seesEmails(c *caller, groupID string) bool {
 	return c.system || c.Admin || c.Auditor || c.seat(groupID) != nil
 }
-
-// hideEmails blanks the members' e-mail addresses of a group that c is
-// not a member of (admins and auditors see them).
-func hideEmails(c *caller, g *v1.Group) {
-	if g == nil || seesEmails(c, g.GetId()) {
-		return
-	}
-	for _, m := range g.GetMembers() {
-		m.Email = ""
-	}
-}
